@@ -1,0 +1,93 @@
+//! The command line: one function per subcommand, each a thin layer over the core.
+//! Output is in Chinese; `--json` gives machine-readable output with stable keys.
+
+mod check;
+mod generate;
+mod output;
+mod search;
+mod show;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// 经验库 Casebook：可复制可推广的市域社会治理经验材料知识库。
+#[derive(Parser, Debug)]
+#[command(name = "casebook", version, about, long_about = None)]
+pub struct Cli {
+    /// 资料库文件夹（默认：环境变量 CASEBOOK_LIBRARY，否则 ./corpus）
+    #[arg(long, global = true, value_name = "DIR")]
+    library: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// 检查资料库：格式错误、重复 id、未知区县/主题/文种、悬空引用，以及试点要求（警告）
+    Check {
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
+    /// 建立或更新检索索引
+    Index {
+        /// 删除现有索引，从文件完整重建
+        #[arg(long)]
+        rebuild: bool,
+    },
+    /// 全文检索
+    Search(search::SearchArgs),
+    /// 显示一条记录
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 查找相似经验（优先其他区县）
+    Similar {
+        id: String,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 生成指定规模的测试资料库（确定性：相同种子得到相同文件）
+    Gen(generate::GenArgs),
+    /// 资料库概况
+    Summary,
+}
+
+/// The library folder: `--library`, else `$CASEBOOK_LIBRARY`, else `./corpus`.
+fn library_path(cli: &Cli) -> PathBuf {
+    cli.library
+        .clone()
+        .or_else(|| std::env::var_os("CASEBOOK_LIBRARY").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("corpus"))
+}
+
+/// Runs the command line; errors are printed in Chinese with their causes, and map to exit code 2.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let root = library_path(&cli);
+    let result = match cli.command {
+        None | Some(Command::Summary) => check::summary(&root),
+        Some(Command::Check { json }) => check::check(&root, json),
+        Some(Command::Index { rebuild }) => search::index(&root, rebuild),
+        Some(Command::Search(args)) => search::search(&root, args),
+        Some(Command::Show { id, json }) => show::show(&root, &id, json),
+        Some(Command::Similar { id, limit, json }) => search::similar(&root, &id, limit, json),
+        Some(Command::Gen(args)) => generate::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  原因：{cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! `casebook index`, `casebook search` and `casebook similar`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use casebook::search::{Filters, Hit, SearchIndex, SearchRequest, SyncReport};
+use clap::Args;
+use serde_json::json;
+
+use super::output::{colour, mark, print_json};
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    /// 检索式：词语、"精确短语"、-排除、OR，以及 district: theme: type: year: project: 过滤
+    query: Vec<String>,
+    /// 只看某区县（可重复）
+    #[arg(long)]
+    district: Vec<String>,
+    /// 只看某主题（可重复）
+    #[arg(long)]
+    theme: Vec<String>,
+    /// 只看某文种
+    #[arg(long = "type")]
+    doc_type: Vec<String>,
+    /// 只看某年份
+    #[arg(long)]
+    year: Vec<String>,
+    /// 最多显示条数
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    /// 以 JSON 输出
+    #[arg(long)]
+    json: bool,
+}
+
+fn open(root: &Path) -> anyhow::Result<SearchIndex> {
+    let (index, report) =
+        SearchIndex::open(root).with_context(|| format!("无法打开资料库 {} 的索引", root.display()))?;
+    report_sync(&report);
+    Ok(index)
+}
+
+/// Tells on stderr what opening the index did, when it did something the user should know.
+fn report_sync(report: &SyncReport) {
+    if let Some(reason) = &report.rebuilt {
+        eprintln!("提示：{reason}");
+    }
+    if let Some(stale) = &report.stale {
+        eprintln!("提示：{stale}");
+    }
+    for p in &report.problems {
+        eprintln!("警告：{}:{}: {}（该文件暂不能检索）", p.path, p.line, p.message);
+    }
+}
+
+/// Builds or updates the index and says how much was done.
+pub fn index(root: &Path, rebuild: bool) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let mut index = open(root)?;
+    let mut report = SyncReport::default();
+    if rebuild {
+        let (rebuilt, r) = index.rebuild("按要求完整重建").context("重建索引失败")?;
+        report_sync(&r);
+        report = r;
+        index = rebuilt;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let mb = report.bytes as f64 / 1048576.0;
+    println!(
+        "索引已就绪：{} 条记录（本次新增 {}、更新 {}、删除 {}；{:.2} MB，用时 {:.2} 秒）",
+        index.num_docs(),
+        report.added,
+        report.updated,
+        report.removed,
+        mb,
+        secs
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn hit_json(h: &Hit) -> serde_json::Value {
+    json!({
+        "id": h.id, "kind": h.kind, "title": h.title, "type": h.doc_type, "district": h.district,
+        "project": h.project, "themes": h.themes, "year": h.year, "score": h.score,
+        "snippet": h.snippet, "highlights": h.highlights, "path": h.path,
+    })
+}
+
+fn print_hits(hits: &[Hit]) {
+    let colour = colour();
+    for (i, h) in hits.iter().enumerate() {
+        let year = h.year.map(|y| y.to_string()).unwrap_or_default();
+        let meta: Vec<&str> =
+            [h.doc_type.as_str(), h.district.as_str(), year.as_str(), h.project.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect();
+        println!("{:>3}. {}  [{}]  {}", i + 1, h.title, meta.join(" · "), h.id);
+        println!("     {}", mark(&h.snippet, &h.highlights, colour));
+    }
+}
+
+/// Searches and prints hits, or JSON with hits and facet counts.
+pub fn search(root: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let index = open(root)?;
+    let mut req = SearchRequest::new(&args.query.join(" "));
+    req.limit = args.limit;
+    req.filters = Filters {
+        district: args.district,
+        theme: args.theme,
+        doc_type: args.doc_type,
+        year: args.year,
+        ..Filters::default()
+    };
+    let (_, results, recovered) = index.search(&req).context("检索失败")?;
+    if let Some(r) = recovered {
+        report_sync(&r);
+    }
+    if args.json {
+        let hits: Vec<_> = results.hits.iter().map(hit_json).collect();
+        print_json(&json!({
+            "query": results.query, "total": results.total, "took_ms": results.took_ms,
+            "hits": hits, "facets": results.facets,
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("共 {} 条结果（{:.1} 毫秒）", results.total, results.took_ms);
+    print_hits(&results.hits);
+    let f = &results.facets;
+    for (label, map) in [("区县", &f.district), ("主题", &f.theme), ("文种", &f.doc_type), ("年份", &f.year)] {
+        if !map.is_empty() {
+            let parts: Vec<String> = map.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            println!("{label}：{}", parts.join("，"));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Lists write-ups like the given one, other districts first.
+pub fn similar(root: &Path, id: &str, limit: usize, json: bool) -> anyhow::Result<ExitCode> {
+    let index = open(root)?;
+    let Some(hits) = index.similar(id, limit).context("查找相似经验失败")? else {
+        eprintln!("错误：没有 id 为 “{id}” 的记录");
+        return Ok(ExitCode::from(1));
+    };
+    if json {
+        print_json(&json!({ "id": id, "hits": hits.iter().map(hit_json).collect::<Vec<_>>() }))?;
+    } else {
+        println!("与 {id} 相似的经验（其他区县优先）：");
+        print_hits(&hits);
+    }
+    Ok(ExitCode::SUCCESS)
+}

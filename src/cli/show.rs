@@ -1,0 +1,92 @@
+//! `casebook show ID`: one record, its front matter as a tidy header and its body.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use casebook::library::{Library, Meta};
+use serde_json::json;
+
+use super::output::print_json;
+
+pub fn show(root: &Path, id: &str, json: bool) -> anyhow::Result<ExitCode> {
+    let lib = Library::load(root).with_context(|| format!("无法打开资料库 {}", root.display()))?;
+    let Some(r) = lib.get(id) else {
+        eprintln!("错误：没有 id 为 “{id}” 的记录");
+        return Ok(ExitCode::from(1));
+    };
+    if json {
+        print_json(&json!({
+            "id": r.id(), "kind": r.kind().keyword(), "path": r.path, "title": r.title(),
+            "district": lib.district_of(r), "themes": lib.themes_of(r), "type": lib.type_of(r),
+            "year": r.year(), "project": lib.project_of(r).and_then(|p| p.id()),
+            "meta": r.meta, "body": r.body,
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}", r.title());
+    println!("{}", "=".repeat(r.title().chars().count().clamp(4, 40) * 2));
+    let field = |k: &str, v: String| {
+        if !v.is_empty() {
+            println!("{k}：{v}");
+        }
+    };
+    field("类别", r.kind().label().to_string());
+    field("编号", r.id().unwrap_or("").to_string());
+    field("区县", lib.district_of(r).unwrap_or("").to_string());
+    field("主题", lib.themes_of(r).join("、"));
+    field("文种", lib.type_of(r).unwrap_or("").to_string());
+    field("年份", r.year().map(|y| y.to_string()).unwrap_or_default());
+    if let Some(p) = lib.project_of(r) {
+        field("所属项目", format!("{}（{}）", p.title(), p.id().unwrap_or("")));
+    }
+    match &r.meta {
+        Meta::Writeup(w) => {
+            field("报送单位", w.author_unit.clone().unwrap_or_default());
+            field("标签", w.tags.join("、"));
+        }
+        Meta::Project(p) => {
+            field("牵头单位", p.lead_unit.clone().unwrap_or_default());
+            field("配合单位", p.partner_units.join("、"));
+            field("状态", p.status.clone().unwrap_or_default());
+            for ind in &p.indicators {
+                let v = |m: &Option<casebook::library::Measurement>| {
+                    m.as_ref()
+                        .map(|m| format!("{}（{}）", m.value.map(|v| v.to_string()).unwrap_or_default(), m.period.clone().unwrap_or_default()))
+                        .unwrap_or_else(|| "—".into())
+                };
+                println!(
+                    "指标：{} [{}] {} → {}",
+                    ind.name.as_deref().unwrap_or(""),
+                    ind.unit.as_deref().unwrap_or(""),
+                    v(&ind.before),
+                    v(&ind.after)
+                );
+            }
+        }
+        Meta::Site(s) => {
+            field("地址", s.address.clone().unwrap_or_default());
+            field("亮点", s.highlight.clone().unwrap_or_default());
+            for (i, stop) in s.stops.iter().enumerate() {
+                println!(
+                    "点位 {}：{}（{} 分钟，{}）{}",
+                    i + 1,
+                    stop.name.as_deref().unwrap_or(""),
+                    stop.minutes.unwrap_or(0),
+                    stop.presenter.as_deref().unwrap_or(""),
+                    stop.what.as_deref().unwrap_or("")
+                );
+            }
+        }
+        Meta::Collection(c) => {
+            field("面向", c.audience.clone().unwrap_or_default());
+            for (i, item) in c.items.iter().enumerate() {
+                let title = item.id.as_deref().and_then(|id| lib.get(id)).map(|r| r.title()).unwrap_or("（缺失）");
+                println!("条目 {}：{}  —— {}", i + 1, title, item.note.as_deref().unwrap_or(""));
+            }
+        }
+    }
+    println!("文件：{}\n", r.path);
+    println!("{}", r.body.trim_end());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,166 @@
+//! The library: a folder of Markdown records with YAML front matter. The folder is the truth.
+//!
+//! `Library::load` reads every record it can and collects a [`Problem`] for every file it cannot, so one bad
+//! file never hides the others. Validation against the seed's rules lives in [`check`].
+
+pub mod check;
+mod config;
+mod encoding;
+mod record;
+mod scan;
+mod yaml;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub use check::{Problem, Severity};
+pub use config::{Config, ConfigError, DEFAULT_TYPES, District, ThemeGroup};
+pub use encoding::{DecodeError, TextEncoding, decode};
+pub use record::{
+    Better, Collection, CollectionItem, Evaluation, Indicator, Kind, Measurement, Meta, Project, Reception, Record,
+    Site, Stop, Writeup, split_front_matter, year_of_date,
+};
+pub use scan::{FileStamp, MAX_FILE_BYTES, is_record_path, read_record, scan_files};
+
+/// Why a library could not be opened at all (individual bad files are [`Problem`]s, not errors).
+#[derive(Debug, thiserror::Error)]
+pub enum LibraryError {
+    #[error("资料库文件夹不存在：{0}")]
+    Missing(PathBuf),
+    #[error("不是文件夹：{0}")]
+    NotADirectory(PathBuf),
+    #[error("无法读取资料库文件夹 {path}：{source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
+
+/// A loaded library: records, the vocabulary, and the problems found while reading.
+#[derive(Debug)]
+pub struct Library {
+    pub root: PathBuf,
+    pub config: Config,
+    pub records: Vec<Record>,
+    /// Files that could not be read or parsed.
+    pub load_problems: Vec<Problem>,
+    by_id: HashMap<String, usize>,
+    project_by_name: HashMap<String, usize>,
+}
+
+impl Library {
+    /// Reads every record under `root`, in path order, on all cores.
+    pub fn load(root: &Path) -> Result<Library, LibraryError> {
+        if !root.exists() {
+            return Err(LibraryError::Missing(root.to_path_buf()));
+        }
+        if !root.is_dir() {
+            return Err(LibraryError::NotADirectory(root.to_path_buf()));
+        }
+        let config = Config::load(root)?;
+        let files = scan_files(root).map_err(|source| LibraryError::Io { path: root.to_path_buf(), source })?;
+        let results = parallel_map(&files, |f| read_record(root, &f.rel_path));
+        let mut records = Vec::with_capacity(results.len());
+        let mut load_problems = Vec::new();
+        for result in results {
+            match result {
+                Ok(record) => records.push(record),
+                Err(problem) => load_problems.push(problem),
+            }
+        }
+        Ok(Library::from_records(root.to_path_buf(), config, records, load_problems))
+    }
+
+    /// Builds the lookup tables over already-parsed records.
+    pub fn from_records(root: PathBuf, config: Config, records: Vec<Record>, load_problems: Vec<Problem>) -> Library {
+        let mut by_id = HashMap::new();
+        let mut project_by_name = HashMap::new();
+        for (i, r) in records.iter().enumerate() {
+            if let Some(id) = r.id() {
+                by_id.entry(id.to_string()).or_insert(i);
+            }
+            if let Meta::Project(p) = &r.meta
+                && let Some(name) = p.name.as_deref()
+            {
+                project_by_name.entry(name.trim().to_string()).or_insert(i);
+            }
+        }
+        Library { root, config, records, load_problems, by_id, project_by_name }
+    }
+
+    /// The record with this id (the first one, if ids are duplicated).
+    pub fn get(&self, id: &str) -> Option<&Record> {
+        self.by_id.get(id.trim()).map(|&i| &self.records[i])
+    }
+
+    /// The project a write-up belongs to, whether `project:` names its id or its name.
+    pub fn project_of(&self, record: &Record) -> Option<&Record> {
+        let Meta::Writeup(w) = &record.meta else { return None };
+        self.resolve_project(w.project.as_deref()?)
+    }
+
+    /// A project by id or by name.
+    pub fn resolve_project(&self, written: &str) -> Option<&Record> {
+        let written = written.trim();
+        let by_id = self.by_id.get(written).map(|&i| &self.records[i]).filter(|r| r.kind() == Kind::Project);
+        by_id.or_else(|| self.project_by_name.get(written).map(|&i| &self.records[i]))
+    }
+
+    /// The gazetteer name of a record's district (or of its project's district for a write-up without one).
+    pub fn district_of<'a>(&'a self, record: &'a Record) -> Option<&'a str> {
+        match record.district_raw() {
+            Some(d) => self.config.resolve_district(d).or(Some(d.trim())),
+            None => self.project_of(record).and_then(|p| self.district_of(p)),
+        }
+    }
+
+    /// The themes of a record as named in the taxonomy; a write-up without themes inherits its project's.
+    pub fn themes_of(&self, record: &Record) -> Vec<String> {
+        let raw = record.themes_raw();
+        if raw.is_empty()
+            && let Some(p) = self.project_of(record)
+        {
+            return self.themes_of(p);
+        }
+        raw.iter().map(|t| self.config.resolve_theme(t).unwrap_or(t.trim()).to_string()).collect()
+    }
+
+    /// The document type of a write-up (经验材料 when absent); `None` for other kinds.
+    pub fn type_of<'a>(&'a self, record: &'a Record) -> Option<&'a str> {
+        let Meta::Writeup(w) = &record.meta else { return None };
+        match w.doc_type.as_deref() {
+            None => Some(DEFAULT_TYPES[0]),
+            Some(t) => Some(self.config.resolve_type(t).unwrap_or(t.trim())),
+        }
+    }
+
+    /// The write-ups that belong to a project, in path order.
+    pub fn writeups_of<'a>(&'a self, project: &'a Record) -> impl Iterator<Item = &'a Record> + 'a {
+        let id = project.id();
+        self.records.iter().filter(move |r| {
+            r.kind() == Kind::Writeup && id.is_some() && self.project_of(r).and_then(Record::id) == id
+        })
+    }
+
+    /// Records of one kind, in path order.
+    pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = &Record> {
+        self.records.iter().filter(move |r| r.kind() == kind)
+    }
+
+    /// Absolute path of a record.
+    pub fn abs_path(&self, record: &Record) -> PathBuf {
+        self.root.join(&record.path)
+    }
+}
+
+/// Maps `f` over `items` on all cores, keeping the order.
+pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+    if threads <= 1 || items.len() < 64 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items.chunks(chunk).map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    })
+}

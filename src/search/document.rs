@@ -1,0 +1,206 @@
+//! From a parsed record to what the index stores: facets resolved through the gazetteer and taxonomy,
+//! inherited from the project where a write-up leaves them out, and the text to search.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+use tantivy::TantivyDocument;
+
+use super::schema::Fields;
+use crate::library::{Config, DEFAULT_TYPES, Meta, Record};
+use crate::text::markdown_to_plain;
+
+/// What the index remembers of a project, so that a write-up changed alone can still inherit from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectInfo {
+    pub id: String,
+    pub name: String,
+    pub district: Option<String>,
+    pub themes: Vec<String>,
+}
+
+/// Projects by path, as last indexed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ProjectTable {
+    pub by_path: BTreeMap<String, ProjectInfo>,
+}
+
+impl ProjectTable {
+    /// Lookups by id and by name.
+    pub fn lookup(&self) -> ProjectLookup<'_> {
+        let mut by_id = HashMap::new();
+        let mut by_name = HashMap::new();
+        for info in self.by_path.values() {
+            by_id.entry(info.id.as_str()).or_insert(info);
+            by_name.entry(info.name.as_str()).or_insert(info);
+        }
+        ProjectLookup { by_id, by_name }
+    }
+}
+
+/// Borrowed id/name index over a [`ProjectTable`].
+pub struct ProjectLookup<'a> {
+    by_id: HashMap<&'a str, &'a ProjectInfo>,
+    by_name: HashMap<&'a str, &'a ProjectInfo>,
+}
+
+impl ProjectLookup<'_> {
+    pub fn resolve(&self, written: &str) -> Option<&ProjectInfo> {
+        let w = written.trim();
+        self.by_id.get(w).or_else(|| self.by_name.get(w)).copied()
+    }
+}
+
+/// The project facts of a project record, if it has an id.
+pub fn project_info(record: &Record, config: &Config) -> Option<ProjectInfo> {
+    let Meta::Project(p) = &record.meta else { return None };
+    Some(ProjectInfo {
+        id: record.id()?.to_string(),
+        name: p.name.clone().unwrap_or_default().trim().to_string(),
+        district: p.district.as_deref().map(|d| config.resolve_district(d).unwrap_or(d.trim()).to_string()),
+        themes: p.themes.iter().map(|t| config.resolve_theme(t).unwrap_or(t.trim()).to_string()).collect(),
+    })
+}
+
+/// Everything the index keeps of one record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexDoc {
+    pub path: String,
+    pub id: String,
+    pub kind: &'static str,
+    pub title: String,
+    pub body: String,
+    pub text: String,
+    pub district: Option<String>,
+    pub themes: Vec<String>,
+    pub doc_type: Option<String>,
+    pub year: Option<i32>,
+    pub projects: Vec<(String, String)>,
+}
+
+fn push_line(text: &mut String, s: &str) {
+    if !s.trim().is_empty() {
+        text.push('\n');
+        text.push_str(s.trim());
+    }
+}
+
+/// Builds the indexed form of a record.
+pub fn index_doc(record: &Record, config: &Config, projects: &ProjectLookup) -> IndexDoc {
+    let body = markdown_to_plain(&record.body);
+    let mut text = record.title().to_string();
+    let resolve_d = |d: &str| config.resolve_district(d).unwrap_or(d.trim()).to_string();
+    let resolve_t = |ts: &[String]| -> Vec<String> {
+        ts.iter().map(|t| config.resolve_theme(t).unwrap_or(t.trim()).to_string()).collect()
+    };
+    let mut doc = IndexDoc {
+        path: record.path.clone(),
+        id: record.id().unwrap_or(&record.path).to_string(),
+        kind: record.kind().keyword(),
+        title: record.title().trim().to_string(),
+        body: String::new(),
+        text: String::new(),
+        district: record.district_raw().map(resolve_d),
+        themes: resolve_t(record.themes_raw()),
+        doc_type: None,
+        year: record.year(),
+        projects: Vec::new(),
+    };
+    match &record.meta {
+        Meta::Writeup(w) => {
+            let t = w.doc_type.as_deref().map(|t| config.resolve_type(t).unwrap_or(t.trim()));
+            doc.doc_type = Some(t.unwrap_or(DEFAULT_TYPES[0]).to_string());
+            if let Some(written) = w.project.as_deref() {
+                match projects.resolve(written) {
+                    Some(p) => {
+                        doc.projects.push((p.id.clone(), p.name.clone()));
+                        if doc.district.is_none() {
+                            doc.district = p.district.clone();
+                        }
+                        if doc.themes.is_empty() {
+                            doc.themes = p.themes.clone();
+                        }
+                    }
+                    None => doc.projects.push((written.trim().to_string(), written.trim().to_string())),
+                }
+            }
+            for s in w.tags.iter().chain(&w.author_unit).chain(&w.source) {
+                push_line(&mut text, s);
+            }
+        }
+        Meta::Project(p) => {
+            doc.doc_type = Some(record.kind().label().to_string());
+            doc.projects.push((doc.id.clone(), doc.title.clone()));
+            for s in p.lead_unit.iter().chain(&p.partner_units).chain(&p.status) {
+                push_line(&mut text, s);
+            }
+            for ind in &p.indicators {
+                push_line(&mut text, ind.name.as_deref().unwrap_or(""));
+            }
+        }
+        Meta::Site(s) => {
+            doc.doc_type = Some(record.kind().label().to_string());
+            for pid in &s.projects {
+                if let Some(p) = projects.resolve(pid) {
+                    doc.projects.push((p.id.clone(), p.name.clone()));
+                    for t in &p.themes {
+                        if !doc.themes.contains(t) {
+                            doc.themes.push(t.clone());
+                        }
+                    }
+                }
+            }
+            for x in s.address.iter().chain(&s.highlight) {
+                push_line(&mut text, x);
+            }
+            for stop in &s.stops {
+                for x in stop.name.iter().chain(&stop.what).chain(&stop.presenter) {
+                    push_line(&mut text, x);
+                }
+            }
+        }
+        Meta::Collection(c) => {
+            doc.doc_type = Some(record.kind().label().to_string());
+            for x in c.audience.iter().chain(c.items.iter().filter_map(|i| i.note.as_ref())).chain(&c.questions) {
+                push_line(&mut text, x);
+            }
+        }
+    }
+    push_line(&mut text, &body);
+    doc.body = body;
+    doc.text = text;
+    doc
+}
+
+impl IndexDoc {
+    /// The tantivy document.
+    pub fn to_tantivy(&self, f: &Fields) -> TantivyDocument {
+        let mut d = TantivyDocument::new();
+        d.add_text(f.path, &self.path);
+        d.add_text(f.id, &self.id);
+        d.add_text(f.kind, self.kind);
+        d.add_text(f.title, &self.title);
+        d.add_text(f.title_bigram, &self.title);
+        d.add_text(f.title_jieba, &self.title);
+        d.add_text(f.body, &self.body);
+        d.add_text(f.text_bigram, &self.text);
+        d.add_text(f.text_jieba, &self.text);
+        if let Some(x) = &self.district {
+            d.add_text(f.district, x);
+        }
+        for t in &self.themes {
+            d.add_text(f.theme, t);
+        }
+        if let Some(x) = &self.doc_type {
+            d.add_text(f.doc_type, x);
+        }
+        if let Some(y) = self.year {
+            d.add_text(f.year, y.to_string());
+        }
+        for (id, name) in &self.projects {
+            d.add_text(f.project, id);
+            d.add_text(f.project_name, name);
+        }
+        d
+    }
+}

@@ -1,0 +1,374 @@
+//! Running a query: from the parsed query language to tantivy queries, then hits, snippets and facet counts.
+//!
+//! A word matches a record when the record contains it literally (bigram phrase, so sub-words are never
+//! missed) or contains all of its jieba words in any order; synonyms are alternatives. Literal and title
+//! matches score higher, and records matching every clause come before those matching only some.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Instant;
+
+use serde::Serialize;
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::columnar::StrColumn;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
+
+use super::SearchError;
+use super::index::SearchIndex;
+use super::query::{Filters, ParsedQuery, Term as QTerm, parse};
+use super::schema::FACET_FIELDS;
+use super::snippet::{Snippet, make_snippet};
+use super::tokenizer::{bigram_tokens, query_words};
+use crate::text::fold;
+
+/// What to search for.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// Text in the query language (see [`super::query`]).
+    pub query: String,
+    /// Filters chosen outside the text (facet clicks, command-line flags); combined with those in the text.
+    pub filters: Filters,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+impl SearchRequest {
+    pub fn new(query: &str) -> Self {
+        SearchRequest { query: query.to_string(), filters: Filters::default(), limit: 20, offset: 0 }
+    }
+}
+
+/// One result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub doc_type: String,
+    pub district: String,
+    pub project: String,
+    pub project_name: String,
+    pub themes: Vec<String>,
+    pub year: Option<i32>,
+    pub score: f32,
+    pub snippet: String,
+    /// Character ranges into `snippet`.
+    pub highlights: Vec<(usize, usize)>,
+    pub path: String,
+}
+
+/// Counts per facet value over every record that matches the query.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facets {
+    pub district: BTreeMap<String, u64>,
+    pub theme: BTreeMap<String, u64>,
+    #[serde(rename = "type")]
+    pub doc_type: BTreeMap<String, u64>,
+    pub year: BTreeMap<String, u64>,
+}
+
+/// The answer to a [`SearchRequest`].
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub query: String,
+    pub total: usize,
+    pub took_ms: f64,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+    /// Folded literal strings that were highlighted (for the UI to highlight titles and detail views).
+    #[serde(skip)]
+    pub terms: Vec<String>,
+}
+
+impl SearchIndex {
+    /// Searches; a failure that points to a damaged index is returned as an error (see [`SearchIndex::search`]).
+    pub fn try_search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let started = Instant::now();
+        let mut parsed = parse(&req.query);
+        parsed.filters.merge(req.filters.clone());
+        let plan = self.plan(&parsed);
+        let searcher = self.reader.searcher();
+        let limit = req.limit.max(1);
+        let top = TopDocs::with_limit(limit).and_offset(req.offset).order_by_score();
+        let (top, total, facets) = searcher.search(&*plan.query, &(top, Count, FacetCollector))?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            hits.push(self.hit_at(&searcher, addr, score, &plan.highlight)?);
+        }
+        Ok(SearchResults {
+            query: req.query.clone(),
+            total,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            hits,
+            facets,
+            terms: plan.highlight,
+        })
+    }
+
+    pub(crate) fn hit_at(
+        &self,
+        searcher: &tantivy::Searcher,
+        addr: DocAddress,
+        score: Score,
+        terms: &[String],
+    ) -> Result<Hit, SearchError> {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let f = &self.fields;
+        let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let Snippet { text: snippet, highlights } = make_snippet(&text(f.body), terms);
+        Ok(Hit {
+            id: text(f.id),
+            kind: text(f.kind),
+            title: text(f.title),
+            doc_type: text(f.doc_type),
+            district: text(f.district),
+            project: text(f.project),
+            project_name: text(f.project_name),
+            themes: doc.get_all(f.theme).filter_map(|v| v.as_str().map(String::from)).collect(),
+            year: text(f.year).parse().ok(),
+            score,
+            snippet,
+            highlights,
+            path: text(f.path),
+        })
+    }
+}
+
+struct Plan {
+    query: Box<dyn Query>,
+    highlight: Vec<String>,
+}
+
+impl SearchIndex {
+    fn plan(&self, q: &ParsedQuery) -> Plan {
+        let mut highlight = Vec::new();
+        let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+        for clause in &q.clauses {
+            let alts: Vec<Box<dyn Query>> =
+                clause.alternatives.iter().filter_map(|t| self.term_query(t, &mut highlight)).collect();
+            match alts.len() {
+                0 => {}
+                1 => clauses.extend(alts),
+                _ => clauses.push(Box::new(BooleanQuery::new(alts.into_iter().map(|a| (Occur::Should, a)).collect()))),
+            }
+        }
+        let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        match clauses.len() {
+            0 if q.clauses.is_empty() => top.push((Occur::Must, Box::new(AllQuery))),
+            // Every clause was unsearchable (e.g. only punctuation): nothing can match.
+            0 => top.push((Occur::Must, Box::new(EmptyQuery))),
+            1 => top.extend(clauses.into_iter().map(|c| (Occur::Must, c))),
+            _ => {
+                // Any clause may match; records matching all of them get a bonus that puts them first.
+                let all: Vec<(Occur, Box<dyn Query>)> = clauses.iter().map(|c| (Occur::Must, c.box_clone())).collect();
+                let any: Vec<(Occur, Box<dyn Query>)> = clauses.into_iter().map(|c| (Occur::Should, c)).collect();
+                top.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+                top.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(all)), 1000.0))));
+            }
+        }
+        let mut ignored = Vec::new();
+        for t in &q.excludes {
+            if let Some(x) = self.term_query(t, &mut ignored) {
+                top.push((Occur::MustNot, x));
+            }
+        }
+        for (field, values) in self.filter_terms(&q.filters) {
+            let alts: Vec<(Occur, Box<dyn Query>)> = values
+                .into_iter()
+                .map(|v| {
+                    let q: Box<dyn Query> =
+                        Box::new(TermQuery::new(Term::from_field_text(field, &v), IndexRecordOption::Basic));
+                    (Occur::Should, q)
+                })
+                .collect();
+            top.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(alts)), 0.0))));
+        }
+        highlight.sort();
+        highlight.dedup();
+        Plan { query: Box::new(BooleanQuery::new(top)), highlight }
+    }
+
+    /// Filter values resolved to what the index stores (合川 → 合川区, a project name → its id, …).
+    fn filter_terms(&self, filters: &Filters) -> Vec<(Field, Vec<String>)> {
+        let f = &self.fields;
+        let c = &self.config;
+        let mut out = Vec::new();
+        let mut add = |field: Field, values: Vec<String>| {
+            if !values.is_empty() {
+                out.push((field, values));
+            }
+        };
+        add(f.district, filters.district.iter().map(|d| c.resolve_district(d).unwrap_or(d).to_string()).collect());
+        add(f.theme, filters.theme.iter().map(|t| c.resolve_theme(t).unwrap_or(t).to_string()).collect());
+        add(f.doc_type, filters.doc_type.iter().map(|t| c.resolve_type(t).unwrap_or(t).to_string()).collect());
+        add(f.year, filters.year.iter().map(|y| y.trim().trim_end_matches('年').to_string()).collect());
+        add(f.project, filters.project.iter().map(|p| p.trim().to_string()).collect());
+        add(f.kind, filters.kind.iter().map(|k| k.trim().to_string()).collect());
+        out
+    }
+
+    /// Synonyms of a folded word, itself included.
+    fn variants(&self, folded: &str) -> Vec<String> {
+        let mut out = vec![folded.to_string()];
+        for group in &self.config.synonyms {
+            if group.iter().any(|s| fold(s) == folded) {
+                for s in group {
+                    let s = fold(s);
+                    if !out.contains(&s) {
+                        out.push(s);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn term_query(&self, term: &QTerm, highlight: &mut Vec<String>) -> Option<Box<dyn Query>> {
+        let f = &self.fields;
+        let folded = fold(term.text().trim());
+        let variants = match term {
+            QTerm::Word(_) => self.variants(&folded),
+            QTerm::Phrase(_) => vec![folded],
+        };
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for v in &variants {
+            if let Some(lit) = literal_query(f.text_bigram, v) {
+                alternatives.push((Occur::Should, Box::new(BoostQuery::new(lit, 2.0))));
+                highlight.push(v.clone());
+            }
+            if matches!(term, QTerm::Word(_)) {
+                let words = query_words(&self.jieba, v);
+                let real_words = words.len() >= 2 && words.iter().all(|w| w.chars().count() >= 2);
+                if real_words {
+                    let all: Vec<(Occur, Box<dyn Query>)> = words
+                        .iter()
+                        .map(|w| {
+                            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                                Term::from_field_text(f.text_jieba, w),
+                                IndexRecordOption::WithFreqs,
+                            ));
+                            (Occur::Must, q)
+                        })
+                        .collect();
+                    alternatives.push((Occur::Should, Box::new(BooleanQuery::new(all))));
+                    highlight.extend(words);
+                }
+            }
+        }
+        if alternatives.is_empty() {
+            return None;
+        }
+        let matches: Box<dyn Query> = Box::new(BooleanQuery::new(alternatives));
+        let mut scored: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matches)];
+        for v in &variants {
+            if let Some(t) = literal_query(f.title_bigram, v) {
+                scored.push((Occur::Should, Box::new(BoostQuery::new(t, 3.0))));
+            }
+        }
+        Some(Box::new(BooleanQuery::new(scored)))
+    }
+}
+
+/// The literal-substring query for folded text on a bigram field: a phrase of its bigrams at their positions.
+pub(crate) fn literal_query(field: Field, folded: &str) -> Option<Box<dyn Query>> {
+    let tokens = bigram_tokens(folded, false);
+    let mut terms: Vec<(usize, Term)> =
+        tokens.into_iter().map(|t| (t.position, Term::from_field_text(field, &t.text))).collect();
+    match terms.len() {
+        0 => None,
+        1 => {
+            let (_, term) = terms.remove(0);
+            Some(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)))
+        }
+        _ => Some(Box::new(PhraseQuery::new_with_offset(terms))),
+    }
+}
+
+/// Counts facet values of every matching document, reading the fast (columnar) fields.
+struct FacetCollector;
+
+struct SegmentFacets {
+    columns: Vec<Option<StrColumn>>,
+    counts: Vec<Vec<u64>>,
+}
+
+impl Collector for FacetCollector {
+    type Fruit = Facets;
+    type Child = SegmentFacets;
+
+    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentFacets> {
+        let mut columns = Vec::new();
+        let mut counts = Vec::new();
+        for name in FACET_FIELDS {
+            let col = segment.fast_fields().str(name)?;
+            counts.push(vec![0; col.as_ref().map(|c| c.num_terms()).unwrap_or(0)]);
+            columns.push(col);
+        }
+        Ok(SegmentFacets { columns, counts })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Facets>) -> tantivy::Result<Facets> {
+        let mut out = Facets::default();
+        for f in fruits {
+            for (into, from) in [
+                (&mut out.district, f.district),
+                (&mut out.theme, f.theme),
+                (&mut out.doc_type, f.doc_type),
+                (&mut out.year, f.year),
+            ] {
+                for (k, v) in from {
+                    *into.entry(k).or_default() += v;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl SegmentCollector for SegmentFacets {
+    type Fruit = Facets;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        for (col, counts) in self.columns.iter().zip(&mut self.counts) {
+            if let Some(col) = col {
+                let mut seen = HashSet::new();
+                for ord in col.term_ords(doc) {
+                    if seen.insert(ord) {
+                        counts[ord as usize] += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> Facets {
+        let mut maps: Vec<BTreeMap<String, u64>> = Vec::new();
+        for (col, counts) in self.columns.iter().zip(self.counts) {
+            let mut map = BTreeMap::new();
+            if let Some(col) = col {
+                for (ord, n) in counts.into_iter().enumerate() {
+                    let mut name = String::new();
+                    if n > 0 && col.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
+                        map.insert(name, n);
+                    }
+                }
+            }
+            maps.push(map);
+        }
+        let mut it = maps.into_iter();
+        Facets {
+            district: it.next().unwrap_or_default(),
+            theme: it.next().unwrap_or_default(),
+            doc_type: it.next().unwrap_or_default(),
+            year: it.next().unwrap_or_default(),
+        }
+    }
+}
