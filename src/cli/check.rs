@@ -9,7 +9,9 @@ use casebook::library::{Kind, Library, Problem, check::check as run_check};
 use super::output::print_json;
 
 fn line(p: &Problem) -> String {
-    if p.line == 0 { format!("{}: [{}] {}", p.path, p.code, p.message) } else {
+    if p.line == 0 {
+        format!("{}: [{}] {}", p.path, p.code, p.message)
+    } else {
         format!("{}:{}: [{}] {}", p.path, p.line, p.code, p.message)
     }
 }
@@ -39,7 +41,11 @@ pub fn check(root: &Path, json: bool) -> anyhow::Result<ExitCode> {
             report.warnings.len()
         );
     }
-    Ok(if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// What `cargo run --release` prints: the library at a glance, by district.
@@ -54,7 +60,9 @@ pub fn summary(root: &Path) -> anyhow::Result<ExitCode> {
     );
     let mut rows: std::collections::BTreeMap<&str, [usize; 3]> = Default::default();
     for r in &lib.records {
-        let Some(d) = lib.district_of(r) else { continue };
+        let Some(d) = lib.district_of(r) else {
+            continue;
+        };
         let slot = match r.kind() {
             Kind::Project => 0,
             Kind::Writeup => 1,
@@ -68,8 +76,15 @@ pub fn summary(root: &Path) -> anyhow::Result<ExitCode> {
         println!("{d:<10}\t{p}\t{w}\t{s}");
     }
     if !s.incomplete_projects.is_empty() {
-        println!("\n经验材料不足两篇的项目：{}", s.incomplete_projects.join("、"));
+        println!(
+            "\n经验材料不足两篇的项目：{}",
+            s.incomplete_projects.join("、")
+        );
     }
-    println!("\n{} 个错误，{} 个警告（详见 casebook check）", report.errors.len(), report.warnings.len());
+    println!(
+        "\n{} 个错误，{} 个警告（详见 casebook check）",
+        report.errors.len(),
+        report.warnings.len()
+    );
     Ok(ExitCode::SUCCESS)
 }

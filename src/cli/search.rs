@@ -13,6 +13,7 @@ use super::output::{colour, mark, print_json};
 #[derive(Args, Debug)]
 pub struct SearchArgs {
     /// 检索式：词语、"精确短语"、-排除、OR，以及 district: theme: type: year: project: 过滤
+    /// （以 - 开头的检索式请写在 -- 之后）
     query: Vec<String>,
     /// 只看某区县（可重复）
     #[arg(long)]
@@ -34,11 +35,15 @@ pub struct SearchArgs {
     json: bool,
 }
 
-fn open(root: &Path) -> anyhow::Result<SearchIndex> {
-    let (index, report) =
-        SearchIndex::open(root).with_context(|| format!("无法打开资料库 {} 的索引", root.display()))?;
+fn open_with_report(root: &Path) -> anyhow::Result<(SearchIndex, SyncReport)> {
+    let (index, report) = SearchIndex::open(root)
+        .with_context(|| format!("无法打开资料库 {} 的索引", root.display()))?;
     report_sync(&report);
-    Ok(index)
+    Ok((index, report))
+}
+
+fn open(root: &Path) -> anyhow::Result<SearchIndex> {
+    open_with_report(root).map(|(index, _)| index)
 }
 
 /// Tells on stderr what opening the index did, when it did something the user should know.
@@ -50,15 +55,17 @@ fn report_sync(report: &SyncReport) {
         eprintln!("提示：{stale}");
     }
     for p in &report.problems {
-        eprintln!("警告：{}:{}: {}（该文件暂不能检索）", p.path, p.line, p.message);
+        eprintln!(
+            "警告：{}:{}: {}（该文件暂不能检索）",
+            p.path, p.line, p.message
+        );
     }
 }
 
 /// Builds or updates the index and says how much was done.
 pub fn index(root: &Path, rebuild: bool) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
-    let mut index = open(root)?;
-    let mut report = SyncReport::default();
+    let (mut index, mut report) = open_with_report(root)?;
     if rebuild {
         let (rebuilt, r) = index.rebuild("按要求完整重建").context("重建索引失败")?;
         report_sync(&r);
@@ -91,12 +98,22 @@ fn print_hits(hits: &[Hit]) {
     let colour = colour();
     for (i, h) in hits.iter().enumerate() {
         let year = h.year.map(|y| y.to_string()).unwrap_or_default();
-        let meta: Vec<&str> =
-            [h.doc_type.as_str(), h.district.as_str(), year.as_str(), h.project.as_str()]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect();
-        println!("{:>3}. {}  [{}]  {}", i + 1, h.title, meta.join(" · "), h.id);
+        let meta: Vec<&str> = [
+            h.doc_type.as_str(),
+            h.district.as_str(),
+            year.as_str(),
+            h.project.as_str(),
+        ]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+        println!(
+            "{:>3}. {}  [{}]  {}",
+            i + 1,
+            h.title,
+            meta.join(" · "),
+            h.id
+        );
         println!("     {}", mark(&h.snippet, &h.highlights, colour));
     }
 }
@@ -128,7 +145,12 @@ pub fn search(root: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
     println!("共 {} 条结果（{:.1} 毫秒）", results.total, results.took_ms);
     print_hits(&results.hits);
     let f = &results.facets;
-    for (label, map) in [("区县", &f.district), ("主题", &f.theme), ("文种", &f.doc_type), ("年份", &f.year)] {
+    for (label, map) in [
+        ("区县", &f.district),
+        ("主题", &f.theme),
+        ("文种", &f.doc_type),
+        ("年份", &f.year),
+    ] {
         if !map.is_empty() {
             let parts: Vec<String> = map.iter().map(|(k, v)| format!("{k} {v}")).collect();
             println!("{label}：{}", parts.join("，"));

@@ -12,33 +12,139 @@ use crate::text::fold;
 
 /// The 38 districts and counties of Chongqing, plus the two municipal-level development zones.
 const DEFAULT_DISTRICTS: &[&str] = &[
-    "渝中区", "大渡口区", "江北区", "沙坪坝区", "九龙坡区", "南岸区", "北碚区", "渝北区", "巴南区", "万州区",
-    "涪陵区", "黔江区", "长寿区", "江津区", "合川区", "永川区", "南川区", "綦江区", "大足区", "璧山区", "铜梁区",
-    "潼南区", "荣昌区", "开州区", "梁平区", "武隆区", "城口县", "丰都县", "垫江县", "忠县", "云阳县", "奉节县",
-    "巫山县", "巫溪县", "石柱土家族自治县", "秀山土家族苗族自治县", "酉阳土家族苗族自治县",
-    "彭水苗族土家族自治县", "两江新区", "重庆高新区",
+    "渝中区",
+    "大渡口区",
+    "江北区",
+    "沙坪坝区",
+    "九龙坡区",
+    "南岸区",
+    "北碚区",
+    "渝北区",
+    "巴南区",
+    "万州区",
+    "涪陵区",
+    "黔江区",
+    "长寿区",
+    "江津区",
+    "合川区",
+    "永川区",
+    "南川区",
+    "綦江区",
+    "大足区",
+    "璧山区",
+    "铜梁区",
+    "潼南区",
+    "荣昌区",
+    "开州区",
+    "梁平区",
+    "武隆区",
+    "城口县",
+    "丰都县",
+    "垫江县",
+    "忠县",
+    "云阳县",
+    "奉节县",
+    "巫山县",
+    "巫溪县",
+    "石柱土家族自治县",
+    "秀山土家族苗族自治县",
+    "酉阳土家族苗族自治县",
+    "彭水苗族土家族自治县",
+    "两江新区",
+    "重庆高新区",
 ];
 
 /// 五元共治, 五险联控, 五治并举: the seed's three groups of five.
 const DEFAULT_THEMES: &[(&str, &[&str])] = &[
-    ("五元共治", &["党委领导", "政府负责", "群团助推", "社会协同", "群众参与"]),
-    ("五险联控", &["政治安全", "社会治安", "社会矛盾", "公共安全", "网络安全"]),
-    ("五治并举", &["政治引领", "法治保障", "德治教化", "自治强基", "智治支撑"]),
+    (
+        "五元共治",
+        &["党委领导", "政府负责", "群团助推", "社会协同", "群众参与"],
+    ),
+    (
+        "五险联控",
+        &["政治安全", "社会治安", "社会矛盾", "公共安全", "网络安全"],
+    ),
+    (
+        "五治并举",
+        &["政治引领", "法治保障", "德治教化", "自治强基", "智治支撑"],
+    ),
 ];
 
 /// Document types (文种); the first is the default for a write-up without `type`.
-pub const DEFAULT_TYPES: &[&str] =
-    &["经验材料", "典型案例", "工作简报", "会议纪要", "制度文件", "工作方案", "报表", "解说词", "政策文件"];
+pub const DEFAULT_TYPES: &[&str] = &[
+    "经验材料",
+    "典型案例",
+    "工作简报",
+    "会议纪要",
+    "制度文件",
+    "工作方案",
+    "报表",
+    "解说词",
+    "政策文件",
+];
 
 /// Domain words the general-purpose segmenter does not know.
 const DEFAULT_DICTIONARY: &[&str] = &[
-    "综治中心", "枫桥经验", "新时代枫桥经验", "网格员", "网格化", "一站式", "矛调中心", "调委会", "只跑一地",
-    "市域社会治理", "社会治理", "五元共治", "五险联控", "五治并举", "雪亮工程", "平安建设", "矛盾纠纷",
-    "人民调解", "人民调解员", "调解员", "电诈", "电信网络诈骗", "反诈", "院落议事会", "家长学校", "三事分流",
-    "楼栋党小组", "网格党小组", "街乡吹哨", "部门报到", "群防群治", "信访", "命案", "群众安全感", "群众满意度",
-    "综治", "智治", "德治", "自治", "法治", "议事协商", "志愿服务", "心理服务", "社会心理服务", "重点人群",
-    "特殊人群", "社区矫正", "安置帮教", "群团组织", "妇女之家", "青少年之家", "多元化解", "诉源治理", "访调对接",
-    "警调对接", "诉调对接", "铁脚板", "大数据", "智慧社区", "平安乡村",
+    "综治中心",
+    "枫桥经验",
+    "新时代枫桥经验",
+    "网格员",
+    "网格化",
+    "一站式",
+    "矛调中心",
+    "调委会",
+    "只跑一地",
+    "市域社会治理",
+    "社会治理",
+    "五元共治",
+    "五险联控",
+    "五治并举",
+    "雪亮工程",
+    "平安建设",
+    "矛盾纠纷",
+    "人民调解",
+    "人民调解员",
+    "调解员",
+    "电诈",
+    "电信网络诈骗",
+    "反诈",
+    "院落议事会",
+    "家长学校",
+    "三事分流",
+    "楼栋党小组",
+    "网格党小组",
+    "街乡吹哨",
+    "部门报到",
+    "群防群治",
+    "信访",
+    "命案",
+    "群众安全感",
+    "群众满意度",
+    "综治",
+    "智治",
+    "德治",
+    "自治",
+    "法治",
+    "议事协商",
+    "志愿服务",
+    "心理服务",
+    "社会心理服务",
+    "重点人群",
+    "特殊人群",
+    "社区矫正",
+    "安置帮教",
+    "群团组织",
+    "妇女之家",
+    "青少年之家",
+    "多元化解",
+    "诉源治理",
+    "访调对接",
+    "警调对接",
+    "诉调对接",
+    "铁脚板",
+    "大数据",
+    "智慧社区",
+    "平安乡村",
 ];
 
 /// Groups of words searched as one.
@@ -103,7 +209,11 @@ struct RawConfig {
 #[serde(untagged)]
 enum RawDistrict {
     Name(String),
-    Full { name: String, #[serde(default)] short: Vec<String> },
+    Full {
+        name: String,
+        #[serde(default)]
+        short: Vec<String>,
+    },
 }
 
 /// A YAML mapping that keeps its keys in file order (theme groups are shown in the order written).
@@ -135,16 +245,25 @@ mod indexmap_like {
 
 impl Default for Config {
     fn default() -> Self {
-        let districts = DEFAULT_DISTRICTS.iter().map(|n| District { name: n.to_string(), short: default_short(n) });
+        let districts = DEFAULT_DISTRICTS.iter().map(|n| District {
+            name: n.to_string(),
+            short: default_short(n),
+        });
         Config::from_parts(
             districts.collect(),
             DEFAULT_THEMES
                 .iter()
-                .map(|(g, ts)| ThemeGroup { name: g.to_string(), themes: ts.iter().map(|t| t.to_string()).collect() })
+                .map(|(g, ts)| ThemeGroup {
+                    name: g.to_string(),
+                    themes: ts.iter().map(|t| t.to_string()).collect(),
+                })
                 .collect(),
             DEFAULT_TYPES.iter().map(|t| t.to_string()).collect(),
             DEFAULT_DICTIONARY.iter().map(|t| t.to_string()).collect(),
-            DEFAULT_SYNONYMS.iter().map(|g| g.iter().map(|t| t.to_string()).collect()).collect(),
+            DEFAULT_SYNONYMS
+                .iter()
+                .map(|g| g.iter().map(|t| t.to_string()).collect())
+                .collect(),
         )
     }
 }
@@ -180,7 +299,14 @@ impl Config {
                 district_lookup.entry(fold(form)).or_insert(i);
             }
         }
-        Config { districts, theme_groups, types, dictionary, synonyms, district_lookup }
+        Config {
+            districts,
+            theme_groups,
+            types,
+            dictionary,
+            synonyms,
+            district_lookup,
+        }
     }
 
     /// Reads `casebook.yaml` from the library root, or returns the defaults when there is none.
@@ -190,8 +316,10 @@ impl Config {
             return Ok(Config::default());
         }
         let bytes = std::fs::read(&path)?;
-        let (text, _) = super::encoding::decode(&bytes)
-            .map_err(|e| ConfigError::Yaml { line: 1, message: e.to_string() })?;
+        let (text, _) = super::encoding::decode(&bytes).map_err(|e| ConfigError::Yaml {
+            line: 1,
+            message: e.to_string(),
+        })?;
         Self::parse(&text)
     }
 
@@ -200,21 +328,31 @@ impl Config {
         let raw: RawConfig = if text.trim().is_empty() {
             RawConfig::default()
         } else {
-            super::yaml::from_str(text).map_err(|e| ConfigError::Yaml { line: e.line, message: e.message })?
+            super::yaml::from_str(text).map_err(|e| ConfigError::Yaml {
+                line: e.line,
+                message: e.message,
+            })?
         };
         let defaults = Config::default();
         let districts = match raw.districts {
             Some(list) => list
                 .into_iter()
                 .map(|d| match d {
-                    RawDistrict::Name(name) => District { short: default_short(&name), name },
+                    RawDistrict::Name(name) => District {
+                        short: default_short(&name),
+                        name,
+                    },
                     RawDistrict::Full { name, short } => District { name, short },
                 })
                 .collect(),
             None => defaults.districts,
         };
         let theme_groups = match raw.themes {
-            Some(map) => map.0.into_iter().map(|(name, themes)| ThemeGroup { name, themes }).collect(),
+            Some(map) => map
+                .0
+                .into_iter()
+                .map(|(name, themes)| ThemeGroup { name, themes })
+                .collect(),
             None => defaults.theme_groups,
         };
         let mut dictionary = defaults.dictionary;
@@ -230,29 +368,43 @@ impl Config {
 
     /// The gazetteer's name for what a user or a file wrote (short forms and traditional script accepted).
     pub fn resolve_district(&self, written: &str) -> Option<&str> {
-        self.district_lookup.get(&fold(written.trim())).map(|&i| self.districts[i].name.as_str())
+        self.district_lookup
+            .get(&fold(written.trim()))
+            .map(|&i| self.districts[i].name.as_str())
     }
 
     /// The theme as named in the taxonomy, if it is one.
     pub fn resolve_theme(&self, written: &str) -> Option<&str> {
         let folded = fold(written.trim());
-        self.theme_groups.iter().flat_map(|g| &g.themes).find(|t| fold(t) == folded).map(String::as_str)
+        self.theme_groups
+            .iter()
+            .flat_map(|g| &g.themes)
+            .find(|t| fold(t) == folded)
+            .map(String::as_str)
     }
 
     /// The group (五元共治 …) a theme belongs to.
     pub fn theme_group(&self, theme: &str) -> Option<&str> {
-        self.theme_groups.iter().find(|g| g.themes.iter().any(|t| t == theme)).map(|g| g.name.as_str())
+        self.theme_groups
+            .iter()
+            .find(|g| g.themes.iter().any(|t| t == theme))
+            .map(|g| g.name.as_str())
     }
 
     /// The document type as named in the list, if it is one.
     pub fn resolve_type(&self, written: &str) -> Option<&str> {
         let folded = fold(written.trim());
-        self.types.iter().find(|t| fold(t) == folded).map(String::as_str)
+        self.types
+            .iter()
+            .find(|t| fold(t) == folded)
+            .map(String::as_str)
     }
 
     /// Every theme, group by group.
     pub fn all_themes(&self) -> impl Iterator<Item = &str> {
-        self.theme_groups.iter().flat_map(|g| g.themes.iter().map(String::as_str))
+        self.theme_groups
+            .iter()
+            .flat_map(|g| g.themes.iter().map(String::as_str))
     }
 
     /// A fingerprint of what changes tokenization (dictionary); the index is rebuilt when it changes.
@@ -294,8 +446,10 @@ mod tests {
 
     #[test]
     fn yaml_overrides_only_what_it_names() {
-        let c = Config::parse("districts:\n  - 测试区\n  - {name: 样例县, short: [样例]}\ndictionary: [某某工作法]\n")
-            .unwrap();
+        let c = Config::parse(
+            "districts:\n  - 测试区\n  - {name: 样例县, short: [样例]}\ndictionary: [某某工作法]\n",
+        )
+        .unwrap();
         assert_eq!(c.resolve_district("样例"), Some("样例县"));
         assert_eq!(c.resolve_district("测试"), Some("测试区"));
         assert_eq!(c.resolve_district("渝中区"), None);

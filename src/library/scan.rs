@@ -40,9 +40,10 @@ pub fn is_record_path(rel: &str) -> bool {
 /// Every record file under `root`, sorted by path.
 pub fn scan_files(root: &Path) -> std::io::Result<Vec<FileStamp>> {
     let mut out = Vec::new();
-    let walker = walkdir::WalkDir::new(root).follow_links(false).into_iter().filter_entry(|e| {
-        e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
-    });
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -53,8 +54,14 @@ pub fn scan_files(root: &Path) -> std::io::Result<Vec<FileStamp>> {
         if !entry.file_type().is_file() {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(root) else { continue };
-        let rel_path = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let rel_path = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
         if !is_record_path(&rel_path) {
             continue;
         }
@@ -65,7 +72,11 @@ pub fn scan_files(root: &Path) -> std::io::Result<Vec<FileStamp>> {
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map(|d| d.as_nanos())
             .unwrap_or(0);
-        out.push(FileStamp { rel_path, size: md.len(), mtime_ns });
+        out.push(FileStamp {
+            rel_path,
+            size: md.len(),
+            mtime_ns,
+        });
     }
     out.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     Ok(out)
@@ -81,12 +92,18 @@ pub fn read_record(root: &Path, rel_path: &str) -> Result<Record, Problem> {
         severity: Severity::Error,
     };
     let path = root.join(rel_path);
-    let size = std::fs::metadata(&path).map_err(|e| problem(0, "io", format!("无法读取文件：{e}")))?.len();
+    let size = std::fs::metadata(&path)
+        .map_err(|e| problem(0, "io", format!("无法读取文件：{e}")))?
+        .len();
     if size > MAX_FILE_BYTES {
         return Err(problem(
             0,
             "too-large",
-            format!("文件过大（{:.1} MB），超过单个记录 {} MB 的上限", size as f64 / 1048576.0, MAX_FILE_BYTES / 1048576),
+            format!(
+                "文件过大（{:.1} MB），超过单个记录 {} MB 的上限",
+                size as f64 / 1048576.0,
+                MAX_FILE_BYTES / 1048576
+            ),
         ));
     }
     let bytes = std::fs::read(&path).map_err(|e| problem(0, "io", format!("无法读取文件：{e}")))?;
@@ -94,7 +111,8 @@ pub fn read_record(root: &Path, rel_path: &str) -> Result<Record, Problem> {
         return Err(problem(1, "empty", "文件是空的".into()));
     }
     let (text, encoding) = decode(&bytes).map_err(|e| problem(0, "encoding", e.to_string()))?;
-    Record::parse(rel_path.to_string(), &text, encoding).map_err(|e| problem(e.line, e.code, e.message))
+    Record::parse(rel_path.to_string(), &text, encoding)
+        .map_err(|e| problem(e.line, e.code, e.message))
 }
 
 impl Record {

@@ -53,12 +53,21 @@ impl ProjectLookup<'_> {
 
 /// The project facts of a project record, if it has an id.
 pub fn project_info(record: &Record, config: &Config) -> Option<ProjectInfo> {
-    let Meta::Project(p) = &record.meta else { return None };
+    let Meta::Project(p) = &record.meta else {
+        return None;
+    };
     Some(ProjectInfo {
         id: record.id()?.to_string(),
         name: p.name.clone().unwrap_or_default().trim().to_string(),
-        district: p.district.as_deref().map(|d| config.resolve_district(d).unwrap_or(d.trim()).to_string()),
-        themes: p.themes.iter().map(|t| config.resolve_theme(t).unwrap_or(t.trim()).to_string()).collect(),
+        district: p
+            .district
+            .as_deref()
+            .map(|d| config.resolve_district(d).unwrap_or(d.trim()).to_string()),
+        themes: p
+            .themes
+            .iter()
+            .map(|t| config.resolve_theme(t).unwrap_or(t.trim()).to_string())
+            .collect(),
     })
 }
 
@@ -91,7 +100,9 @@ pub fn index_doc(record: &Record, config: &Config, projects: &ProjectLookup) -> 
     let mut text = record.title().to_string();
     let resolve_d = |d: &str| config.resolve_district(d).unwrap_or(d.trim()).to_string();
     let resolve_t = |ts: &[String]| -> Vec<String> {
-        ts.iter().map(|t| config.resolve_theme(t).unwrap_or(t.trim()).to_string()).collect()
+        ts.iter()
+            .map(|t| config.resolve_theme(t).unwrap_or(t.trim()).to_string())
+            .collect()
     };
     let mut doc = IndexDoc {
         path: record.path.clone(),
@@ -108,7 +119,10 @@ pub fn index_doc(record: &Record, config: &Config, projects: &ProjectLookup) -> 
     };
     match &record.meta {
         Meta::Writeup(w) => {
-            let t = w.doc_type.as_deref().map(|t| config.resolve_type(t).unwrap_or(t.trim()));
+            let t = w
+                .doc_type
+                .as_deref()
+                .map(|t| config.resolve_type(t).unwrap_or(t.trim()));
             doc.doc_type = Some(t.unwrap_or(DEFAULT_TYPES[0]).to_string());
             if let Some(written) = w.project.as_deref() {
                 match projects.resolve(written) {
@@ -121,7 +135,9 @@ pub fn index_doc(record: &Record, config: &Config, projects: &ProjectLookup) -> 
                             doc.themes = p.themes.clone();
                         }
                     }
-                    None => doc.projects.push((written.trim().to_string(), written.trim().to_string())),
+                    None => doc
+                        .projects
+                        .push((written.trim().to_string(), written.trim().to_string())),
                 }
             }
             for s in w.tags.iter().chain(&w.author_unit).chain(&w.source) {
@@ -135,7 +151,9 @@ pub fn index_doc(record: &Record, config: &Config, projects: &ProjectLookup) -> 
                 push_line(&mut text, s);
             }
             for ind in &p.indicators {
-                push_line(&mut text, ind.name.as_deref().unwrap_or(""));
+                for x in ind.name.iter().chain(&ind.source) {
+                    push_line(&mut text, x);
+                }
             }
         }
         Meta::Site(s) => {
@@ -153,6 +171,11 @@ pub fn index_doc(record: &Record, config: &Config, projects: &ProjectLookup) -> 
             for x in s.address.iter().chain(&s.highlight) {
                 push_line(&mut text, x);
             }
+            if let Some(r) = &s.reception {
+                for x in r.contact.iter().chain(&r.parking).chain(&r.notes) {
+                    push_line(&mut text, x);
+                }
+            }
             for stop in &s.stops {
                 for x in stop.name.iter().chain(&stop.what).chain(&stop.presenter) {
                     push_line(&mut text, x);
@@ -161,7 +184,12 @@ pub fn index_doc(record: &Record, config: &Config, projects: &ProjectLookup) -> 
         }
         Meta::Collection(c) => {
             doc.doc_type = Some(record.kind().label().to_string());
-            for x in c.audience.iter().chain(c.items.iter().filter_map(|i| i.note.as_ref())).chain(&c.questions) {
+            for x in c
+                .audience
+                .iter()
+                .chain(c.items.iter().filter_map(|i| i.note.as_ref()))
+                .chain(&c.questions)
+            {
                 push_line(&mut text, x);
             }
         }

@@ -77,7 +77,12 @@ fn manifest_path(root: &Path) -> PathBuf {
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".{}.tmp", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()));
+    let tmp = dir.join(format!(
+        ".{}.tmp",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ));
     {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -95,33 +100,48 @@ impl SearchIndex {
     }
 
     /// Like [`SearchIndex::open`] with an already loaded vocabulary.
-    pub fn open_with(root: &Path, config: Config) -> Result<(SearchIndex, SyncReport), SearchError> {
+    pub fn open_with(
+        root: &Path,
+        config: Config,
+    ) -> Result<(SearchIndex, SyncReport), SearchError> {
         if !root.is_dir() {
             return Err(SearchError::NoLibrary(root.to_path_buf()));
         }
         let jieba = shared_jieba(&config.dictionary, config.analysis_fingerprint());
         match Self::open_existing(root, &config, &jieba) {
-            Ok(mut index) => match index.sync() {
-                Ok(report) => Ok((index, report)),
-                Err(SearchError::Busy) => {
-                    let report = SyncReport {
+            Ok(mut index) => {
+                match index.sync() {
+                    Ok(report) => Ok((index, report)),
+                    Err(SearchError::Busy) => {
+                        let report = SyncReport {
                         stale: Some("另一个程序正在更新索引，本次使用现有索引，最近的修改可能尚未检索到".into()),
                         ..SyncReport::default()
                     };
-                    Ok((index, report))
+                        Ok((index, report))
+                    }
+                    Err(e) => {
+                        drop(index);
+                        Self::rebuild_at(
+                            root,
+                            config,
+                            jieba,
+                            format!("索引更新失败（{e}），已从文件重建"),
+                        )
+                    }
                 }
-                Err(e) => {
-                    drop(index);
-                    Self::rebuild_at(root, config, jieba, format!("索引更新失败（{e}），已从文件重建"))
-                }
-            },
+            }
             Err(reason) => Self::rebuild_at(root, config, jieba, reason),
         }
     }
 
     /// Rebuilds this index from the files, e.g. after a search found it corrupt.
     pub fn rebuild(self, reason: &str) -> Result<(SearchIndex, SyncReport), SearchError> {
-        let SearchIndex { root, config, jieba, .. } = self;
+        let SearchIndex {
+            root,
+            config,
+            jieba,
+            ..
+        } = self;
         Self::rebuild_at(&root, config, jieba, reason.to_string())
     }
 
@@ -140,20 +160,28 @@ impl SearchIndex {
         ensure_gitignore(root);
         let (schema, fields) = schema::build();
         let index = Index::create_in_dir(&dir, schema)?;
-        let manifest =
-            Manifest { schema_version: SCHEMA_VERSION, analysis: config.analysis_fingerprint(), ..Manifest::default() };
+        let manifest = Manifest {
+            schema_version: SCHEMA_VERSION,
+            analysis: config.analysis_fingerprint(),
+            ..Manifest::default()
+        };
         let mut this = Self::assemble(root, config, jieba, index, fields, manifest)?;
         let mut report = this.sync()?;
         report.rebuilt = Some(reason);
         Ok((this, report))
     }
 
-    fn open_existing(root: &Path, config: &Config, jieba: &Arc<Jieba>) -> Result<SearchIndex, String> {
+    fn open_existing(
+        root: &Path,
+        config: &Config,
+        jieba: &Arc<Jieba>,
+    ) -> Result<SearchIndex, String> {
         let dir = index_dir(root);
         if !dir.join("meta.json").exists() {
             return Err("尚无索引，正在首次建立".into());
         }
-        let bytes = std::fs::read(manifest_path(root)).map_err(|_| "索引清单缺失，已从文件重建".to_string())?;
+        let bytes = std::fs::read(manifest_path(root))
+            .map_err(|_| "索引清单缺失，已从文件重建".to_string())?;
         let manifest: Manifest =
             serde_json::from_slice(&bytes).map_err(|_| "索引清单损坏，已从文件重建".to_string())?;
         if manifest.schema_version != SCHEMA_VERSION {
@@ -162,13 +190,21 @@ impl SearchIndex {
         if manifest.analysis != config.analysis_fingerprint() {
             return Err("分词词典已更改，已从文件重建".into());
         }
-        let index = Index::open_in_dir(&dir).map_err(|e| format!("索引无法打开（{e}），已从文件重建"))?;
+        let index =
+            Index::open_in_dir(&dir).map_err(|e| format!("索引无法打开（{e}），已从文件重建"))?;
         let (schema, fields) = schema::build();
         if index.schema() != schema {
             return Err("索引字段与当前版本不符，已从文件重建".into());
         }
-        Self::assemble(root, config.clone(), Arc::clone(jieba), index, fields, manifest)
-            .map_err(|e| format!("索引已损坏（{e}），已从文件重建"))
+        Self::assemble(
+            root,
+            config.clone(),
+            Arc::clone(jieba),
+            index,
+            fields,
+            manifest,
+        )
+        .map_err(|e| format!("索引已损坏（{e}），已从文件重建"))
     }
 
     fn assemble(
@@ -179,15 +215,32 @@ impl SearchIndex {
         fields: Fields,
         manifest: Manifest,
     ) -> Result<SearchIndex, SearchError> {
-        index.tokenizers().register(BIGRAM, TextAnalyzer::from(BigramTokenizer { index_mode: true }));
-        index.tokenizers().register(JIEBA, TextAnalyzer::from(JiebaTokenizer::new(Arc::clone(&jieba))));
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        index.tokenizers().register(
+            BIGRAM,
+            TextAnalyzer::from(BigramTokenizer { index_mode: true }),
+        );
+        index.tokenizers().register(
+            JIEBA,
+            TextAnalyzer::from(JiebaTokenizer::new(Arc::clone(&jieba))),
+        );
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
         // Opening every segment now turns a truncated or corrupt file into an error here, not mid-search.
         let searcher = reader.searcher();
         for segment in searcher.segment_readers() {
             let _ = segment.fast_fields().str("district")?;
         }
-        Ok(SearchIndex { root: root.to_path_buf(), config, jieba, index, reader, fields, manifest })
+        Ok(SearchIndex {
+            root: root.to_path_buf(),
+            config,
+            jieba,
+            index,
+            reader,
+            fields,
+            manifest,
+        })
     }
 
     /// The library folder this index belongs to.
@@ -213,8 +266,13 @@ impl SearchIndex {
             .iter()
             .filter(|s| self.manifest.files.get(&s.rel_path) != Some(&(s.size, s.mtime_ns)))
             .collect();
-        let removed: Vec<String> =
-            self.manifest.files.keys().filter(|p| !current.contains(String::as_str(p))).cloned().collect();
+        let removed: Vec<String> = self
+            .manifest
+            .files
+            .keys()
+            .filter(|p| !current.contains(String::as_str(p)))
+            .cloned()
+            .collect();
         let mut report = SyncReport::default();
         if changed.is_empty() && removed.is_empty() {
             return Ok(report);
@@ -230,8 +288,9 @@ impl SearchIndex {
         report.removed = removed.len();
 
         let root = self.root.clone();
-        let parsed: Vec<(String, Result<Record, Problem>)> =
-            parallel_map(&changed, |s| (s.rel_path.clone(), read_record(&root, &s.rel_path)));
+        let parsed: Vec<(String, Result<Record, Problem>)> = parallel_map(&changed, |s| {
+            (s.rel_path.clone(), read_record(&root, &s.rel_path))
+        });
 
         // Update the project table and note which projects' inherited facts changed.
         let old_projects = self.manifest.projects.by_path.clone();
@@ -268,7 +327,10 @@ impl SearchIndex {
             parallel_map(&dependents, |p| (p.clone(), read_record(&root, p)));
 
         let mut writer: IndexWriter<TantivyDocument> = match self.index.writer_with_num_threads(
-            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4),
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+                .clamp(1, 4),
             256 * 1024 * 1024,
         ) {
             Ok(w) => w,
@@ -276,7 +338,11 @@ impl SearchIndex {
             Err(e) => return Err(e.into()),
         };
         let f = self.fields;
-        for path in removed.iter().chain(changed.iter().map(|s| &s.rel_path)).chain(&dependents) {
+        for path in removed
+            .iter()
+            .chain(changed.iter().map(|s| &s.rel_path))
+            .chain(&dependents)
+        {
             writer.delete_term(Term::from_field_text(f.path, path));
         }
         let lookup = self.manifest.projects.lookup();
@@ -297,9 +363,12 @@ impl SearchIndex {
             self.manifest.files.remove(p);
         }
         for s in &changed {
-            self.manifest.files.insert(s.rel_path.clone(), (s.size, s.mtime_ns));
+            self.manifest
+                .files
+                .insert(s.rel_path.clone(), (s.size, s.mtime_ns));
         }
-        let bytes = serde_json::to_vec(&self.manifest).map_err(|e| SearchError::Corrupt(e.to_string()))?;
+        let bytes =
+            serde_json::to_vec(&self.manifest).map_err(|e| SearchError::Corrupt(e.to_string()))?;
         let path = manifest_path(&self.root);
         write_atomic(&path, &bytes).map_err(|e| SearchError::io(&path, e))?;
         Ok(report)
@@ -313,7 +382,10 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let mut out = Vec::new();
         for p in projects {
-            let q = TermQuery::new(Term::from_field_text(self.fields.project, p), IndexRecordOption::Basic);
+            let q = TermQuery::new(
+                Term::from_field_text(self.fields.project, p),
+                IndexRecordOption::Basic,
+            );
             for addr in searcher.search(&q, &DocSetCollector)? {
                 let doc: TantivyDocument = searcher.doc(addr)?;
                 if let Some(path) = doc.get_first(self.fields.path).and_then(|v| v.as_str()) {

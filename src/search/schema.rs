@@ -2,7 +2,7 @@
 //! makes every existing index rebuild itself from the files on next open.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, FAST,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
 use super::tokenizer::{BIGRAM, JIEBA};
@@ -39,10 +39,14 @@ pub const FACET_FIELDS: [&str; 4] = ["district", "theme", "doc_type", "year"];
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let bigram = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default().set_tokenizer(BIGRAM).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        TextFieldIndexing::default()
+            .set_tokenizer(BIGRAM)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let jieba = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default().set_tokenizer(JIEBA).set_index_option(IndexRecordOption::WithFreqs),
+        TextFieldIndexing::default()
+            .set_tokenizer(JIEBA)
+            .set_index_option(IndexRecordOption::WithFreqs),
     );
     let facet = STRING | STORED | FAST;
     let fields = Fields {

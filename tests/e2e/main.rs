@@ -1,0 +1,13 @@
+//! End-to-end tests: each one writes a library into a temporary folder and runs the real `casebook` binary
+//! (or the real core) on it. One test binary keeps build and link time down.
+//!
+//! - `check`: the format and the seed's rules, through `casebook check --json`;
+//! - `search`: Chinese search through `casebook search --json` and the core API;
+//! - `corpus`: the bundled sample library stays valid;
+//! - `generate`: the scale generator is deterministic and its output valid.
+
+mod check;
+mod corpus;
+mod generate;
+mod search;
+mod util;
