@@ -277,10 +277,10 @@ fn default_short(name: &str) -> Vec<String> {
         out.push(stem.to_string());
     } else if let Some(stem) = name.strip_prefix("重庆") {
         out.push(stem.to_string());
-    } else if let Some(stem) = name.strip_suffix('区').or_else(|| name.strip_suffix('县')) {
-        if stem.chars().count() >= 2 {
-            out.push(stem.to_string());
-        }
+    } else if let Some(stem) = name.strip_suffix('区').or_else(|| name.strip_suffix('县'))
+        && stem.chars().count() >= 2
+    {
+        out.push(stem.to_string());
     }
     out
 }

@@ -321,21 +321,22 @@ impl SearchIndex {
                 highlight.push(v.clone());
             }
             // Order-free word matching for what the user typed; synonyms only match literally.
-            if matches!(term, QTerm::Word(_)) && *v == folded_query {
-                if let Some(words) = query_word_set(&self.jieba, v) {
-                    let all: Vec<(Occur, Box<dyn Query>)> = words
-                        .iter()
-                        .map(|w| {
-                            let q: Box<dyn Query> = Box::new(TermQuery::new(
-                                Term::from_field_text(f.text_jieba, w),
-                                IndexRecordOption::WithFreqs,
-                            ));
-                            (Occur::Must, q)
-                        })
-                        .collect();
-                    alternatives.push((Occur::Should, Box::new(BooleanQuery::new(all))));
-                    highlight.extend(words);
-                }
+            if matches!(term, QTerm::Word(_))
+                && *v == folded_query
+                && let Some(words) = query_word_set(&self.jieba, v)
+            {
+                let all: Vec<(Occur, Box<dyn Query>)> = words
+                    .iter()
+                    .map(|w| {
+                        let q: Box<dyn Query> = Box::new(TermQuery::new(
+                            Term::from_field_text(f.text_jieba, w),
+                            IndexRecordOption::WithFreqs,
+                        ));
+                        (Occur::Must, q)
+                    })
+                    .collect();
+                alternatives.push((Occur::Should, Box::new(BooleanQuery::new(all))));
+                highlight.extend(words);
             }
         }
         if alternatives.is_empty() {

@@ -229,7 +229,7 @@ fn gbk_bom_and_crlf_are_read() {
     );
     let show = lib.json(&["show", "g1", "--json"]);
     assert_eq!(show["title"], "网格员走访");
-    assert_eq!(lib.search("综治中心").1.contains(&"g1".to_string()), true);
+    assert!(lib.search("综治中心").1.contains(&"g1".to_string()));
 }
 
 #[test]
