@@ -3,12 +3,16 @@
 //! The core knows nothing of any user interface:
 //! - [`library`] reads the folder of Markdown records (the truth) and checks it against the seed's rules;
 //! - [`search`] keeps a derived tantivy index with Chinese word segmentation and answers queries;
+//! - [`compare`] computes before/after changes of indicators;
 //! - [`text`] holds the folding and Markdown helpers both of them share;
 //! - [`generate`] writes deterministic libraries of any size for tests and benchmarks.
 //!
-//! The command line (`src/cli/`) is a thin layer over these modules.
+//! Two thin layers sit on top: the desktop app ([`ui`], egui) and the command line (`src/cli/`). Neither holds
+//! logic of its own, and no core module imports egui.
 
+pub mod compare;
 pub mod generate;
 pub mod library;
 pub mod search;
 pub mod text;
+pub mod ui;

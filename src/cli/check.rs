@@ -41,11 +41,7 @@ pub fn check(root: &Path, json: bool) -> anyhow::Result<ExitCode> {
             report.warnings.len()
         );
     }
-    Ok(if report.errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// What `cargo run --release` prints: the library at a glance, by district.
@@ -76,15 +72,8 @@ pub fn summary(root: &Path) -> anyhow::Result<ExitCode> {
         println!("{d:<10}\t{p}\t{w}\t{s}");
     }
     if !s.incomplete_projects.is_empty() {
-        println!(
-            "\n经验材料不足两篇的项目：{}",
-            s.incomplete_projects.join("、")
-        );
+        println!("\n经验材料不足两篇的项目：{}", s.incomplete_projects.join("、"));
     }
-    println!(
-        "\n{} 个错误，{} 个警告（详见 casebook check）",
-        report.errors.len(),
-        report.warnings.len()
-    );
+    println!("\n{} 个错误，{} 个警告（详见 casebook check）", report.errors.len(), report.warnings.len());
     Ok(ExitCode::SUCCESS)
 }

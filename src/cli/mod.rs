@@ -72,7 +72,19 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let root = library_path(&cli);
     let result = match cli.command {
-        None | Some(Command::Summary) => check::summary(&root),
+        None => {
+            // No command: the desktop app. The library is the one named, else the last one used, else ./corpus.
+            let named = cli.library.clone().or_else(|| std::env::var_os("CASEBOOK_LIBRARY").map(PathBuf::from));
+            return match casebook::ui::run(named) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("错误：无法打开窗口：{e}");
+                    eprintln!("  提示：命令行功能不需要窗口，见 casebook --help（例如 casebook summary）");
+                    ExitCode::from(2)
+                }
+            };
+        }
+        Some(Command::Summary) => check::summary(&root),
         Some(Command::Check { json }) => check::check(&root, json),
         Some(Command::Index { rebuild }) => search::index(&root, rebuild),
         Some(Command::Search(args)) => search::search(&root, args),

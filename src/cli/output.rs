@@ -9,11 +9,7 @@ pub fn colour() -> bool {
 
 /// Marks character ranges of `text`: ANSI bold red on a terminal, 【】 brackets otherwise.
 pub fn mark(text: &str, ranges: &[(usize, usize)], colour: bool) -> String {
-    let (open, close) = if colour {
-        ("\x1b[1;31m", "\x1b[0m")
-    } else {
-        ("【", "】")
-    };
+    let (open, close) = if colour { ("\x1b[1;31m", "\x1b[0m") } else { ("【", "】") };
     let mut out = String::with_capacity(text.len() + ranges.len() * 8);
     let mut ranges = ranges.iter().peekable();
     for (i, c) in text.chars().enumerate() {
@@ -41,10 +37,7 @@ mod tests {
 
     #[test]
     fn marks_ranges() {
-        assert_eq!(
-            mark("推广枫桥经验做法", &[(2, 6)], false),
-            "推广【枫桥经验】做法"
-        );
+        assert_eq!(mark("推广枫桥经验做法", &[(2, 6)], false), "推广【枫桥经验】做法");
         assert_eq!(mark("ab", &[(0, 1), (1, 2)], false), "【a】【b】");
     }
 }

@@ -36,8 +36,8 @@ pub struct SearchArgs {
 }
 
 fn open_with_report(root: &Path) -> anyhow::Result<(SearchIndex, SyncReport)> {
-    let (index, report) = SearchIndex::open(root)
-        .with_context(|| format!("无法打开资料库 {} 的索引", root.display()))?;
+    let (index, report) =
+        SearchIndex::open(root).with_context(|| format!("无法打开资料库 {} 的索引", root.display()))?;
     report_sync(&report);
     Ok((index, report))
 }
@@ -55,10 +55,7 @@ fn report_sync(report: &SyncReport) {
         eprintln!("提示：{stale}");
     }
     for p in &report.problems {
-        eprintln!(
-            "警告：{}:{}: {}（该文件暂不能检索）",
-            p.path, p.line, p.message
-        );
+        eprintln!("警告：{}:{}: {}（该文件暂不能检索）", p.path, p.line, p.message);
     }
 }
 
@@ -98,22 +95,11 @@ fn print_hits(hits: &[Hit]) {
     let colour = colour();
     for (i, h) in hits.iter().enumerate() {
         let year = h.year.map(|y| y.to_string()).unwrap_or_default();
-        let meta: Vec<&str> = [
-            h.doc_type.as_str(),
-            h.district.as_str(),
-            year.as_str(),
-            h.project.as_str(),
-        ]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect();
-        println!(
-            "{:>3}. {}  [{}]  {}",
-            i + 1,
-            h.title,
-            meta.join(" · "),
-            h.id
-        );
+        let meta: Vec<&str> = [h.doc_type.as_str(), h.district.as_str(), year.as_str(), h.project.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect();
+        println!("{:>3}. {}  [{}]  {}", i + 1, h.title, meta.join(" · "), h.id);
         println!("     {}", mark(&h.snippet, &h.highlights, colour));
     }
 }
@@ -145,12 +131,7 @@ pub fn search(root: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
     println!("共 {} 条结果（{:.1} 毫秒）", results.total, results.took_ms);
     print_hits(&results.hits);
     let f = &results.facets;
-    for (label, map) in [
-        ("区县", &f.district),
-        ("主题", &f.theme),
-        ("文种", &f.doc_type),
-        ("年份", &f.year),
-    ] {
+    for (label, map) in [("区县", &f.district), ("主题", &f.theme), ("文种", &f.doc_type), ("年份", &f.year)] {
         if !map.is_empty() {
             let parts: Vec<String> = map.iter().map(|(k, v)| format!("{k} {v}")).collect();
             println!("{label}：{}", parts.join("，"));

@@ -38,10 +38,7 @@ pub fn show(root: &Path, id: &str, json: bool) -> anyhow::Result<ExitCode> {
     field("文种", lib.type_of(r).unwrap_or("").to_string());
     field("年份", r.year().map(|y| y.to_string()).unwrap_or_default());
     if let Some(p) = lib.project_of(r) {
-        field(
-            "所属项目",
-            format!("{}（{}）", p.title(), p.id().unwrap_or("")),
-        );
+        field("所属项目", format!("{}（{}）", p.title(), p.id().unwrap_or("")));
     }
     match &r.meta {
         Meta::Writeup(w) => {
@@ -90,18 +87,8 @@ pub fn show(root: &Path, id: &str, json: bool) -> anyhow::Result<ExitCode> {
         Meta::Collection(c) => {
             field("面向", c.audience.clone().unwrap_or_default());
             for (i, item) in c.items.iter().enumerate() {
-                let title = item
-                    .id
-                    .as_deref()
-                    .and_then(|id| lib.get(id))
-                    .map(|r| r.title())
-                    .unwrap_or("（缺失）");
-                println!(
-                    "条目 {}：{}  —— {}",
-                    i + 1,
-                    title,
-                    item.note.as_deref().unwrap_or("")
-                );
+                let title = item.id.as_deref().and_then(|id| lib.get(id)).map(|r| r.title()).unwrap_or("（缺失）");
+                println!("条目 {}：{}  —— {}", i + 1, title, item.note.as_deref().unwrap_or(""));
             }
         }
     }

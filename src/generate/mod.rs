@@ -37,10 +37,7 @@ pub enum GenError {
     #[error("输出文件夹 {0} 已存在且不是空的；请指定新的文件夹")]
     NotEmpty(std::path::PathBuf),
     #[error("写入 {path} 失败：{source}")]
-    Io {
-        path: std::path::PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: std::path::PathBuf, source: std::io::Error },
 }
 
 /// Average write-ups per project (two 经验材料 plus, sometimes, a case, brief or minutes).
@@ -55,10 +52,7 @@ impl Writer<'_> {
     fn write(&mut self, rel: &str, text: &str) -> Result<(), GenError> {
         let path = self.root.join(rel);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| GenError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+            std::fs::create_dir_all(dir).map_err(|source| GenError::Io { path: dir.to_path_buf(), source })?;
         }
         std::fs::write(&path, text).map_err(|source| GenError::Io { path, source })?;
         self.report.bytes += text.len() as u64;
@@ -68,11 +62,7 @@ impl Writer<'_> {
 
 /// Writes a library into `out` (which must be absent or empty).
 pub fn generate(out: &Path, spec: &GenSpec) -> Result<GenReport, GenError> {
-    if out.exists()
-        && std::fs::read_dir(out)
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(true)
-    {
+    if out.exists() && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
         return Err(GenError::NotEmpty(out.to_path_buf()));
     }
     let config = Config::default();
@@ -81,10 +71,7 @@ pub fn generate(out: &Path, spec: &GenSpec) -> Result<GenReport, GenError> {
     let mut rng = Rng::new(spec.seed);
     let sentence_zipf = Zipf::new(bank::SENTENCES.len(), 1.05);
     let term_zipf = Zipf::new(bank::TERMS.len(), 1.0);
-    let mut w = Writer {
-        root: out,
-        report: GenReport::default(),
-    };
+    let mut w = Writer { root: out, report: GenReport::default() };
     w.write(
         "README.md",
         &format!(
@@ -103,23 +90,11 @@ pub fn generate(out: &Path, spec: &GenSpec) -> Result<GenReport, GenError> {
         let pid = format!("g{:02}-p{:05}", d + 1, p / districts.len() + 1);
         let projects_left = n_projects - p;
         // Spread what is left evenly; never fewer than two 经验材料 when there is room.
-        let count = if projects_left == 1 {
-            remaining
-        } else {
-            remaining.div_ceil(projects_left).max(2).min(remaining)
-        };
+        let count =
+            if projects_left == 1 { remaining } else { remaining.div_ceil(projects_left).max(2).min(remaining) };
         remaining -= count;
-        let mut ctx = Ctx {
-            rng: &mut rng,
-            sentence_zipf: &sentence_zipf,
-            term_zipf: &term_zipf,
-            district,
-        };
-        let name = format!(
-            "{}{}",
-            ctx.term(),
-            bank::PROJECT_SUFFIX[ctx.rng.below(bank::PROJECT_SUFFIX.len())]
-        );
+        let mut ctx = Ctx { rng: &mut rng, sentence_zipf: &sentence_zipf, term_zipf: &term_zipf, district };
+        let name = format!("{}{}", ctx.term(), bank::PROJECT_SUFFIX[ctx.rng.below(bank::PROJECT_SUFFIX.len())]);
         let p_themes = ctx.pick_themes(&themes);
         let project_text = ctx.project(&pid, &name, &p_themes);
         w.write(&format!("g{:02}/{pid}/project.md", d + 1), &project_text)?;
@@ -127,11 +102,8 @@ pub fn generate(out: &Path, spec: &GenSpec) -> Result<GenReport, GenError> {
         projects_by_district[d].push(pid.clone());
         for k in 0..count {
             let id = format!("{pid}-{}", k + 1);
-            let doc_type = if k < 2 {
-                "经验材料"
-            } else {
-                bank::OTHER_TYPES[ctx.rng.below(bank::OTHER_TYPES.len())]
-            };
+            let doc_type =
+                if k < 2 { "经验材料" } else { bank::OTHER_TYPES[ctx.rng.below(bank::OTHER_TYPES.len())] };
             let text = ctx.writeup(&id, &pid, &name, doc_type, &p_themes);
             w.write(&format!("g{:02}/{pid}/{id}.md", d + 1), &text)?;
             w.report.writeups += 1;
@@ -143,12 +115,8 @@ pub fn generate(out: &Path, spec: &GenSpec) -> Result<GenReport, GenError> {
             continue;
         }
         for s in 0..3 {
-            let mut ctx = Ctx {
-                rng: &mut rng,
-                sentence_zipf: &sentence_zipf,
-                term_zipf: &term_zipf,
-                district: districts[d],
-            };
+            let mut ctx =
+                Ctx { rng: &mut rng, sentence_zipf: &sentence_zipf, term_zipf: &term_zipf, district: districts[d] };
             let sid = format!("g{:02}-s{}", d + 1, s + 1);
             let text = ctx.site(&sid, s + 1, &pids[s..s + 1]);
             w.write(&format!("g{:02}/sites/{sid}.md", d + 1), &text)?;
@@ -160,12 +128,8 @@ pub fn generate(out: &Path, spec: &GenSpec) -> Result<GenReport, GenError> {
         if all_writeups.is_empty() {
             break;
         }
-        let mut ctx = Ctx {
-            rng: &mut rng,
-            sentence_zipf: &sentence_zipf,
-            term_zipf: &term_zipf,
-            district: districts[0],
-        };
+        let mut ctx =
+            Ctx { rng: &mut rng, sentence_zipf: &sentence_zipf, term_zipf: &term_zipf, district: districts[0] };
         let cid = format!("gcol-{:03}", c + 1);
         let text = ctx.collection(&cid, &all_writeups);
         w.write(&format!("collections/{cid}.md"), &text)?;
@@ -244,11 +208,7 @@ impl Ctx<'_> {
             let (name, unit, higher, base) = bank::INDICATORS[(start + k) % bank::INDICATORS.len()];
             let before = base * (0.7 + self.rng.unit() * 0.6);
             let change = 0.05 + self.rng.unit() * 0.3;
-            let mut after = if higher {
-                before * (1.0 + change)
-            } else {
-                before * (1.0 - change)
-            };
+            let mut after = if higher { before * (1.0 + change) } else { before * (1.0 - change) };
             if unit == "%" {
                 after = after.min(99.9);
             }
@@ -276,14 +236,7 @@ impl Ctx<'_> {
         s
     }
 
-    fn writeup(
-        &mut self,
-        id: &str,
-        pid: &str,
-        pname: &str,
-        doc_type: &str,
-        themes: &[&str],
-    ) -> String {
+    fn writeup(&mut self, id: &str, pid: &str, pname: &str, doc_type: &str, themes: &[&str]) -> String {
         let year = 2020 + self.rng.below(3);
         let tag = self.term();
         let mut s = format!(
@@ -373,27 +326,10 @@ mod tests {
     fn counts_add_up() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("lib");
-        let report = generate(
-            &out,
-            &GenSpec {
-                writeups: 250,
-                seed: 7,
-            },
-        )
-        .unwrap();
+        let report = generate(&out, &GenSpec { writeups: 250, seed: 7 }).unwrap();
         assert_eq!(report.writeups, 250);
         assert_eq!(report.projects, 84);
         assert!(report.sites >= 3);
-        assert!(
-            generate(
-                &out,
-                &GenSpec {
-                    writeups: 1,
-                    seed: 7
-                }
-            )
-            .is_err(),
-            "refuses a non-empty folder"
-        );
+        assert!(generate(&out, &GenSpec { writeups: 1, seed: 7 }).is_err(), "refuses a non-empty folder");
     }
 }

@@ -48,9 +48,7 @@ impl Zipf {
     pub fn sample(&self, rng: &mut Rng) -> usize {
         let total = self.cumulative.last().copied().unwrap_or(1.0);
         let x = rng.unit() * total;
-        self.cumulative
-            .partition_point(|&c| c < x)
-            .min(self.cumulative.len() - 1)
+        self.cumulative.partition_point(|&c| c < x).min(self.cumulative.len() - 1)
     }
 }
 

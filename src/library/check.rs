@@ -55,10 +55,7 @@ pub const SITES_PER_DISTRICT: std::ops::RangeInclusive<usize> = 3..=4;
 
 /// Checks a loaded library.
 pub fn check(lib: &Library) -> Report {
-    let mut c = Checker {
-        lib,
-        problems: lib.load_problems.clone(),
-    };
+    let mut c = Checker { lib, problems: lib.load_problems.clone() };
     c.duplicate_ids();
     for r in &lib.records {
         c.record(r);
@@ -72,8 +69,7 @@ pub fn check(lib: &Library) -> Report {
             Severity::Warning => report.warnings.push(p),
         }
     }
-    let order =
-        |a: &Problem, b: &Problem| (&a.path, a.line, a.code).cmp(&(&b.path, b.line, b.code));
+    let order = |a: &Problem, b: &Problem| (&a.path, a.line, a.code).cmp(&(&b.path, b.line, b.code));
     report.errors.sort_by(order);
     report.warnings.sort_by(order);
     report.stats = stats(lib, incomplete);
@@ -122,21 +118,8 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn push(
-        &mut self,
-        r: &Record,
-        line: usize,
-        severity: Severity,
-        code: &'static str,
-        message: String,
-    ) {
-        self.problems.push(Problem {
-            path: r.path.clone(),
-            line,
-            code,
-            message,
-            severity,
-        });
+    fn push(&mut self, r: &Record, line: usize, severity: Severity, code: &'static str, message: String) {
+        self.problems.push(Problem { path: r.path.clone(), line, code, message, severity });
     }
 
     fn error(&mut self, r: &Record, key: &str, code: &'static str, message: String) {
@@ -169,9 +152,7 @@ impl Checker<'_> {
         if let Some(d) = value.filter(|d| !d.trim().is_empty())
             && self.lib.config.resolve_district(d).is_none()
         {
-            let message = format!(
-                "未知的区县 “{d}”：不在区县名录中（可在 casebook.yaml 的 districts 中添加）"
-            );
+            let message = format!("未知的区县 “{d}”：不在区县名录中（可在 casebook.yaml 的 districts 中添加）");
             self.error(r, "district", "unknown-district", message);
         }
     }
@@ -188,9 +169,7 @@ impl Checker<'_> {
 
     fn record(&mut self, r: &Record) {
         if let Some(id) = r.id()
-            && id
-                .chars()
-                .any(|c| c.is_whitespace() || c == '/' || c == '\\')
+            && id.chars().any(|c| c.is_whitespace() || c == '/' || c == '\\')
         {
             self.error(r, "id", "bad-id", format!("id “{id}” 不能含有空格或斜杠"));
         }
@@ -203,21 +182,12 @@ impl Checker<'_> {
                 if let Some(t) = w.doc_type.as_deref()
                     && self.lib.config.resolve_type(t).is_none()
                 {
-                    let message = format!(
-                        "未知的文种 “{t}”：应为 {}",
-                        self.lib.config.types.join("、")
-                    );
+                    let message = format!("未知的文种 “{t}”：应为 {}", self.lib.config.types.join("、"));
                     self.error(r, "type", "unknown-type", message);
                 }
                 match (&w.date, w.year) {
                     (None, None) => {
-                        self.push(
-                            r,
-                            1,
-                            Severity::Error,
-                            "missing-key",
-                            "写作材料缺少 date 或 year".into(),
-                        );
+                        self.push(r, 1, Severity::Error, "missing-key", "写作材料缺少 date 或 year".into());
                     }
                     (Some(d), _) if year_of_date(d).is_none() => {
                         let message = format!("日期 “{d}” 无法识别：应写作 2021-09-15 或 2021");
@@ -237,13 +207,7 @@ impl Checker<'_> {
                 self.required(r, "name", p.name.as_deref());
                 self.district(r, p.district.as_deref());
                 if p.themes.is_empty() {
-                    self.push(
-                        r,
-                        1,
-                        Severity::Error,
-                        "missing-key",
-                        "认领项目缺少必填字段 themes".into(),
-                    );
+                    self.push(r, 1, Severity::Error, "missing-key", "认领项目缺少必填字段 themes".into());
                 }
                 self.themes(r, &p.themes);
                 self.indicators(r, p);
@@ -269,21 +233,11 @@ impl Checker<'_> {
                 self.required(r, "id", c.id.as_deref());
                 self.required(r, "title", c.title.as_deref());
                 if c.items.is_empty() {
-                    self.error(
-                        r,
-                        "items",
-                        "missing-key",
-                        "学习专辑没有任何条目（items）".into(),
-                    );
+                    self.error(r, "items", "missing-key", "学习专辑没有任何条目（items）".into());
                 }
                 for (i, item) in c.items.iter().enumerate() {
                     match item.id.as_deref() {
-                        None => self.error(
-                            r,
-                            "items",
-                            "bad-item",
-                            format!("第 {} 个条目缺少 id", i + 1),
-                        ),
+                        None => self.error(r, "items", "bad-item", format!("第 {} 个条目缺少 id", i + 1)),
                         Some(id) if self.lib.get(id).is_none() => {
                             let message = format!("学习专辑引用的材料 “{id}” 不存在");
                             self.error(r, "items", "dangling-item", message);
@@ -310,55 +264,28 @@ impl Checker<'_> {
             let label = match ind.name.as_deref() {
                 Some(name) if !name.trim().is_empty() => format!("指标 “{name}”"),
                 _ => {
-                    self.error(
-                        r,
-                        "indicators",
-                        "bad-indicator",
-                        format!("第 {n} 个指标缺少 name"),
-                    );
+                    self.error(r, "indicators", "bad-indicator", format!("第 {n} 个指标缺少 name"));
                     format!("第 {n} 个指标")
                 }
             };
             if ind.unit.as_deref().is_none_or(|u| u.trim().is_empty()) {
-                self.error(
-                    r,
-                    "indicators",
-                    "bad-indicator",
-                    format!("{label}缺少 unit（单位）"),
-                );
+                self.error(r, "indicators", "bad-indicator", format!("{label}缺少 unit（单位）"));
             }
             if ind.direction().is_none() {
                 let got = ind.better.as_deref().unwrap_or("（未填写）");
-                let message = format!(
-                    "{label}的 better 应为 higher（越高越好）或 lower（越低越好），实际为 “{got}”"
-                );
+                let message = format!("{label}的 better 应为 higher（越高越好）或 lower（越低越好），实际为 “{got}”");
                 self.error(r, "indicators", "bad-indicator", message);
             }
             for (key, m) in [("before", &ind.before), ("after", &ind.after)] {
                 match m {
                     None if key == "before" => {
-                        self.error(
-                            r,
-                            "indicators",
-                            "bad-indicator",
-                            format!("{label}缺少 before（试点前数据）"),
-                        );
+                        self.error(r, "indicators", "bad-indicator", format!("{label}缺少 before（试点前数据）"));
                     }
                     Some(m) if m.value.is_none() => {
-                        self.error(
-                            r,
-                            "indicators",
-                            "bad-indicator",
-                            format!("{label}的 {key} 缺少 value"),
-                        );
+                        self.error(r, "indicators", "bad-indicator", format!("{label}的 {key} 缺少 value"));
                     }
                     Some(m) if m.value.is_some_and(|v| !v.is_finite()) => {
-                        self.error(
-                            r,
-                            "indicators",
-                            "bad-indicator",
-                            format!("{label}的 {key}.value 不是有效数字"),
-                        );
+                        self.error(r, "indicators", "bad-indicator", format!("{label}的 {key}.value 不是有效数字"));
                     }
                     _ => {}
                 }

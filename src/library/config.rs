@@ -56,32 +56,14 @@ const DEFAULT_DISTRICTS: &[&str] = &[
 
 /// 五元共治, 五险联控, 五治并举: the seed's three groups of five.
 const DEFAULT_THEMES: &[(&str, &[&str])] = &[
-    (
-        "五元共治",
-        &["党委领导", "政府负责", "群团助推", "社会协同", "群众参与"],
-    ),
-    (
-        "五险联控",
-        &["政治安全", "社会治安", "社会矛盾", "公共安全", "网络安全"],
-    ),
-    (
-        "五治并举",
-        &["政治引领", "法治保障", "德治教化", "自治强基", "智治支撑"],
-    ),
+    ("五元共治", &["党委领导", "政府负责", "群团助推", "社会协同", "群众参与"]),
+    ("五险联控", &["政治安全", "社会治安", "社会矛盾", "公共安全", "网络安全"]),
+    ("五治并举", &["政治引领", "法治保障", "德治教化", "自治强基", "智治支撑"]),
 ];
 
 /// Document types (文种); the first is the default for a write-up without `type`.
-pub const DEFAULT_TYPES: &[&str] = &[
-    "经验材料",
-    "典型案例",
-    "工作简报",
-    "会议纪要",
-    "制度文件",
-    "工作方案",
-    "报表",
-    "解说词",
-    "政策文件",
-];
+pub const DEFAULT_TYPES: &[&str] =
+    &["经验材料", "典型案例", "工作简报", "会议纪要", "制度文件", "工作方案", "报表", "解说词", "政策文件"];
 
 /// Domain words the general-purpose segmenter does not know.
 const DEFAULT_DICTIONARY: &[&str] = &[
@@ -245,25 +227,16 @@ mod indexmap_like {
 
 impl Default for Config {
     fn default() -> Self {
-        let districts = DEFAULT_DISTRICTS.iter().map(|n| District {
-            name: n.to_string(),
-            short: default_short(n),
-        });
+        let districts = DEFAULT_DISTRICTS.iter().map(|n| District { name: n.to_string(), short: default_short(n) });
         Config::from_parts(
             districts.collect(),
             DEFAULT_THEMES
                 .iter()
-                .map(|(g, ts)| ThemeGroup {
-                    name: g.to_string(),
-                    themes: ts.iter().map(|t| t.to_string()).collect(),
-                })
+                .map(|(g, ts)| ThemeGroup { name: g.to_string(), themes: ts.iter().map(|t| t.to_string()).collect() })
                 .collect(),
             DEFAULT_TYPES.iter().map(|t| t.to_string()).collect(),
             DEFAULT_DICTIONARY.iter().map(|t| t.to_string()).collect(),
-            DEFAULT_SYNONYMS
-                .iter()
-                .map(|g| g.iter().map(|t| t.to_string()).collect())
-                .collect(),
+            DEFAULT_SYNONYMS.iter().map(|g| g.iter().map(|t| t.to_string()).collect()).collect(),
         )
     }
 }
@@ -299,14 +272,7 @@ impl Config {
                 district_lookup.entry(fold(form)).or_insert(i);
             }
         }
-        Config {
-            districts,
-            theme_groups,
-            types,
-            dictionary,
-            synonyms,
-            district_lookup,
-        }
+        Config { districts, theme_groups, types, dictionary, synonyms, district_lookup }
     }
 
     /// Reads `casebook.yaml` from the library root, or returns the defaults when there is none.
@@ -316,10 +282,8 @@ impl Config {
             return Ok(Config::default());
         }
         let bytes = std::fs::read(&path)?;
-        let (text, _) = super::encoding::decode(&bytes).map_err(|e| ConfigError::Yaml {
-            line: 1,
-            message: e.to_string(),
-        })?;
+        let (text, _) =
+            super::encoding::decode(&bytes).map_err(|e| ConfigError::Yaml { line: 1, message: e.to_string() })?;
         Self::parse(&text)
     }
 
@@ -328,31 +292,21 @@ impl Config {
         let raw: RawConfig = if text.trim().is_empty() {
             RawConfig::default()
         } else {
-            super::yaml::from_str(text).map_err(|e| ConfigError::Yaml {
-                line: e.line,
-                message: e.message,
-            })?
+            super::yaml::from_str(text).map_err(|e| ConfigError::Yaml { line: e.line, message: e.message })?
         };
         let defaults = Config::default();
         let districts = match raw.districts {
             Some(list) => list
                 .into_iter()
                 .map(|d| match d {
-                    RawDistrict::Name(name) => District {
-                        short: default_short(&name),
-                        name,
-                    },
+                    RawDistrict::Name(name) => District { short: default_short(&name), name },
                     RawDistrict::Full { name, short } => District { name, short },
                 })
                 .collect(),
             None => defaults.districts,
         };
         let theme_groups = match raw.themes {
-            Some(map) => map
-                .0
-                .into_iter()
-                .map(|(name, themes)| ThemeGroup { name, themes })
-                .collect(),
+            Some(map) => map.0.into_iter().map(|(name, themes)| ThemeGroup { name, themes }).collect(),
             None => defaults.theme_groups,
         };
         let mut dictionary = defaults.dictionary;
@@ -368,43 +322,29 @@ impl Config {
 
     /// The gazetteer's name for what a user or a file wrote (short forms and traditional script accepted).
     pub fn resolve_district(&self, written: &str) -> Option<&str> {
-        self.district_lookup
-            .get(&fold(written.trim()))
-            .map(|&i| self.districts[i].name.as_str())
+        self.district_lookup.get(&fold(written.trim())).map(|&i| self.districts[i].name.as_str())
     }
 
     /// The theme as named in the taxonomy, if it is one.
     pub fn resolve_theme(&self, written: &str) -> Option<&str> {
         let folded = fold(written.trim());
-        self.theme_groups
-            .iter()
-            .flat_map(|g| &g.themes)
-            .find(|t| fold(t) == folded)
-            .map(String::as_str)
+        self.theme_groups.iter().flat_map(|g| &g.themes).find(|t| fold(t) == folded).map(String::as_str)
     }
 
     /// The group (五元共治 …) a theme belongs to.
     pub fn theme_group(&self, theme: &str) -> Option<&str> {
-        self.theme_groups
-            .iter()
-            .find(|g| g.themes.iter().any(|t| t == theme))
-            .map(|g| g.name.as_str())
+        self.theme_groups.iter().find(|g| g.themes.iter().any(|t| t == theme)).map(|g| g.name.as_str())
     }
 
     /// The document type as named in the list, if it is one.
     pub fn resolve_type(&self, written: &str) -> Option<&str> {
         let folded = fold(written.trim());
-        self.types
-            .iter()
-            .find(|t| fold(t) == folded)
-            .map(String::as_str)
+        self.types.iter().find(|t| fold(t) == folded).map(String::as_str)
     }
 
     /// Every theme, group by group.
     pub fn all_themes(&self) -> impl Iterator<Item = &str> {
-        self.theme_groups
-            .iter()
-            .flat_map(|g| g.themes.iter().map(String::as_str))
+        self.theme_groups.iter().flat_map(|g| g.themes.iter().map(String::as_str))
     }
 
     /// A fingerprint of what changes tokenization (dictionary); the index is rebuilt when it changes.
@@ -446,10 +386,8 @@ mod tests {
 
     #[test]
     fn yaml_overrides_only_what_it_names() {
-        let c = Config::parse(
-            "districts:\n  - 测试区\n  - {name: 样例县, short: [样例]}\ndictionary: [某某工作法]\n",
-        )
-        .unwrap();
+        let c = Config::parse("districts:\n  - 测试区\n  - {name: 样例县, short: [样例]}\ndictionary: [某某工作法]\n")
+            .unwrap();
         assert_eq!(c.resolve_district("样例"), Some("样例县"));
         assert_eq!(c.resolve_district("测试"), Some("测试区"));
         assert_eq!(c.resolve_district("渝中区"), None);

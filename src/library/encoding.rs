@@ -64,9 +64,6 @@ mod tests {
     #[test]
     fn binary_and_garbage_are_refused() {
         assert_eq!(decode(b"\x89PNG\x00\x01"), Err(DecodeError::Binary));
-        assert_eq!(
-            decode(b"\xff\xfe\xfd\x80\x80"),
-            Err(DecodeError::UnknownEncoding)
-        );
+        assert_eq!(decode(b"\xff\xfe\xfd\x80\x80"), Err(DecodeError::UnknownEncoding));
     }
 }

@@ -6,6 +6,7 @@
 pub mod check;
 mod config;
 mod encoding;
+pub mod overview;
 mod record;
 mod scan;
 mod yaml;
@@ -17,8 +18,8 @@ pub use check::{Problem, Severity};
 pub use config::{Config, ConfigError, DEFAULT_TYPES, District, ThemeGroup};
 pub use encoding::{DecodeError, TextEncoding, decode};
 pub use record::{
-    Better, Collection, CollectionItem, Evaluation, Indicator, Kind, Measurement, Meta, Project,
-    Reception, Record, Site, Stop, Writeup, split_front_matter, year_of_date,
+    Better, Collection, CollectionItem, Evaluation, Indicator, Kind, Measurement, Meta, Project, Reception, Record,
+    Site, Stop, Writeup, split_front_matter, year_of_date,
 };
 pub use scan::{FileStamp, MAX_FILE_BYTES, is_record_path, read_record, scan_files};
 
@@ -30,10 +31,7 @@ pub enum LibraryError {
     #[error("不是文件夹：{0}")]
     NotADirectory(PathBuf),
     #[error("无法读取资料库文件夹 {path}：{source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Config(#[from] ConfigError),
 }
@@ -60,10 +58,7 @@ impl Library {
             return Err(LibraryError::NotADirectory(root.to_path_buf()));
         }
         let config = Config::load(root)?;
-        let files = scan_files(root).map_err(|source| LibraryError::Io {
-            path: root.to_path_buf(),
-            source,
-        })?;
+        let files = scan_files(root).map_err(|source| LibraryError::Io { path: root.to_path_buf(), source })?;
         let results = parallel_map(&files, |f| read_record(root, &f.rel_path));
         let mut records = Vec::with_capacity(results.len());
         let mut load_problems = Vec::new();
@@ -73,21 +68,11 @@ impl Library {
                 Err(problem) => load_problems.push(problem),
             }
         }
-        Ok(Library::from_records(
-            root.to_path_buf(),
-            config,
-            records,
-            load_problems,
-        ))
+        Ok(Library::from_records(root.to_path_buf(), config, records, load_problems))
     }
 
     /// Builds the lookup tables over already-parsed records.
-    pub fn from_records(
-        root: PathBuf,
-        config: Config,
-        records: Vec<Record>,
-        load_problems: Vec<Problem>,
-    ) -> Library {
+    pub fn from_records(root: PathBuf, config: Config, records: Vec<Record>, load_problems: Vec<Problem>) -> Library {
         let mut by_id = HashMap::new();
         let mut project_by_name = HashMap::new();
         for (i, r) in records.iter().enumerate() {
@@ -100,14 +85,7 @@ impl Library {
                 project_by_name.entry(name.trim().to_string()).or_insert(i);
             }
         }
-        Library {
-            root,
-            config,
-            records,
-            load_problems,
-            by_id,
-            project_by_name,
-        }
+        Library { root, config, records, load_problems, by_id, project_by_name }
     }
 
     /// The record with this id (the first one, if ids are duplicated).
@@ -126,11 +104,7 @@ impl Library {
     /// A project by id or by name.
     pub fn resolve_project(&self, written: &str) -> Option<&Record> {
         let written = written.trim();
-        let by_id = self
-            .by_id
-            .get(written)
-            .map(|&i| &self.records[i])
-            .filter(|r| r.kind() == Kind::Project);
+        let by_id = self.by_id.get(written).map(|&i| &self.records[i]).filter(|r| r.kind() == Kind::Project);
         by_id.or_else(|| self.project_by_name.get(written).map(|&i| &self.records[i]))
     }
 
@@ -150,9 +124,7 @@ impl Library {
         {
             return self.themes_of(p);
         }
-        raw.iter()
-            .map(|t| self.config.resolve_theme(t).unwrap_or(t.trim()).to_string())
-            .collect()
+        raw.iter().map(|t| self.config.resolve_theme(t).unwrap_or(t.trim()).to_string()).collect()
     }
 
     /// The document type of a write-up (经验材料 when absent); `None` for other kinds.
@@ -169,11 +141,9 @@ impl Library {
     /// The write-ups that belong to a project, in path order.
     pub fn writeups_of<'a>(&'a self, project: &'a Record) -> impl Iterator<Item = &'a Record> + 'a {
         let id = project.id();
-        self.records.iter().filter(move |r| {
-            r.kind() == Kind::Writeup
-                && id.is_some()
-                && self.project_of(r).and_then(Record::id) == id
-        })
+        self.records
+            .iter()
+            .filter(move |r| r.kind() == Kind::Writeup && id.is_some() && self.project_of(r).and_then(Record::id) == id)
     }
 
     /// Records of one kind, in path order.
@@ -189,22 +159,13 @@ impl Library {
 
 /// Maps `f` over `items` on all cores, keeping the order.
 pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
     if threads <= 1 || items.len() < 64 {
         return items.iter().map(&f).collect();
     }
     let chunk = items.len().div_ceil(threads);
     std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
+        let handles: Vec<_> = items.chunks(chunk).map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
     })
 }

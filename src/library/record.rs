@@ -252,14 +252,9 @@ impl Record {
             let message = if text.starts_with("---") {
                 "YAML 头信息没有结束行（缺少第二个 ---）".to_string()
             } else {
-                "文件没有 YAML 头信息：第一行应为 ---，其后是 id、title 等字段，再以 --- 结束"
-                    .to_string()
+                "文件没有 YAML 头信息：第一行应为 ---，其后是 id、title 等字段，再以 --- 结束".to_string()
             };
-            return Err(ParseError {
-                line: 1,
-                code: "no-front-matter",
-                message,
-            });
+            return Err(ParseError { line: 1, code: "no-front-matter", message });
         };
         // Lines inside the YAML are offset by the opening `---` line.
         let at = |e: yaml::YamlError| ParseError {
@@ -268,11 +263,7 @@ impl Record {
             message: format!("YAML 格式或取值错误：{}", e.message),
         };
         if yaml_text.trim().is_empty() {
-            return Err(ParseError {
-                line: 1,
-                code: "empty-front-matter",
-                message: "YAML 头信息是空的".into(),
-            });
+            return Err(ParseError { line: 1, code: "empty-front-matter", message: "YAML 头信息是空的".into() });
         }
         let probe: KindProbe = yaml::from_str(yaml_text).map_err(at)?;
         let kind = match probe.kind.as_deref().map(str::trim) {
@@ -284,9 +275,7 @@ impl Record {
                 return Err(ParseError {
                     line: key_line(yaml_text, "kind").map(|l| l + 1).unwrap_or(2),
                     code: "unknown-kind",
-                    message: format!(
-                        "未知的 kind “{other}”：应为 writeup、project、site 或 collection"
-                    ),
+                    message: format!("未知的 kind “{other}”：应为 writeup、project、site 或 collection"),
                 });
             }
         };
@@ -296,14 +285,7 @@ impl Record {
             Kind::Site => Meta::Site(yaml::from_str(yaml_text).map_err(at)?),
             Kind::Collection => Meta::Collection(yaml::from_str(yaml_text).map_err(at)?),
         };
-        Ok(Record {
-            path,
-            encoding,
-            meta,
-            front_matter: yaml_text.to_string(),
-            body: body.to_string(),
-            body_line,
-        })
+        Ok(Record { path, encoding, meta, front_matter: yaml_text.to_string(), body: body.to_string(), body_line })
     }
 
     pub fn kind(&self) -> Kind {
@@ -366,34 +348,21 @@ impl Record {
 
     /// 1-based file line of a top-level front-matter key, or of the opening line when absent.
     pub fn line_of(&self, key: &str) -> usize {
-        key_line(&self.front_matter, key)
-            .map(|l| l + 1)
-            .unwrap_or(1)
+        key_line(&self.front_matter, key).map(|l| l + 1).unwrap_or(1)
     }
 }
 
 /// The year of `2021-09-15`, `2021-09`, `2021年9月` or `2021`.
 pub fn year_of_date(date: &str) -> Option<i32> {
-    let digits: String = date
-        .trim()
-        .chars()
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
-    if digits.len() == 4 {
-        digits.parse().ok()
-    } else {
-        None
-    }
+    let digits: String = date.trim().chars().take_while(|c| c.is_ascii_digit()).collect();
+    if digits.len() == 4 { digits.parse().ok() } else { None }
 }
 
 /// 1-based line (within the YAML text) where a top-level key is written.
 pub fn key_line(yaml_text: &str, key: &str) -> Option<usize> {
     yaml_text
         .lines()
-        .position(|l| {
-            l.strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with(':'))
-        })
+        .position(|l| l.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with(':')))
         .map(|i| i + 1)
 }
 
@@ -407,11 +376,9 @@ fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error>
         Null(()),
     }
     Ok(match OneOrMany::deserialize(d)? {
-        OneOrMany::One(s) => s
-            .split(['，', ',', '、'])
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .collect(),
+        OneOrMany::One(s) => {
+            s.split(['，', ',', '、']).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect()
+        }
         OneOrMany::Many(v) => v,
         OneOrMany::Null(()) => Vec::new(),
     })
@@ -460,7 +427,8 @@ mod tests {
 
     #[test]
     fn writeup_is_the_default_kind() {
-        let r = parse("---\nid: a\ntitle: 标题\ndistrict: 渝中区\nthemes: 党委领导\ndate: 2021-09-15\n---\n正文\n").unwrap();
+        let r = parse("---\nid: a\ntitle: 标题\ndistrict: 渝中区\nthemes: 党委领导\ndate: 2021-09-15\n---\n正文\n")
+            .unwrap();
         assert_eq!(r.kind(), Kind::Writeup);
         assert_eq!(r.id(), Some("a"));
         assert_eq!(r.title(), "标题");
@@ -479,14 +447,9 @@ mod tests {
             "evaluation:\n  - {period: 2021, satisfaction: 93.5, sample: 800}\n---\n简介\n"
         ))
         .unwrap();
-        let Meta::Project(p) = &r.meta else {
-            panic!("not a project")
-        };
+        let Meta::Project(p) = &r.meta else { panic!("not a project") };
         assert_eq!(p.indicators[0].direction(), Some(Better::Lower));
-        assert_eq!(
-            p.indicators[0].before.as_ref().unwrap().period.as_deref(),
-            Some("2019")
-        );
+        assert_eq!(p.indicators[0].before.as_ref().unwrap().period.as_deref(), Some("2019"));
         assert_eq!(p.indicators[0].after.as_ref().unwrap().value, Some(80.0));
         assert_eq!(p.evaluation[0].sample, Some(800));
         assert_eq!(r.year(), Some(2020));
@@ -502,7 +465,8 @@ mod tests {
 
     #[test]
     fn wrong_value_type_names_the_line() {
-        let e = parse("---\nkind: project\nid: p\nname: 项目\nindicators:\n  - name: x\n    target: 很多\n---\n").unwrap_err();
+        let e = parse("---\nkind: project\nid: p\nname: 项目\nindicators:\n  - name: x\n    target: 很多\n---\n")
+            .unwrap_err();
         assert_eq!(e.code, "yaml");
         assert_eq!(e.line, 7, "{e:?}");
     }

@@ -57,11 +57,7 @@ pub fn scan_files(root: &Path) -> std::io::Result<Vec<FileStamp>> {
         let Ok(rel) = entry.path().strip_prefix(root) else {
             continue;
         };
-        let rel_path = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
+        let rel_path = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
         if !is_record_path(&rel_path) {
             continue;
         }
@@ -72,11 +68,7 @@ pub fn scan_files(root: &Path) -> std::io::Result<Vec<FileStamp>> {
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map(|d| d.as_nanos())
             .unwrap_or(0);
-        out.push(FileStamp {
-            rel_path,
-            size: md.len(),
-            mtime_ns,
-        });
+        out.push(FileStamp { rel_path, size: md.len(), mtime_ns });
     }
     out.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     Ok(out)
@@ -92,9 +84,7 @@ pub fn read_record(root: &Path, rel_path: &str) -> Result<Record, Problem> {
         severity: Severity::Error,
     };
     let path = root.join(rel_path);
-    let size = std::fs::metadata(&path)
-        .map_err(|e| problem(0, "io", format!("无法读取文件：{e}")))?
-        .len();
+    let size = std::fs::metadata(&path).map_err(|e| problem(0, "io", format!("无法读取文件：{e}")))?.len();
     if size > MAX_FILE_BYTES {
         return Err(problem(
             0,
@@ -111,8 +101,7 @@ pub fn read_record(root: &Path, rel_path: &str) -> Result<Record, Problem> {
         return Err(problem(1, "empty", "文件是空的".into()));
     }
     let (text, encoding) = decode(&bytes).map_err(|e| problem(0, "encoding", e.to_string()))?;
-    Record::parse(rel_path.to_string(), &text, encoding)
-        .map_err(|e| problem(e.line, e.code, e.message))
+    Record::parse(rel_path.to_string(), &text, encoding).map_err(|e| problem(e.line, e.code, e.message))
 }
 
 impl Record {

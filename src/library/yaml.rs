@@ -16,20 +16,14 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     options.with_snippet = false;
     serde_saphyr::from_str_with_options(text, options).map_err(|e| {
         let line = e.location().map(|l| l.line() as usize).unwrap_or(1).max(1);
-        YamlError {
-            line,
-            message: clean_message(&e.to_string()),
-        }
+        YamlError { line, message: clean_message(&e.to_string()) }
     })
 }
 
 /// The parser's message without its own position suffix (we report the line ourselves).
 fn clean_message(message: &str) -> String {
     let first = message.lines().next().unwrap_or(message).trim();
-    let cut = first
-        .find(" at line ")
-        .map(|i| &first[..i])
-        .unwrap_or(first);
+    let cut = first.find(" at line ").map(|i| &first[..i]).unwrap_or(first);
     cut.trim_end_matches('.').to_string()
 }
 
@@ -49,7 +43,9 @@ mod tests {
         let mut yaml = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..12 {
             let p = i - 1;
-            yaml.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+            yaml.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
         }
         assert!(from_str::<serde_json::Value>(&yaml).is_err());
     }

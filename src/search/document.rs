@@ -59,15 +59,8 @@ pub fn project_info(record: &Record, config: &Config) -> Option<ProjectInfo> {
     Some(ProjectInfo {
         id: record.id()?.to_string(),
         name: p.name.clone().unwrap_or_default().trim().to_string(),
-        district: p
-            .district
-            .as_deref()
-            .map(|d| config.resolve_district(d).unwrap_or(d.trim()).to_string()),
-        themes: p
-            .themes
-            .iter()
-            .map(|t| config.resolve_theme(t).unwrap_or(t.trim()).to_string())
-            .collect(),
+        district: p.district.as_deref().map(|d| config.resolve_district(d).unwrap_or(d.trim()).to_string()),
+        themes: p.themes.iter().map(|t| config.resolve_theme(t).unwrap_or(t.trim()).to_string()).collect(),
     })
 }
 
@@ -100,9 +93,7 @@ pub fn index_doc(record: &Record, config: &Config, projects: &ProjectLookup) -> 
     let mut text = record.title().to_string();
     let resolve_d = |d: &str| config.resolve_district(d).unwrap_or(d.trim()).to_string();
     let resolve_t = |ts: &[String]| -> Vec<String> {
-        ts.iter()
-            .map(|t| config.resolve_theme(t).unwrap_or(t.trim()).to_string())
-            .collect()
+        ts.iter().map(|t| config.resolve_theme(t).unwrap_or(t.trim()).to_string()).collect()
     };
     let mut doc = IndexDoc {
         path: record.path.clone(),
@@ -119,10 +110,7 @@ pub fn index_doc(record: &Record, config: &Config, projects: &ProjectLookup) -> 
     };
     match &record.meta {
         Meta::Writeup(w) => {
-            let t = w
-                .doc_type
-                .as_deref()
-                .map(|t| config.resolve_type(t).unwrap_or(t.trim()));
+            let t = w.doc_type.as_deref().map(|t| config.resolve_type(t).unwrap_or(t.trim()));
             doc.doc_type = Some(t.unwrap_or(DEFAULT_TYPES[0]).to_string());
             if let Some(written) = w.project.as_deref() {
                 match projects.resolve(written) {
@@ -135,9 +123,7 @@ pub fn index_doc(record: &Record, config: &Config, projects: &ProjectLookup) -> 
                             doc.themes = p.themes.clone();
                         }
                     }
-                    None => doc
-                        .projects
-                        .push((written.trim().to_string(), written.trim().to_string())),
+                    None => doc.projects.push((written.trim().to_string(), written.trim().to_string())),
                 }
             }
             for s in w.tags.iter().chain(&w.author_unit).chain(&w.source) {
@@ -184,12 +170,7 @@ pub fn index_doc(record: &Record, config: &Config, projects: &ProjectLookup) -> 
         }
         Meta::Collection(c) => {
             doc.doc_type = Some(record.kind().label().to_string());
-            for x in c
-                .audience
-                .iter()
-                .chain(c.items.iter().filter_map(|i| i.note.as_ref()))
-                .chain(&c.questions)
-            {
+            for x in c.audience.iter().chain(c.items.iter().filter_map(|i| i.note.as_ref())).chain(&c.questions) {
                 push_line(&mut text, x);
             }
         }

@@ -50,6 +50,40 @@ pub struct SyncReport {
     pub stale: Option<String>,
 }
 
+/// How far opening or syncing has got, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub phase: Phase,
+    pub done: usize,
+    pub total: usize,
+}
+
+/// The steps of bringing an index up to date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Scanning,
+    Reading,
+    Indexing,
+    Committing,
+}
+
+impl Phase {
+    /// The word shown next to the progress bar.
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Scanning => "扫描文件",
+            Phase::Reading => "读取记录",
+            Phase::Indexing => "建立索引",
+            Phase::Committing => "写入索引",
+        }
+    }
+}
+
+/// A progress callback; called from the thread doing the work.
+pub type ProgressFn<'a> = &'a (dyn Fn(Progress) + Sync);
+
+fn no_progress(_: Progress) {}
+
 /// A library's search index.
 pub struct SearchIndex {
     pub(crate) root: PathBuf,
@@ -77,12 +111,7 @@ fn manifest_path(root: &Path) -> PathBuf {
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.tmp",
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    ));
+    let tmp = dir.join(format!(".{}.tmp", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()));
     {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -100,49 +129,41 @@ impl SearchIndex {
     }
 
     /// Like [`SearchIndex::open`] with an already loaded vocabulary.
-    pub fn open_with(
+    pub fn open_with(root: &Path, config: Config) -> Result<(SearchIndex, SyncReport), SearchError> {
+        Self::open_with_progress(root, config, &no_progress)
+    }
+
+    /// Like [`SearchIndex::open_with`], reporting progress as files are read and indexed.
+    pub fn open_with_progress(
         root: &Path,
         config: Config,
+        progress: ProgressFn,
     ) -> Result<(SearchIndex, SyncReport), SearchError> {
         if !root.is_dir() {
             return Err(SearchError::NoLibrary(root.to_path_buf()));
         }
         let jieba = shared_jieba(&config.dictionary, config.analysis_fingerprint());
         match Self::open_existing(root, &config, &jieba) {
-            Ok(mut index) => {
-                match index.sync() {
-                    Ok(report) => Ok((index, report)),
-                    Err(SearchError::Busy) => {
-                        let report = SyncReport {
-                        stale: Some("另一个程序正在更新索引，本次使用现有索引，最近的修改可能尚未检索到".into()),
-                        ..SyncReport::default()
-                    };
-                        Ok((index, report))
-                    }
-                    Err(e) => {
-                        drop(index);
-                        Self::rebuild_at(
-                            root,
-                            config,
-                            jieba,
-                            format!("索引更新失败（{e}），已从文件重建"),
-                        )
-                    }
+            Ok(mut index) => match index.sync_with_progress(progress) {
+                Ok(report) => Ok((index, report)),
+                Err(SearchError::Busy) => {
+                    let stale = "另一个程序正在更新索引，本次使用现有索引，最近的修改可能尚未检索到";
+                    Ok((index, SyncReport { stale: Some(stale.into()), ..SyncReport::default() }))
                 }
-            }
-            Err(reason) => Self::rebuild_at(root, config, jieba, reason),
+                Err(e) => {
+                    drop(index);
+                    let reason = format!("索引更新失败（{e}），已从文件重建");
+                    Self::rebuild_at(root, config, jieba, reason, progress)
+                }
+            },
+            Err(reason) => Self::rebuild_at(root, config, jieba, reason, progress),
         }
     }
 
     /// Rebuilds this index from the files, e.g. after a search found it corrupt.
     pub fn rebuild(self, reason: &str) -> Result<(SearchIndex, SyncReport), SearchError> {
-        let SearchIndex {
-            root,
-            config,
-            jieba,
-            ..
-        } = self;
-        Self::rebuild_at(&root, config, jieba, reason.to_string())
+        let SearchIndex { root, config, jieba, .. } = self;
+        Self::rebuild_at(&root, config, jieba, reason.to_string(), &no_progress)
     }
 
     fn rebuild_at(
@@ -150,6 +171,7 @@ impl SearchIndex {
         config: Config,
         jieba: Arc<Jieba>,
         reason: String,
+        progress: ProgressFn,
     ) -> Result<(SearchIndex, SyncReport), SearchError> {
         let dir = index_dir(root);
         if dir.exists() {
@@ -160,28 +182,20 @@ impl SearchIndex {
         ensure_gitignore(root);
         let (schema, fields) = schema::build();
         let index = Index::create_in_dir(&dir, schema)?;
-        let manifest = Manifest {
-            schema_version: SCHEMA_VERSION,
-            analysis: config.analysis_fingerprint(),
-            ..Manifest::default()
-        };
+        let manifest =
+            Manifest { schema_version: SCHEMA_VERSION, analysis: config.analysis_fingerprint(), ..Manifest::default() };
         let mut this = Self::assemble(root, config, jieba, index, fields, manifest)?;
-        let mut report = this.sync()?;
+        let mut report = this.sync_with_progress(progress)?;
         report.rebuilt = Some(reason);
         Ok((this, report))
     }
 
-    fn open_existing(
-        root: &Path,
-        config: &Config,
-        jieba: &Arc<Jieba>,
-    ) -> Result<SearchIndex, String> {
+    fn open_existing(root: &Path, config: &Config, jieba: &Arc<Jieba>) -> Result<SearchIndex, String> {
         let dir = index_dir(root);
         if !dir.join("meta.json").exists() {
             return Err("尚无索引，正在首次建立".into());
         }
-        let bytes = std::fs::read(manifest_path(root))
-            .map_err(|_| "索引清单缺失，已从文件重建".to_string())?;
+        let bytes = std::fs::read(manifest_path(root)).map_err(|_| "索引清单缺失，已从文件重建".to_string())?;
         let manifest: Manifest =
             serde_json::from_slice(&bytes).map_err(|_| "索引清单损坏，已从文件重建".to_string())?;
         if manifest.schema_version != SCHEMA_VERSION {
@@ -190,21 +204,13 @@ impl SearchIndex {
         if manifest.analysis != config.analysis_fingerprint() {
             return Err("分词词典已更改，已从文件重建".into());
         }
-        let index =
-            Index::open_in_dir(&dir).map_err(|e| format!("索引无法打开（{e}），已从文件重建"))?;
+        let index = Index::open_in_dir(&dir).map_err(|e| format!("索引无法打开（{e}），已从文件重建"))?;
         let (schema, fields) = schema::build();
         if index.schema() != schema {
             return Err("索引字段与当前版本不符，已从文件重建".into());
         }
-        Self::assemble(
-            root,
-            config.clone(),
-            Arc::clone(jieba),
-            index,
-            fields,
-            manifest,
-        )
-        .map_err(|e| format!("索引已损坏（{e}），已从文件重建"))
+        Self::assemble(root, config.clone(), Arc::clone(jieba), index, fields, manifest)
+            .map_err(|e| format!("索引已损坏（{e}），已从文件重建"))
     }
 
     fn assemble(
@@ -215,32 +221,15 @@ impl SearchIndex {
         fields: Fields,
         manifest: Manifest,
     ) -> Result<SearchIndex, SearchError> {
-        index.tokenizers().register(
-            BIGRAM,
-            TextAnalyzer::from(BigramTokenizer { index_mode: true }),
-        );
-        index.tokenizers().register(
-            JIEBA,
-            TextAnalyzer::from(JiebaTokenizer::new(Arc::clone(&jieba))),
-        );
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
+        index.tokenizers().register(BIGRAM, TextAnalyzer::from(BigramTokenizer { index_mode: true }));
+        index.tokenizers().register(JIEBA, TextAnalyzer::from(JiebaTokenizer::new(Arc::clone(&jieba))));
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         // Opening every segment now turns a truncated or corrupt file into an error here, not mid-search.
         let searcher = reader.searcher();
         for segment in searcher.segment_readers() {
             let _ = segment.fast_fields().str("district")?;
         }
-        Ok(SearchIndex {
-            root: root.to_path_buf(),
-            config,
-            jieba,
-            index,
-            reader,
-            fields,
-            manifest,
-        })
+        Ok(SearchIndex { root: root.to_path_buf(), config, jieba, index, reader, fields, manifest })
     }
 
     /// The library folder this index belongs to.
@@ -260,19 +249,18 @@ impl SearchIndex {
 
     /// Brings the index up to date with the folder: reindexes added, changed and removed files only.
     pub fn sync(&mut self) -> Result<SyncReport, SearchError> {
+        self.sync_with_progress(&no_progress)
+    }
+
+    /// Like [`SearchIndex::sync`], reporting progress.
+    pub fn sync_with_progress(&mut self, progress: ProgressFn) -> Result<SyncReport, SearchError> {
+        progress(Progress { phase: Phase::Scanning, done: 0, total: 0 });
         let stamps = scan_files(&self.root).map_err(|e| SearchError::io(&self.root, e))?;
         let current: BTreeSet<&str> = stamps.iter().map(|s| s.rel_path.as_str()).collect();
-        let changed: Vec<&FileStamp> = stamps
-            .iter()
-            .filter(|s| self.manifest.files.get(&s.rel_path) != Some(&(s.size, s.mtime_ns)))
-            .collect();
-        let removed: Vec<String> = self
-            .manifest
-            .files
-            .keys()
-            .filter(|p| !current.contains(String::as_str(p)))
-            .cloned()
-            .collect();
+        let changed: Vec<&FileStamp> =
+            stamps.iter().filter(|s| self.manifest.files.get(&s.rel_path) != Some(&(s.size, s.mtime_ns))).collect();
+        let removed: Vec<String> =
+            self.manifest.files.keys().filter(|p| !current.contains(String::as_str(p))).cloned().collect();
         let mut report = SyncReport::default();
         if changed.is_empty() && removed.is_empty() {
             return Ok(report);
@@ -288,9 +276,9 @@ impl SearchIndex {
         report.removed = removed.len();
 
         let root = self.root.clone();
-        let parsed: Vec<(String, Result<Record, Problem>)> = parallel_map(&changed, |s| {
-            (s.rel_path.clone(), read_record(&root, &s.rel_path))
-        });
+        progress(Progress { phase: Phase::Reading, done: 0, total: changed.len() });
+        let parsed: Vec<(String, Result<Record, Problem>)> =
+            parallel_map(&changed, |s| (s.rel_path.clone(), read_record(&root, &s.rel_path)));
 
         // Update the project table and note which projects' inherited facts changed.
         let old_projects = self.manifest.projects.by_path.clone();
@@ -327,10 +315,7 @@ impl SearchIndex {
             parallel_map(&dependents, |p| (p.clone(), read_record(&root, p)));
 
         let mut writer: IndexWriter<TantivyDocument> = match self.index.writer_with_num_threads(
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-                .clamp(1, 4),
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4),
             256 * 1024 * 1024,
         ) {
             Ok(w) => w,
@@ -338,15 +323,15 @@ impl SearchIndex {
             Err(e) => return Err(e.into()),
         };
         let f = self.fields;
-        for path in removed
-            .iter()
-            .chain(changed.iter().map(|s| &s.rel_path))
-            .chain(&dependents)
-        {
+        for path in removed.iter().chain(changed.iter().map(|s| &s.rel_path)).chain(&dependents) {
             writer.delete_term(Term::from_field_text(f.path, path));
         }
         let lookup = self.manifest.projects.lookup();
-        for (_, result) in parsed.iter().chain(&dependents_parsed) {
+        let total = parsed.len() + dependents_parsed.len();
+        for (i, (_, result)) in parsed.iter().chain(&dependents_parsed).enumerate() {
+            if i % 256 == 0 {
+                progress(Progress { phase: Phase::Indexing, done: i, total });
+            }
             match result {
                 Ok(record) => {
                     let doc = index_doc(record, &self.config, &lookup);
@@ -355,6 +340,7 @@ impl SearchIndex {
                 Err(problem) => report.problems.push(problem.clone()),
             }
         }
+        progress(Progress { phase: Phase::Committing, done: total, total });
         writer.commit()?;
         writer.wait_merging_threads()?;
         self.reader.reload()?;
@@ -363,12 +349,9 @@ impl SearchIndex {
             self.manifest.files.remove(p);
         }
         for s in &changed {
-            self.manifest
-                .files
-                .insert(s.rel_path.clone(), (s.size, s.mtime_ns));
+            self.manifest.files.insert(s.rel_path.clone(), (s.size, s.mtime_ns));
         }
-        let bytes =
-            serde_json::to_vec(&self.manifest).map_err(|e| SearchError::Corrupt(e.to_string()))?;
+        let bytes = serde_json::to_vec(&self.manifest).map_err(|e| SearchError::Corrupt(e.to_string()))?;
         let path = manifest_path(&self.root);
         write_atomic(&path, &bytes).map_err(|e| SearchError::io(&path, e))?;
         Ok(report)
@@ -382,10 +365,7 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let mut out = Vec::new();
         for p in projects {
-            let q = TermQuery::new(
-                Term::from_field_text(self.fields.project, p),
-                IndexRecordOption::Basic,
-            );
+            let q = TermQuery::new(Term::from_field_text(self.fields.project, p), IndexRecordOption::Basic);
             for addr in searcher.search(&q, &DocSetCollector)? {
                 let doc: TantivyDocument = searcher.doc(addr)?;
                 if let Some(path) = doc.get_first(self.fields.path).and_then(|v| v.as_str()) {

@@ -17,7 +17,7 @@ pub mod tokenizer;
 use std::path::{Path, PathBuf};
 
 pub use document::{IndexDoc, ProjectInfo};
-pub use index::{CACHE_DIR, SearchIndex, SyncReport};
+pub use index::{CACHE_DIR, Phase, Progress, ProgressFn, SearchIndex, SyncReport};
 pub use query::{Filters, ParsedQuery, parse};
 pub use searcher::{Facets, Hit, SearchRequest, SearchResults};
 
@@ -31,10 +31,7 @@ pub enum SearchError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error("读写 {path} 失败：{source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("另一个程序正在更新索引")]
     Busy,
     #[error("索引出错：{0}")]
@@ -45,25 +42,18 @@ pub enum SearchError {
 
 impl SearchError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
-        SearchError::Io {
-            path: path.to_path_buf(),
-            source,
-        }
+        SearchError::Io { path: path.to_path_buf(), source }
     }
 }
 
 impl SearchIndex {
     /// Searches, and if the index turns out to be damaged, rebuilds it from the files and searches again.
     /// The returned report says whether that happened.
-    pub fn search(
-        self,
-        req: &SearchRequest,
-    ) -> Result<(SearchIndex, SearchResults, Option<SyncReport>), SearchError> {
+    pub fn search(self, req: &SearchRequest) -> Result<(SearchIndex, SearchResults, Option<SyncReport>), SearchError> {
         match self.try_search(req) {
             Ok(results) => Ok((self, results, None)),
             Err(SearchError::Index(e)) => {
-                let (index, report) =
-                    self.rebuild(&format!("检索时发现索引损坏（{e}），已从文件重建"))?;
+                let (index, report) = self.rebuild(&format!("检索时发现索引损坏（{e}），已从文件重建"))?;
                 let results = index.try_search(req)?;
                 Ok((index, results, Some(report)))
             }

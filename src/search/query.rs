@@ -71,11 +71,7 @@ pub const MAX_TERM_CHARS: usize = 48;
 
 #[derive(Debug, PartialEq)]
 enum Token {
-    Text {
-        text: String,
-        quoted: bool,
-        negated: bool,
-    },
+    Text { text: String, quoted: bool, negated: bool },
     Or,
 }
 
@@ -103,8 +99,7 @@ fn lex(input: &str) -> Vec<Token> {
             continue;
         }
         let mut negated = false;
-        if (chars[i] == '-' || chars[i] == '－') && i + 1 < chars.len() && !is_space(chars[i + 1])
-        {
+        if (chars[i] == '-' || chars[i] == '－') && i + 1 < chars.len() && !is_space(chars[i + 1]) {
             negated = true;
             i += 1;
         }
@@ -113,11 +108,7 @@ fn lex(input: &str) -> Vec<Token> {
             && let Some(len) = chars[i + 1..].iter().position(|&c| c == close)
         {
             let text: String = chars[i + 1..i + 1 + len].iter().collect();
-            tokens.push(Token::Text {
-                text,
-                quoted: true,
-                negated,
-            });
+            tokens.push(Token::Text { text, quoted: true, negated });
             i += len + 2;
             continue;
         }
@@ -126,18 +117,11 @@ fn lex(input: &str) -> Vec<Token> {
             i += 1;
         }
         let raw: String = chars[start..i].iter().collect();
-        let text: String = raw
-            .chars()
-            .filter(|c| closing_quote(*c).is_none() && !matches!(c, '”' | '」'))
-            .collect();
+        let text: String = raw.chars().filter(|c| closing_quote(*c).is_none() && !matches!(c, '”' | '」')).collect();
         if !negated && (text == "OR" || text == "|" || text == "或") {
             tokens.push(Token::Or);
         } else if !text.is_empty() {
-            tokens.push(Token::Text {
-                text,
-                quoted: false,
-                negated,
-            });
+            tokens.push(Token::Text { text, quoted: false, negated });
         }
     }
     tokens
@@ -177,11 +161,7 @@ pub fn parse(input: &str) -> ParsedQuery {
                 pending_or = !q.clauses.is_empty();
                 continue;
             }
-            Token::Text {
-                text,
-                quoted,
-                negated,
-            } => (text, quoted, negated),
+            Token::Text { text, quoted, negated } => (text, quoted, negated),
         };
         if !quoted && let Some((field, value)) = as_filter(&text) {
             let list = match field {
@@ -192,12 +172,7 @@ pub fn parse(input: &str) -> ParsedQuery {
                 "project" => &mut q.filters.project,
                 _ => &mut q.filters.kind,
             };
-            list.extend(
-                value
-                    .split([',', '，'])
-                    .map(|v| v.trim().to_string())
-                    .filter(|v| !v.is_empty()),
-            );
+            list.extend(value.split([',', '，']).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()));
             pending_or = false;
             continue;
         }
@@ -205,19 +180,13 @@ pub fn parse(input: &str) -> ParsedQuery {
         if text.chars().all(|c| !c.is_alphanumeric()) {
             continue;
         }
-        let term = if quoted {
-            Term::Phrase(text)
-        } else {
-            Term::Word(text)
-        };
+        let term = if quoted { Term::Phrase(text) } else { Term::Word(text) };
         if negated {
             q.excludes.push(term);
         } else if pending_or && let Some(last) = q.clauses.last_mut() {
             last.alternatives.push(term);
         } else if q.clauses.len() < MAX_CLAUSES {
-            q.clauses.push(Clause {
-                alternatives: vec![term],
-            });
+            q.clauses.push(Clause { alternatives: vec![term] });
         }
         pending_or = false;
     }
@@ -229,25 +198,14 @@ mod tests {
     use super::*;
 
     fn words(q: &ParsedQuery) -> Vec<Vec<String>> {
-        q.clauses
-            .iter()
-            .map(|c| {
-                c.alternatives
-                    .iter()
-                    .map(|t| t.text().to_string())
-                    .collect()
-            })
-            .collect()
+        q.clauses.iter().map(|c| c.alternatives.iter().map(|t| t.text().to_string()).collect()).collect()
     }
 
     #[test]
     fn words_phrases_excludes() {
         let q = parse("枫桥经验  \"矛盾纠纷化解\" -信访");
         assert_eq!(words(&q), [["枫桥经验"], ["矛盾纠纷化解"]]);
-        assert_eq!(
-            q.clauses[1].alternatives[0],
-            Term::Phrase("矛盾纠纷化解".into())
-        );
+        assert_eq!(q.clauses[1].alternatives[0], Term::Phrase("矛盾纠纷化解".into()));
         assert_eq!(q.excludes, [Term::Word("信访".into())]);
     }
 
@@ -259,9 +217,7 @@ mod tests {
 
     #[test]
     fn filters_in_both_languages() {
-        let q = parse(
-            "调解 district:渝中区 主题：社会矛盾 year:2021 type:经验材料,典型案例 项目:yz-p01",
-        );
+        let q = parse("调解 district:渝中区 主题：社会矛盾 year:2021 type:经验材料,典型案例 项目:yz-p01");
         assert_eq!(words(&q), [["调解"]]);
         assert_eq!(q.filters.district, ["渝中区"]);
         assert_eq!(q.filters.theme, ["社会矛盾"]);
@@ -281,10 +237,7 @@ mod tests {
         assert!(parse("OR OR |").clauses.is_empty());
         let long = "治".repeat(100_000);
         let q = parse(&long);
-        assert_eq!(
-            q.clauses[0].alternatives[0].text().chars().count(),
-            MAX_TERM_CHARS
-        );
+        assert_eq!(q.clauses[0].alternatives[0].text().chars().count(), MAX_TERM_CHARS);
         let many = "词 ".repeat(1000);
         assert_eq!(parse(&many).clauses.len(), MAX_CLAUSES);
     }

@@ -1,9 +1,7 @@
 //! The index schema: which fields exist and how each is analysed. Changing it bumps [`SCHEMA_VERSION`], which
 //! makes every existing index rebuild itself from the files on next open.
 
-use tantivy::schema::{
-    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
-};
+use tantivy::schema::{FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
 
 use super::tokenizer::{BIGRAM, JIEBA};
 
@@ -39,14 +37,10 @@ pub const FACET_FIELDS: [&str; 4] = ["district", "theme", "doc_type", "year"];
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let bigram = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(BIGRAM)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        TextFieldIndexing::default().set_tokenizer(BIGRAM).set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let jieba = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(JIEBA)
-            .set_index_option(IndexRecordOption::WithFreqs),
+        TextFieldIndexing::default().set_tokenizer(JIEBA).set_index_option(IndexRecordOption::WithFreqs),
     );
     let facet = STRING | STORED | FAST;
     let fields = Fields {

@@ -11,8 +11,7 @@ use serde::Serialize;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::StrColumn;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
@@ -38,12 +37,7 @@ pub struct SearchRequest {
 
 impl SearchRequest {
     pub fn new(query: &str) -> Self {
-        SearchRequest {
-            query: query.to_string(),
-            filters: Filters::default(),
-            limit: 20,
-            offset: 0,
-        }
+        SearchRequest { query: query.to_string(), filters: Filters::default(), limit: 20, offset: 0 }
     }
 }
 
@@ -99,9 +93,7 @@ impl SearchIndex {
         let plan = self.plan(&parsed);
         let searcher = self.reader.searcher();
         let limit = req.limit.max(1);
-        let top = TopDocs::with_limit(limit)
-            .and_offset(req.offset)
-            .order_by_score();
+        let top = TopDocs::with_limit(limit).and_offset(req.offset).order_by_score();
         let (top, total, facets) = searcher.search(&*plan.query, &(top, Count, FacetCollector))?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
@@ -126,16 +118,8 @@ impl SearchIndex {
     ) -> Result<Hit, SearchError> {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let f = &self.fields;
-        let text = |field: Field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_string()
-        };
-        let Snippet {
-            text: snippet,
-            highlights,
-        } = make_snippet(&text(f.body), terms);
+        let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let Snippet { text: snippet, highlights } = make_snippet(&text(f.body), terms);
         Ok(Hit {
             id: text(f.id),
             kind: text(f.kind),
@@ -144,10 +128,7 @@ impl SearchIndex {
             district: text(f.district),
             project: text(f.project),
             project_name: text(f.project_name),
-            themes: doc
-                .get_all(f.theme)
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect(),
+            themes: doc.get_all(f.theme).filter_map(|v| v.as_str().map(String::from)).collect(),
             year: text(f.year).parse().ok(),
             score,
             snippet,
@@ -167,17 +148,12 @@ impl SearchIndex {
         let mut highlight = Vec::new();
         let mut clauses: Vec<Box<dyn Query>> = Vec::new();
         for clause in &q.clauses {
-            let alts: Vec<Box<dyn Query>> = clause
-                .alternatives
-                .iter()
-                .filter_map(|t| self.term_query(t, &mut highlight))
-                .collect();
+            let alts: Vec<Box<dyn Query>> =
+                clause.alternatives.iter().filter_map(|t| self.term_query(t, &mut highlight)).collect();
             match alts.len() {
                 0 => {}
                 1 => clauses.extend(alts),
-                _ => clauses.push(Box::new(BooleanQuery::new(
-                    alts.into_iter().map(|a| (Occur::Should, a)).collect(),
-                ))),
+                _ => clauses.push(Box::new(BooleanQuery::new(alts.into_iter().map(|a| (Occur::Should, a)).collect()))),
             }
         }
         let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -188,20 +164,10 @@ impl SearchIndex {
             1 => top.extend(clauses.into_iter().map(|c| (Occur::Must, c))),
             _ => {
                 // Any clause may match; records matching all of them get a bonus that puts them first.
-                let all: Vec<(Occur, Box<dyn Query>)> = clauses
-                    .iter()
-                    .map(|c| (Occur::Must, c.box_clone()))
-                    .collect();
-                let any: Vec<(Occur, Box<dyn Query>)> =
-                    clauses.into_iter().map(|c| (Occur::Should, c)).collect();
+                let all: Vec<(Occur, Box<dyn Query>)> = clauses.iter().map(|c| (Occur::Must, c.box_clone())).collect();
+                let any: Vec<(Occur, Box<dyn Query>)> = clauses.into_iter().map(|c| (Occur::Should, c)).collect();
                 top.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-                top.push((
-                    Occur::Should,
-                    Box::new(ConstScoreQuery::new(
-                        Box::new(BooleanQuery::new(all)),
-                        1000.0,
-                    )),
-                ));
+                top.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(all)), 1000.0))));
             }
         }
         let mut ignored = Vec::new();
@@ -214,24 +180,16 @@ impl SearchIndex {
             let alts: Vec<(Occur, Box<dyn Query>)> = values
                 .into_iter()
                 .map(|v| {
-                    let q: Box<dyn Query> = Box::new(TermQuery::new(
-                        Term::from_field_text(field, &v),
-                        IndexRecordOption::Basic,
-                    ));
+                    let q: Box<dyn Query> =
+                        Box::new(TermQuery::new(Term::from_field_text(field, &v), IndexRecordOption::Basic));
                     (Occur::Should, q)
                 })
                 .collect();
-            top.push((
-                Occur::Must,
-                Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(alts)), 0.0)),
-            ));
+            top.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(alts)), 0.0))));
         }
         highlight.sort();
         highlight.dedup();
-        Plan {
-            query: Box::new(BooleanQuery::new(top)),
-            highlight,
-        }
+        Plan { query: Box::new(BooleanQuery::new(top)), highlight }
     }
 
     /// Filter values resolved to what the index stores (合川 → 合川区, a project name → its id, …).
@@ -244,50 +202,12 @@ impl SearchIndex {
                 out.push((field, values));
             }
         };
-        add(
-            f.district,
-            filters
-                .district
-                .iter()
-                .map(|d| c.resolve_district(d).unwrap_or(d).to_string())
-                .collect(),
-        );
-        add(
-            f.theme,
-            filters
-                .theme
-                .iter()
-                .map(|t| c.resolve_theme(t).unwrap_or(t).to_string())
-                .collect(),
-        );
-        add(
-            f.doc_type,
-            filters
-                .doc_type
-                .iter()
-                .map(|t| c.resolve_type(t).unwrap_or(t).to_string())
-                .collect(),
-        );
-        add(
-            f.year,
-            filters
-                .year
-                .iter()
-                .map(|y| y.trim().trim_end_matches('年').to_string())
-                .collect(),
-        );
-        add(
-            f.project,
-            filters
-                .project
-                .iter()
-                .map(|p| p.trim().to_string())
-                .collect(),
-        );
-        add(
-            f.kind,
-            filters.kind.iter().map(|k| k.trim().to_string()).collect(),
-        );
+        add(f.district, filters.district.iter().map(|d| c.resolve_district(d).unwrap_or(d).to_string()).collect());
+        add(f.theme, filters.theme.iter().map(|t| c.resolve_theme(t).unwrap_or(t).to_string()).collect());
+        add(f.doc_type, filters.doc_type.iter().map(|t| c.resolve_type(t).unwrap_or(t).to_string()).collect());
+        add(f.year, filters.year.iter().map(|y| y.trim().trim_end_matches('年').to_string()).collect());
+        add(f.project, filters.project.iter().map(|p| p.trim().to_string()).collect());
+        add(f.kind, filters.kind.iter().map(|k| k.trim().to_string()).collect());
         out
     }
 
@@ -356,10 +276,8 @@ impl SearchIndex {
 /// The literal-substring query for folded text on a bigram field: a phrase of its bigrams at their positions.
 pub(crate) fn literal_query(field: Field, folded: &str) -> Option<Box<dyn Query>> {
     let tokens = bigram_tokens(folded, false);
-    let mut terms: Vec<(usize, Term)> = tokens
-        .into_iter()
-        .map(|t| (t.position, Term::from_field_text(field, &t.text)))
-        .collect();
+    let mut terms: Vec<(usize, Term)> =
+        tokens.into_iter().map(|t| (t.position, Term::from_field_text(field, &t.text))).collect();
     match terms.len() {
         0 => None,
         1 => {
@@ -382,11 +300,7 @@ impl Collector for FacetCollector {
     type Fruit = Facets;
     type Child = SegmentFacets;
 
-    fn for_segment(
-        &self,
-        _: SegmentOrdinal,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<SegmentFacets> {
+    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentFacets> {
         let mut columns = Vec::new();
         let mut counts = Vec::new();
         for name in FACET_FIELDS {

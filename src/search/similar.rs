@@ -23,24 +23,13 @@ impl SearchIndex {
     pub fn similar(&self, id: &str, limit: usize) -> Result<Option<Vec<Hit>>, SearchError> {
         let f = self.fields;
         let searcher = self.reader.searcher();
-        let by_id = TermQuery::new(
-            Term::from_field_text(f.id, id.trim()),
-            IndexRecordOption::Basic,
-        );
-        let Some((_, addr)) = searcher
-            .search(&by_id, &TopDocs::with_limit(1).order_by_score())?
-            .into_iter()
-            .next()
+        let by_id = TermQuery::new(Term::from_field_text(f.id, id.trim()), IndexRecordOption::Basic);
+        let Some((_, addr)) = searcher.search(&by_id, &TopDocs::with_limit(1).order_by_score())?.into_iter().next()
         else {
             return Ok(None);
         };
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let get = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_string()
-        };
+        let get = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
         let district = get(f.district);
         let text = fold(&format!("{}\n{}", get(f.title), get(f.body)));
         let mut tf: HashMap<String, f32> = HashMap::new();
@@ -65,32 +54,17 @@ impl SearchIndex {
         let should: Vec<(Occur, Box<dyn Query>)> = weighted
             .iter()
             .map(|(w, weight)| {
-                let q = TermQuery::new(
-                    Term::from_field_text(f.text_jieba, w),
-                    IndexRecordOption::WithFreqs,
-                );
+                let q = TermQuery::new(Term::from_field_text(f.text_jieba, w), IndexRecordOption::WithFreqs);
                 let q: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(q), *weight));
                 (Occur::Should, q)
             })
             .collect();
         let query = BooleanQuery::new(vec![
-            (
-                Occur::Must,
-                Box::new(BooleanQuery::new(should)) as Box<dyn Query>,
-            ),
-            (
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(f.kind, "writeup"),
-                    IndexRecordOption::Basic,
-                )),
-            ),
+            (Occur::Must, Box::new(BooleanQuery::new(should)) as Box<dyn Query>),
+            (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.kind, "writeup"), IndexRecordOption::Basic))),
             (Occur::MustNot, Box::new(by_id)),
         ]);
-        let top = searcher.search(
-            &query,
-            &TopDocs::with_limit(limit.max(1) * 3).order_by_score(),
-        )?;
+        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1) * 3).order_by_score())?;
         let terms: Vec<String> = weighted.iter().take(6).map(|(w, _)| w.clone()).collect();
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {

@@ -58,10 +58,8 @@ pub fn make_snippet(text: &str, terms: &[String]) -> Snippet {
     let folded: Vec<char> = fold(text).chars().collect();
     let term_chars: Vec<Vec<char>> = terms.iter().map(|t| t.chars().collect()).collect();
     // Ranges per term, to score windows by distinct terms.
-    let per_term: Vec<Vec<(usize, usize)>> = term_chars
-        .iter()
-        .map(|t| match_ranges(&folded, std::slice::from_ref(t)))
-        .collect();
+    let per_term: Vec<Vec<(usize, usize)>> =
+        term_chars.iter().map(|t| match_ranges(&folded, std::slice::from_ref(t))).collect();
     let all = match_ranges(&folded, &term_chars);
     let len = chars.len();
     let mut best_start = 0;
@@ -70,10 +68,7 @@ pub fn make_snippet(text: &str, terms: &[String]) -> Snippet {
         for &(s, _) in &all {
             let start = s.saturating_sub(SNIPPET_CHARS / 5).min(len - SNIPPET_CHARS);
             let end = start + SNIPPET_CHARS;
-            let distinct = per_term
-                .iter()
-                .filter(|rs| rs.iter().any(|&(a, b)| a >= start && b <= end))
-                .count();
+            let distinct = per_term.iter().filter(|rs| rs.iter().any(|&(a, b)| a >= start && b <= end)).count();
             let count = all.iter().filter(|&&(a, b)| a >= start && b <= end).count();
             if (distinct, count) > best {
                 best = (distinct, count);
@@ -81,32 +76,19 @@ pub fn make_snippet(text: &str, terms: &[String]) -> Snippet {
             }
         }
         // Prefer to start just after a sentence end within the lead-in.
-        let lead = all
-            .iter()
-            .find(|&&(a, _)| a >= best_start)
-            .map(|&(a, _)| a)
-            .unwrap_or(best_start);
-        if let Some(p) = (best_start..lead)
-            .rev()
-            .find(|&i| matches!(chars[i], '。' | '！' | '？' | '；' | '\n'))
-        {
+        let lead = all.iter().find(|&&(a, _)| a >= best_start).map(|&(a, _)| a).unwrap_or(best_start);
+        if let Some(p) = (best_start..lead).rev().find(|&i| matches!(chars[i], '。' | '！' | '？' | '；' | '\n')) {
             best_start = p + 1;
         }
     }
     let end = (best_start + SNIPPET_CHARS).min(len);
-    let window: String = chars[best_start..end]
-        .iter()
-        .map(|&c| if c == '\n' { ' ' } else { c })
-        .collect();
+    let window: String = chars[best_start..end].iter().map(|&c| if c == '\n' { ' ' } else { c }).collect();
     let highlights = all
         .iter()
         .filter(|&&(a, b)| b > best_start && a < end)
         .map(|&(a, b)| (a.max(best_start) - best_start, b.min(end) - best_start))
         .collect();
-    Snippet {
-        text: window,
-        highlights,
-    }
+    Snippet { text: window, highlights }
 }
 
 #[cfg(test)]
@@ -119,10 +101,7 @@ mod tests {
 
     #[test]
     fn overlapping_terms_merge() {
-        let s = make_snippet(
-            "推广新时代枫桥经验",
-            &terms(&["枫桥经验", "新时代枫桥", "经验"]),
-        );
+        let s = make_snippet("推广新时代枫桥经验", &terms(&["枫桥经验", "新时代枫桥", "经验"]));
         assert_eq!(s.highlights, [(2, 9)]);
     }
 
@@ -147,12 +126,6 @@ mod tests {
     #[test]
     fn no_terms_gives_the_opening() {
         let s = make_snippet("开头内容", &[]);
-        assert_eq!(
-            s,
-            Snippet {
-                text: "开头内容".into(),
-                highlights: vec![]
-            }
-        );
+        assert_eq!(s, Snippet { text: "开头内容".into(), highlights: vec![] });
     }
 }

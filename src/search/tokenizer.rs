@@ -27,9 +27,7 @@ pub fn shared_jieba(dictionary: &[String], fingerprint: u64) -> Arc<Jieba> {
     type Cache = Mutex<Vec<(u64, Arc<Jieba>)>>;
     static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
-    let mut cache = cache
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut cache = cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some((_, j)) = cache.iter().find(|(f, _)| *f == fingerprint) {
         return Arc::clone(j);
     }
@@ -53,13 +51,7 @@ fn is_wordy(s: &str) -> bool {
 /// Jieba words of an already folded text, for queries: default mode, no HMM guesses (so the same words come out
 /// whatever surrounds them).
 pub fn query_words(jieba: &Jieba, folded: &str) -> Vec<String> {
-    jieba
-        .cut(folded, false)
-        .into_iter()
-        .map(|t| t.word.trim())
-        .filter(|w| is_wordy(w))
-        .map(String::from)
-        .collect()
+    jieba.cut(folded, false).into_iter().map(|t| t.word.trim()).filter(|w| is_wordy(w)).map(String::from).collect()
 }
 
 /// For a query of several words (化解矛盾纠纷 → 化解矛盾 + 纠纷), the finest words that documents are indexed
@@ -79,11 +71,7 @@ pub fn query_word_set(jieba: &Jieba, folded: &str) -> Option<Vec<String>> {
     // Keep the minimal words: those that contain no other word of the list.
     let mut minimal: Vec<String> = fine
         .iter()
-        .filter(|w| {
-            !fine
-                .iter()
-                .any(|o| o != *w && o.len() < w.len() && w.contains(o.as_str()))
-        })
+        .filter(|w| !fine.iter().any(|o| o != *w && o.len() < w.len() && w.contains(o.as_str())))
         .cloned()
         .collect();
     minimal.dedup();
@@ -160,10 +148,7 @@ impl Tokenizer for BigramTokenizer {
     type TokenStream<'a> = VecTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        VecTokenStream {
-            tokens: bigram_tokens(&fold(text), self.index_mode),
-            index: 0,
-        }
+        VecTokenStream { tokens: bigram_tokens(&fold(text), self.index_mode), index: 0 }
     }
 }
 
@@ -243,10 +228,7 @@ mod tests {
     use super::*;
 
     fn bigrams(text: &str, index_mode: bool) -> Vec<(String, usize)> {
-        bigram_tokens(&fold(text), index_mode)
-            .into_iter()
-            .map(|t| (t.text, t.position))
-            .collect()
+        bigram_tokens(&fold(text), index_mode).into_iter().map(|t| (t.text, t.position)).collect()
     }
 
     fn owned(v: &[(&str, usize)]) -> Vec<(String, usize)> {
@@ -257,15 +239,7 @@ mod tests {
     fn index_mode_covers_every_character() {
         assert_eq!(
             bigrams("综治中心", true),
-            owned(&[
-                ("综", 0),
-                ("综治", 0),
-                ("治", 1),
-                ("治中", 1),
-                ("中", 2),
-                ("中心", 2),
-                ("心", 3)
-            ])
+            owned(&[("综", 0), ("综治", 0), ("治", 1), ("治中", 1), ("中", 2), ("中心", 2), ("心", 3)])
         );
     }
 
@@ -278,20 +252,14 @@ mod tests {
     #[test]
     fn mixed_script_keeps_relative_positions() {
         // Document and query agree on the distance between "go" and "命令" even when the query starts mid-run.
-        assert_eq!(
-            bigrams("GO常用abc", true),
-            owned(&[("go", 0), ("常", 1), ("常用", 1), ("用", 2), ("abc", 3)])
-        );
+        assert_eq!(bigrams("GO常用abc", true), owned(&[("go", 0), ("常", 1), ("常用", 1), ("用", 2), ("abc", 3)]));
         assert_eq!(bigrams("常用ABC", false), owned(&[("常用", 0), ("abc", 2)]));
         assert_eq!(bigrams("A型", false), owned(&[("a", 0), ("型", 1)]));
     }
 
     #[test]
     fn punctuation_breaks_runs() {
-        assert_eq!(
-            bigrams("纠纷，化解", false),
-            owned(&[("纠纷", 0), ("化解", 2)])
-        );
+        assert_eq!(bigrams("纠纷，化解", false), owned(&[("纠纷", 0), ("化解", 2)]));
         let indexed = bigrams("纠纷，化解", true);
         assert!(!indexed.iter().any(|(t, _)| t == "纷化"), "{indexed:?}");
     }
@@ -307,10 +275,7 @@ mod tests {
         let jieba = shared_jieba(&dict, 42);
         let words = query_words(&jieba, &fold("区矛调中心"));
         assert!(words.contains(&"矛调中心".to_string()), "{words:?}");
-        assert_eq!(
-            query_word_set(&jieba, "化解矛盾纠纷"),
-            Some(vec!["化解".into(), "矛盾".into(), "纠纷".into()])
-        );
+        assert_eq!(query_word_set(&jieba, "化解矛盾纠纷"), Some(vec!["化解".into(), "矛盾".into(), "纠纷".into()]));
         assert_eq!(query_word_set(&jieba, "矛调中心"), None);
         let mut tok = JiebaTokenizer::new(jieba);
         let mut stream = tok.token_stream("推廣楓橋經驗。");

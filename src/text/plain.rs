@@ -5,16 +5,13 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 /// Renders Markdown as plain text, one paragraph, heading, list item or table row per line.
 pub fn markdown_to_plain(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
-    let options =
-        pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_STRIKETHROUGH;
+    let options = pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_STRIKETHROUGH;
     for event in Parser::new_ext(markdown, options) {
         match event {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push('\n'),
             Event::Start(Tag::Item) => {}
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow,
-            )
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow)
             | Event::End(TagEnd::TableHead) => {
                 while out.ends_with(' ') {
                     out.pop();
@@ -36,8 +33,7 @@ mod tests {
 
     #[test]
     fn strips_markup_keeps_words() {
-        let plain =
-            markdown_to_plain("## 一、背景\n\n**网格员**走访 *群众*。\n\n- 第一条\n- 第二条\n");
+        let plain = markdown_to_plain("## 一、背景\n\n**网格员**走访 *群众*。\n\n- 第一条\n- 第二条\n");
         assert_eq!(plain, "一、背景\n网格员走访 群众。\n第一条\n第二条");
     }
 

@@ -55,13 +55,7 @@ fn good_library() -> TempLibrary {
             "## 一、背景\n正文。",
         );
     }
-    lib.writeup(
-        "p1/w3.md",
-        "w3",
-        "渝中",
-        "project: 楼栋党小组工作法\ntype: 典型案例\n",
-        "案例。",
-    );
+    lib.writeup("p1/w3.md", "w3", "渝中", "project: 楼栋党小组工作法\ntype: 典型案例\n", "案例。");
     lib.file(
         "sites/s1.md",
         "---\nkind: site\nid: s1\nname: 综治中心\ndistrict: 渝中区\naddress: 某路1号\nhighlight: 一站式\nprojects: [p1]\n\
@@ -104,22 +98,10 @@ fn every_error_rule_names_file_line_and_code() {
     lib.writeup("bad_theme.md", "x2", "渝中区", "themes: [乡村振兴]\n", "");
     lib.writeup("bad_type.md", "x3", "渝中区", "type: 通知\n", "");
     lib.writeup("dangling.md", "x4", "渝中区", "project: 不存在的项目\n", "");
-    lib.file(
-        "no_date.md",
-        "---\nid: x5\ntitle: 无日期\ndistrict: 渝中区\n---\n",
-    );
-    lib.file(
-        "no_title.md",
-        "---\nid: x6\ndistrict: 渝中区\nyear: 2021\n---\n",
-    );
-    lib.file(
-        "bad_date.md",
-        "---\nid: x7\ntitle: t\ndistrict: 渝中区\ndate: 去年\n---\n",
-    );
-    lib.file(
-        "wrong_type.md",
-        "---\nid: x8\ntitle: t\ndistrict: 渝中区\nyear: [1, 2]\n---\n",
-    );
+    lib.file("no_date.md", "---\nid: x5\ntitle: 无日期\ndistrict: 渝中区\n---\n");
+    lib.file("no_title.md", "---\nid: x6\ndistrict: 渝中区\nyear: 2021\n---\n");
+    lib.file("bad_date.md", "---\nid: x7\ntitle: t\ndistrict: 渝中区\ndate: 去年\n---\n");
+    lib.file("wrong_type.md", "---\nid: x8\ntitle: t\ndistrict: 渝中区\nyear: [1, 2]\n---\n");
     lib.file("invalid_yaml.md", "---\nid: x9\ntitle: [未闭合\n---\n");
     lib.file("no_front.md", "只有正文，没有头信息。\n");
     lib.file("empty.md", "");
@@ -129,14 +111,8 @@ fn every_error_rule_names_file_line_and_code() {
         "---\nkind: project\nid: p2\nname: 指标有误\ndistrict: 渝中区\nthemes: [法治保障]\nindicators:\n  - name: 调解成功率\n    better: up\n    before: {period: 2019}\n\
          evaluation:\n  - {period: 2021, satisfaction: 120, sample: 10}\n---\n",
     );
-    lib.file(
-        "sites/s9.md",
-        "---\nkind: site\nid: s9\nname: 站\ndistrict: 渝中区\nprojects: [p404]\n---\n",
-    );
-    lib.file(
-        "collections/c9.md",
-        "---\nkind: collection\nid: c9\ntitle: 专辑\nitems:\n  - {id: w404}\n---\n",
-    );
+    lib.file("sites/s9.md", "---\nkind: site\nid: s9\nname: 站\ndistrict: 渝中区\nprojects: [p404]\n---\n");
+    lib.file("collections/c9.md", "---\nkind: collection\nid: c9\ntitle: 专辑\nitems:\n  - {id: w404}\n---\n");
     lib.file("kind.md", "---\nid: k1\nkind: memo\n---\n");
     let v = lib.json(&["check", "--json"]);
     let errors = codes(&v, "errors");
@@ -166,31 +142,17 @@ fn every_error_rule_names_file_line_and_code() {
     has("kind.md", 3, "unknown-kind");
     // Messages are precise and in Chinese.
     let msg = |code: &str| {
-        v["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["code"] == code)
-            .unwrap()["message"]
+        v["errors"].as_array().unwrap().iter().find(|p| p["code"] == code).unwrap()["message"]
             .as_str()
             .unwrap()
             .to_string()
     };
-    assert!(
-        msg("duplicate-id").contains("w1"),
-        "{}",
-        msg("duplicate-id")
-    );
+    assert!(msg("duplicate-id").contains("w1"), "{}", msg("duplicate-id"));
     assert!(msg("unknown-district").contains("海淀区"));
     assert!(msg("bad-indicator").contains("调解成功率"));
     let out = lib.run(&["check"]);
     assert_eq!(out.code, 1);
-    assert!(
-        out.stdout
-            .contains("错误 bad_district.md:4: [unknown-district]"),
-        "{}",
-        out.stdout
-    );
+    assert!(out.stdout.contains("错误 bad_district.md:4: [unknown-district]"), "{}", out.stdout);
     // The good records are still loaded and counted.
     assert_eq!(v["stats"]["projects"], 2);
 }
@@ -203,14 +165,8 @@ fn the_seed_rules_are_warnings() {
     let v = lib.json(&["check", "--json"]);
     assert_eq!(codes(&v, "errors"), vec![]);
     let warnings = codes(&v, "warnings");
-    assert!(
-        warnings.contains(&("p1/project.md".into(), 1, "project-incomplete".into())),
-        "{warnings:?}"
-    );
-    assert!(
-        warnings.iter().any(|w| w.2 == "sites-count"),
-        "{warnings:?}"
-    );
+    assert!(warnings.contains(&("p1/project.md".into(), 1, "project-incomplete".into())), "{warnings:?}");
+    assert!(warnings.iter().any(|w| w.2 == "sites-count"), "{warnings:?}");
     assert_eq!(v["stats"]["incomplete_projects"], serde_json::json!(["p1"]));
     assert_eq!(lib.run(&["check"]).code, 0, "warnings alone do not fail");
 }
@@ -218,15 +174,13 @@ fn the_seed_rules_are_warnings() {
 #[test]
 fn gbk_bom_and_crlf_are_read() {
     let lib = good_library();
-    let (gbk, _, _) = encoding_rs::GBK.encode("---\r\nid: g1\r\ntitle: 网格员走访\r\ndistrict: 渝中区\r\nyear: 2021\r\n---\r\n综治中心正文\r\n");
+    let (gbk, _, _) = encoding_rs::GBK
+        .encode("---\r\nid: g1\r\ntitle: 网格员走访\r\ndistrict: 渝中区\r\nyear: 2021\r\n---\r\n综治中心正文\r\n");
     lib.file("gbk.md", &gbk);
     lib.file("bom.md", "\u{FEFF}---\r\nid: b1\r\ntitle: 带BOM\r\ndistrict: 渝中区\r\nyear: 2021\r\n---\r\n正文\r\n");
     let v = lib.json(&["check", "--json"]);
     assert_eq!(codes(&v, "errors"), vec![]);
-    assert_eq!(
-        codes(&v, "warnings"),
-        vec![("gbk.md".to_string(), 0, "encoding-gbk".to_string())]
-    );
+    assert_eq!(codes(&v, "warnings"), vec![("gbk.md".to_string(), 0, "encoding-gbk".to_string())]);
     let show = lib.json(&["show", "g1", "--json"]);
     assert_eq!(show["title"], "网格员走访");
     assert!(lib.search("综治中心").1.contains(&"g1".to_string()));
@@ -235,20 +189,14 @@ fn gbk_bom_and_crlf_are_read() {
 #[test]
 fn casebook_yaml_overrides_the_vocabulary() {
     let lib = TempLibrary::new();
-    lib.file("casebook.yaml", "districts:\n  - {name: 测试区, short: [测试]}\nthemes:\n  试点: [甲主题]\ntypes: [经验材料, 通知]\n");
-    lib.writeup(
-        "a.md",
-        "a",
-        "测试",
-        "themes: [甲主题]\ntype: 通知\n",
-        "正文",
+    lib.file(
+        "casebook.yaml",
+        "districts:\n  - {name: 测试区, short: [测试]}\nthemes:\n  试点: [甲主题]\ntypes: [经验材料, 通知]\n",
     );
+    lib.writeup("a.md", "a", "测试", "themes: [甲主题]\ntype: 通知\n", "正文");
     lib.writeup("b.md", "b", "渝中区", "", "正文");
     let v = lib.json(&["check", "--json"]);
-    assert_eq!(
-        codes(&v, "errors"),
-        vec![("b.md".to_string(), 4, "unknown-district".to_string())]
-    );
+    assert_eq!(codes(&v, "errors"), vec![("b.md".to_string(), 4, "unknown-district".to_string())]);
     let bad = TempLibrary::new();
     bad.file("casebook.yaml", "districts: [\n");
     let out = bad.run(&["check"]);

@@ -11,25 +11,10 @@ fn corpus_passes_check_with_only_the_deliberate_warnings() {
     let lib = Library::load(&corpus_dir()).unwrap();
     let report = check(&lib);
     assert!(report.errors.is_empty(), "{:#?}", report.errors);
-    let mut warnings: Vec<(&str, &str)> = report
-        .warnings
-        .iter()
-        .map(|w| (w.code, w.path.as_str()))
-        .collect();
+    let mut warnings: Vec<(&str, &str)> = report.warnings.iter().map(|w| (w.code, w.path.as_str())).collect();
     warnings.sort();
-    assert_eq!(
-        warnings
-            .iter()
-            .filter(|w| w.0 == "project-incomplete")
-            .count(),
-        2,
-        "{warnings:?}"
-    );
-    assert_eq!(
-        warnings.iter().filter(|w| w.0 == "encoding-gbk").count(),
-        1,
-        "{warnings:?}"
-    );
+    assert_eq!(warnings.iter().filter(|w| w.0 == "project-incomplete").count(), 2, "{warnings:?}");
+    assert_eq!(warnings.iter().filter(|w| w.0 == "encoding-gbk").count(), 1, "{warnings:?}");
     assert_eq!(warnings.len(), 3, "{warnings:?}");
     let mut incomplete = report.stats.incomplete_projects.clone();
     incomplete.sort();
@@ -51,15 +36,8 @@ fn corpus_is_as_large_and_varied_as_promised() {
         for t in lib.themes_of(p) {
             *theme_projects.entry(t).or_default() += 1;
         }
-        let Meta::Project(meta) = &p.meta else {
-            unreachable!()
-        };
-        assert!(
-            (2..=5).contains(&meta.indicators.len()),
-            "{} has {} indicators",
-            p.path,
-            meta.indicators.len()
-        );
+        let Meta::Project(meta) = &p.meta else { unreachable!() };
+        assert!((2..=5).contains(&meta.indicators.len()), "{} has {} indicators", p.path, meta.indicators.len());
         if !meta.evaluation.is_empty() {
             with_evaluation += 1;
         }
@@ -71,29 +49,17 @@ fn corpus_is_as_large_and_varied_as_promised() {
         }
     }
     for theme in lib.config.all_themes() {
-        assert!(
-            theme_projects.get(theme).copied().unwrap_or(0) >= 3,
-            "theme {theme}: {theme_projects:?}"
-        );
+        assert!(theme_projects.get(theme).copied().unwrap_or(0) >= 3, "theme {theme}: {theme_projects:?}");
     }
-    assert!(
-        with_evaluation >= 15,
-        "{with_evaluation} projects with 群众评价"
-    );
-    let shared = indicator_districts
-        .values()
-        .filter(|d| d.len() >= 4)
-        .count();
+    assert!(with_evaluation >= 15, "{with_evaluation} projects with 群众评价");
+    let shared = indicator_districts.values().filter(|d| d.len() >= 4).count();
     assert!(shared >= 5, "{indicator_districts:?}");
     // Sites: at least four districts with 3–4 each.
     let mut sites: BTreeMap<&str, usize> = BTreeMap::new();
     for s in lib.of_kind(Kind::Site) {
         *sites.entry(lib.district_of(s).unwrap()).or_default() += 1;
     }
-    assert!(
-        sites.values().filter(|&&n| (3..=4).contains(&n)).count() >= 4,
-        "{sites:?}"
-    );
+    assert!(sites.values().filter(|&&n| (3..=4).contains(&n)).count() >= 4, "{sites:?}");
     // Write-ups of 600–2,000 characters (经验材料), three in traditional script, one GBK.
     let traditional = lib
         .of_kind(Kind::Writeup)
@@ -101,10 +67,7 @@ fn corpus_is_as_large_and_varied_as_promised() {
         .count();
     assert_eq!(traditional, 3);
     assert_eq!(lib.records.iter().filter(|r| r.is_gbk()).count(), 1);
-    for w in lib
-        .of_kind(Kind::Writeup)
-        .filter(|w| lib.type_of(w) == Some("经验材料"))
-    {
+    for w in lib.of_kind(Kind::Writeup).filter(|w| lib.type_of(w) == Some("经验材料")) {
         let n = w.body.chars().filter(|c| !c.is_whitespace()).count();
         assert!((600..=2600).contains(&n), "{} has {n} characters", w.path);
     }

@@ -4,10 +4,13 @@
 //! - `check`: the format and the seed's rules, through `casebook check --json`;
 //! - `search`: Chinese search through `casebook search --json` and the core API;
 //! - `corpus`: the bundled sample library stays valid;
-//! - `generate`: the scale generator is deterministic and its output valid.
+//! - `generate`: the scale generator is deterministic and its output valid;
+//! - `ui`: the desktop app driven headless with egui_kittest; `fonts`: the bundled font's coverage.
 
 mod check;
 mod corpus;
+mod fonts;
 mod generate;
 mod search;
+mod ui;
 mod util;

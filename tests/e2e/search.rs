@@ -37,32 +37,15 @@ fn every_literal_substring_is_found_in_a_generated_library() {
     let g = TempLibrary::new();
     copy_tree(&root, g.root());
     // Sub-words inside dictionary words (枫桥经验 in 新时代枫桥经验, 治中 in 综治中心), words, single characters.
-    for q in [
-        "枫桥经验",
-        "治中",
-        "综治中心",
-        "网格员",
-        "一站式",
-        "矛盾纠纷",
-        "调解成功",
-        "诈",
-        "议事会",
-    ] {
+    for q in ["枫桥经验", "治中", "综治中心", "网格员", "一站式", "矛盾纠纷", "调解成功", "诈", "议事会"]
+    {
         let expected = files_containing(&g, q);
         assert!(expected > 0, "{q} should occur in the generated text");
-        assert_eq!(
-            g.search(&format!("\"{q}\"")).0,
-            expected as u64,
-            "phrase hits for {q}"
-        );
+        assert_eq!(g.search(&format!("\"{q}\"")).0, expected as u64, "phrase hits for {q}");
     }
     // Unquoted, a single word or sub-word also means exactly its literal occurrences.
     for q in ["枫桥经验", "治中", "一站式", "议事会", "诈"] {
-        assert_eq!(
-            g.search(q).0,
-            files_containing(&g, q) as u64,
-            "hits for {q}"
-        );
+        assert_eq!(g.search(q).0, files_containing(&g, q) as u64, "hits for {q}");
     }
 }
 
@@ -70,17 +53,8 @@ fn every_literal_substring_is_found_in_a_generated_library() {
 fn every_literal_substring_is_found_in_the_corpus() {
     let lib = TempLibrary::new();
     copy_tree(&corpus_dir(), lib.root());
-    for q in [
-        "枫桥经验",
-        "治中",
-        "网格员",
-        "一站式",
-        "矛调中心",
-        "调委会",
-        "只跑一地",
-        "家长学校",
-        "院落议事",
-    ] {
+    for q in ["枫桥经验", "治中", "网格员", "一站式", "矛调中心", "调委会", "只跑一地", "家长学校", "院落议事"]
+    {
         let expected = files_containing(&lib, q) as u64;
         let (total, _) = lib.search(&format!("\"{q}\""));
         assert_eq!(total, expected, "phrase hits for {q}");
@@ -117,13 +91,7 @@ fn small_library() -> TempLibrary {
         "themes: [社会矛盾]\ntype: 经验材料\n",
         "推廣楓橋經驗，人民调解委员会调处纠纷。",
     );
-    lib.writeup(
-        "e.md",
-        "e",
-        "江北区",
-        "themes: [网络安全]\ntype: 工作简报\n",
-        "防范电信网络诈骗，区综治中心牵头。",
-    );
+    lib.writeup("e.md", "e", "江北区", "themes: [网络安全]\ntype: 工作简报\n", "防范电信网络诈骗，区综治中心牵头。");
     lib
 }
 
@@ -165,14 +133,7 @@ fn synonyms_expand_queries() {
 #[test]
 fn operators_exclude_or_and_all_words_first() {
     let lib = small_library();
-    assert_eq!(
-        lib.search("纠纷 -网格员")
-            .1
-            .iter()
-            .filter(|i| *i == "b")
-            .count(),
-        0
-    );
+    assert_eq!(lib.search("纠纷 -网格员").1.iter().filter(|i| *i == "b").count(), 0);
     let mut ids = lib.search("雪亮工程 OR 电信网络诈骗").1;
     ids.sort();
     assert_eq!(ids, ["c", "e"]);
@@ -187,18 +148,9 @@ fn filters_and_facet_counts() {
     let lib = small_library();
     let v = lib.json(&["search", "纠纷", "--json"]);
     assert_eq!(v["total"], 3);
-    assert_eq!(
-        v["facets"]["district"],
-        serde_json::json!({"合川区": 1, "江北区": 1, "渝中区": 1})
-    );
-    assert_eq!(
-        v["facets"]["theme"],
-        serde_json::json!({"社会矛盾": 3, "法治保障": 1})
-    );
-    assert_eq!(
-        v["facets"]["type"],
-        serde_json::json!({"经验材料": 2, "典型案例": 1})
-    );
+    assert_eq!(v["facets"]["district"], serde_json::json!({"合川区": 1, "江北区": 1, "渝中区": 1}));
+    assert_eq!(v["facets"]["theme"], serde_json::json!({"社会矛盾": 3, "法治保障": 1}));
+    assert_eq!(v["facets"]["type"], serde_json::json!({"经验材料": 2, "典型案例": 1}));
     assert_eq!(v["facets"]["year"], serde_json::json!({"2021": 3}));
     let v = lib.json(&["search", "纠纷", "--district", "合川", "--json"]);
     assert_eq!(v["total"], 1);
@@ -222,10 +174,7 @@ fn highlight_ranges_are_exact_characters() {
         assert!(!ranges.is_empty());
         let mut last_end = 0;
         for r in ranges {
-            let (s, e) = (
-                r[0].as_u64().unwrap() as usize,
-                r[1].as_u64().unwrap() as usize,
-            );
+            let (s, e) = (r[0].as_u64().unwrap() as usize, r[1].as_u64().unwrap() as usize);
             assert!(s >= last_end && s < e && e <= snippet.len(), "{r} in {hit}");
             last_end = e;
             let marked: String = snippet[s..e].iter().collect();
@@ -254,13 +203,7 @@ fn hostile_queries_never_fail() {
         "－网格员",
     ] {
         let out = lib.run(&["search", "--json", "--", q]);
-        assert_eq!(
-            out.code,
-            0,
-            "query {:?}: {}",
-            q.chars().take(20).collect::<String>(),
-            out.stderr
-        );
+        assert_eq!(out.code, 0, "query {:?}: {}", q.chars().take(20).collect::<String>(), out.stderr);
         let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
         assert!(v["total"].is_u64());
     }
@@ -271,20 +214,12 @@ fn changes_on_disk_are_picked_up_incrementally() {
     let lib = small_library();
     assert_eq!(lib.run(&["index"]).code, 0);
     let out = lib.run(&["index"]);
-    assert!(
-        out.stdout.contains("新增 0、更新 0、删除 0"),
-        "{}",
-        out.stdout
-    );
+    assert!(out.stdout.contains("新增 0、更新 0、删除 0"), "{}", out.stdout);
     lib.writeup("f.md", "f", "渝北区", "", "新增的平安小区建设材料。");
     std::fs::remove_file(lib.root().join("e.md")).unwrap();
     lib.writeup("a.md", "a", "渝中区", "", "改写后的正文，讲述院落议事会。");
     let out = lib.run(&["index"]);
-    assert!(
-        out.stdout.contains("新增 1、更新 1、删除 1"),
-        "{}",
-        out.stdout
-    );
+    assert!(out.stdout.contains("新增 1、更新 1、删除 1"), "{}", out.stdout);
     assert_eq!(lib.search("平安小区").1, ["f"]);
     assert_eq!(lib.search("电信网络诈骗").0, 0);
     assert_eq!(lib.search("院落议事会").1, ["a"]);
@@ -295,18 +230,10 @@ fn changes_on_disk_are_picked_up_incrementally() {
 fn a_project_change_updates_its_writeups() {
     let lib = TempLibrary::new();
     let project = |themes: &str| {
-        format!(
-            "---\nkind: project\nid: p1\nname: 项目甲\ndistrict: 渝中区\nthemes: [{themes}]\n---\n简介\n"
-        )
+        format!("---\nkind: project\nid: p1\nname: 项目甲\ndistrict: 渝中区\nthemes: [{themes}]\n---\n简介\n")
     };
     lib.file("p1/project.md", project("党委领导"));
-    lib.writeup(
-        "p1/w1.md",
-        "w1",
-        "渝中区",
-        "project: 项目甲\n",
-        "没有写主题的材料。",
-    );
+    lib.writeup("p1/w1.md", "w1", "渝中区", "project: 项目甲\n", "没有写主题的材料。");
     assert_eq!(lib.search("theme:党委领导").1.len(), 2);
     lib.file("p1/project.md", project("智治支撑"));
     let mut ids = lib.search("theme:智治支撑").1;
@@ -325,11 +252,7 @@ fn a_damaged_index_is_rebuilt_from_the_files() {
     for entry in std::fs::read_dir(&index_dir).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if name.ends_with(".idx")
-            || name.ends_with(".pos")
-            || name.ends_with(".term")
-            || name.ends_with(".store")
-        {
+        if name.ends_with(".idx") || name.ends_with(".pos") || name.ends_with(".term") || name.ends_with(".store") {
             let len = std::fs::metadata(&path).unwrap().len();
             let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
             f.set_len(len / 2).unwrap();
@@ -357,9 +280,7 @@ fn similar_prefers_other_districts() {
     let file = |id: &str, district: &str, title: &str, body: &str| {
         lib.file(
             &format!("{id}.md"),
-            format!(
-                "---\nid: {id}\ntitle: {title}\ndistrict: {district}\nyear: 2021\n---\n{body}\n"
-            ),
+            format!("---\nid: {id}\ntitle: {title}\ndistrict: {district}\nyear: 2021\n---\n{body}\n"),
         );
     };
     file("a", "渝中区", "一站式化解", body);
@@ -367,12 +288,7 @@ fn similar_prefers_other_districts() {
     file("c", "合川区", "综治中心化解", body);
     file("d", "江北区", "防汛抗旱", "防汛抗旱应急演练。");
     let v = lib.json(&["similar", "a", "--json"]);
-    let ids: Vec<&str> = v["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["id"].as_str().unwrap())
-        .collect();
+    let ids: Vec<&str> = v["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["c", "b"]);
     assert_eq!(lib.run(&["similar", "zzz"]).code, 1);
 }

@@ -10,9 +10,7 @@ pub struct TempLibrary {
 
 impl TempLibrary {
     pub fn new() -> Self {
-        TempLibrary {
-            dir: tempfile::tempdir().expect("temporary folder"),
-        }
+        TempLibrary { dir: tempfile::tempdir().expect("temporary folder") }
     }
 
     pub fn root(&self) -> &Path {
@@ -46,23 +44,14 @@ impl TempLibrary {
     /// Runs a command that must print JSON, and parses it.
     pub fn json(&self, args: &[&str]) -> serde_json::Value {
         let out = self.run(args);
-        serde_json::from_str(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "not JSON ({e}): {args:?}\nstdout: {}\nstderr: {}",
-                out.stdout, out.stderr
-            )
-        })
+        serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {args:?}\nstdout: {}\nstderr: {}", out.stdout, out.stderr))
     }
 
     /// `search --json` for a query; returns (total, ids of hits in order).
     pub fn search(&self, query: &str) -> (u64, Vec<String>) {
         let v = self.json(&["search", query, "--json", "--limit", "100"]);
-        let ids = v["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["id"].as_str().unwrap().to_string())
-            .collect();
+        let ids = v["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_string()).collect();
         (v["total"].as_u64().unwrap(), ids)
     }
 }
@@ -96,10 +85,7 @@ pub fn corpus_dir() -> PathBuf {
 
 /// Copies a folder tree (without the derived `.casebook` folder).
 pub fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from)
-        .into_iter()
-        .filter_entry(|e| e.file_name() != ".casebook")
-    {
+    for entry in walkdir::WalkDir::new(from).into_iter().filter_entry(|e| e.file_name() != ".casebook") {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(from).unwrap();
         let target = to.join(rel);

@@ -1,0 +1,320 @@
+//! The application shell: menu, view tabs and status bar; drains worker events; carries out view commands.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use egui::{Key, KeyboardShortcut, Modifiers};
+
+use super::state::{PersistedState, STORAGE_KEY};
+use super::views::overview::OverviewView;
+use super::views::project::ProjectView;
+use super::views::search::SearchView;
+use super::worker::{Event, Job, Worker};
+use crate::library::Library;
+use crate::search::{Progress, SyncReport};
+
+/// Shortcuts that focus the search field.
+pub const FOCUS_SEARCH: [KeyboardShortcut; 2] =
+    [KeyboardShortcut::new(Modifiers::COMMAND, Key::K), KeyboardShortcut::new(Modifiers::COMMAND, Key::F)];
+
+/// Which view fills the window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tab {
+    Search,
+    Overview,
+    Project(String),
+}
+
+/// What a view asks the shell to do after drawing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub enum Command {
+    /// Show a record in the search view's detail pane.
+    OpenRecord(String),
+    /// Show a project page.
+    OpenProject(String),
+    /// Switch tab.
+    Show(Tab),
+    /// Open another library folder.
+    OpenLibrary(PathBuf),
+}
+
+/// Read-only data every view may use.
+pub struct Ctx<'a> {
+    pub library: Option<&'a Arc<Library>>,
+    pub index_ready: bool,
+    /// Past queries, most recent first.
+    pub history: &'a [String],
+}
+
+/// The app.
+pub struct CasebookApp {
+    pub state: PersistedState,
+    worker: Worker,
+    pub root: PathBuf,
+    pub library: Option<Arc<Library>>,
+    pub index_ready: bool,
+    pub docs: u64,
+    pub progress: Option<Progress>,
+    /// The last message for the status bar, and whether it is an error.
+    pub status: Option<(String, bool)>,
+    pub tab: Tab,
+    pub search: SearchView,
+    pub project: ProjectView,
+    pub overview: OverviewView,
+    /// The path field shown when no native folder dialog is available (or it was cancelled).
+    pub path_prompt: Option<String>,
+    /// Set on the first frame; the worker uses it to wake the UI.
+    egui_ctx: Arc<OnceLock<egui::Context>>,
+}
+
+impl CasebookApp {
+    /// Creates the app and starts opening `root` in the background. The egui context is picked up on the first
+    /// frame (so tests can build the app before the harness exists).
+    pub fn new(root: PathBuf, state: PersistedState) -> Self {
+        let egui_ctx: Arc<OnceLock<egui::Context>> = Arc::default();
+        let repaint = Arc::clone(&egui_ctx);
+        let worker = Worker::start(move || {
+            if let Some(ctx) = repaint.get() {
+                ctx.request_repaint();
+            }
+        });
+        let mut search = SearchView::default();
+        search.query = state.last_query.clone();
+        let mut app = CasebookApp {
+            state,
+            worker,
+            root: root.clone(),
+            library: None,
+            index_ready: false,
+            docs: 0,
+            progress: None,
+            status: None,
+            tab: Tab::Search,
+            search,
+            project: ProjectView::default(),
+            overview: OverviewView::default(),
+            path_prompt: None,
+            egui_ctx,
+        };
+        app.open_library(root);
+        app
+    }
+
+    fn open_library(&mut self, root: PathBuf) {
+        self.root = root.clone();
+        self.library = None;
+        self.index_ready = false;
+        self.progress = None;
+        self.search.reset_results();
+        self.status = Some((format!("正在打开资料库 {}", root.display()), false));
+        self.worker.send(Job::Open(root));
+    }
+
+    /// Drains worker events (called before drawing each frame).
+    pub fn logic(&mut self) {
+        while let Ok(event) = self.worker.events.try_recv() {
+            match event {
+                Event::LibraryLoaded { root, library } => {
+                    let n = library.records.len();
+                    self.library = Some(library);
+                    if root.is_dir() {
+                        self.state.remember_library(std::fs::canonicalize(&root).unwrap_or(root));
+                    }
+                    if !self.index_ready {
+                        self.status = Some((format!("已读取 {n} 条记录，正在建立检索索引……"), false));
+                    }
+                }
+                Event::Progress(p) => self.progress = Some(p),
+                Event::IndexReady { report, docs } => {
+                    self.index_ready = true;
+                    self.progress = None;
+                    self.docs = docs;
+                    self.status = Some((sync_message(&report, docs), false));
+                    self.search.rerun(&self.worker);
+                }
+                Event::Results { seq, results } => self.search.on_results(seq, results, &mut self.state),
+                Event::Page { seq, offset, hits } => self.search.on_page(seq, offset, hits),
+                Event::Similar { id, hits } => self.search.on_similar(id, hits),
+                Event::Error(message) => self.status = Some((message, true)),
+            }
+        }
+    }
+
+    /// Draws the whole window into `ui` (also drains events, so tests can drive it with just a `Ui`).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        if self.egui_ctx.get().is_none() {
+            super::fonts::install(ui.ctx());
+            let _ = self.egui_ctx.set(ui.ctx().clone());
+        }
+        self.logic();
+        if FOCUS_SEARCH.iter().any(|s| ui.input_mut(|i| i.consume_shortcut(s))) {
+            self.tab = Tab::Search;
+            self.search.request_focus();
+        }
+        self.handle_dropped_folder(ui);
+        let mut commands = Vec::new();
+        egui::Panel::top("menu").show(ui, |ui| commands.extend(self.menu_bar(ui)));
+        egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        egui::CentralPanel::default().show(ui, |ui| {
+            let ctx =
+                Ctx { library: self.library.as_ref(), index_ready: self.index_ready, history: &self.state.history };
+            match self.tab.clone() {
+                Tab::Search => commands.extend(self.search.ui(ui, &ctx, &self.worker)),
+                Tab::Overview => commands.extend(self.overview.ui(ui, &ctx)),
+                Tab::Project(id) => commands.extend(self.project.ui(ui, &ctx, &id)),
+            }
+        });
+        self.path_prompt_window(ui, &mut commands);
+        for c in commands {
+            self.apply(c);
+        }
+    }
+
+    fn apply(&mut self, command: Command) {
+        match command {
+            Command::OpenRecord(id) => {
+                self.tab = Tab::Search;
+                self.search.select(id, &self.worker);
+            }
+            Command::OpenProject(id) => self.tab = Tab::Project(id),
+            Command::Show(tab) => self.tab = tab,
+            Command::OpenLibrary(path) => {
+                if path.is_dir() {
+                    self.path_prompt = None;
+                    self.open_library(path);
+                } else {
+                    self.status = Some((format!("不是文件夹：{}", path.display()), true));
+                }
+            }
+        }
+    }
+
+    fn menu_bar(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
+        let mut commands = Vec::new();
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("文件", |ui| {
+                if ui.button("打开资料库…").clicked() {
+                    ui.close();
+                    match rfd::FileDialog::new().set_title("选择资料库文件夹").pick_folder() {
+                        Some(path) => commands.push(Command::OpenLibrary(path)),
+                        None => self.path_prompt = Some(self.root.display().to_string()),
+                    }
+                }
+                if ui.button("输入资料库路径…").clicked() {
+                    ui.close();
+                    self.path_prompt = Some(self.root.display().to_string());
+                }
+                ui.menu_button("最近的资料库", |ui| {
+                    if self.state.recent_libraries.is_empty() {
+                        ui.label("（暂无）");
+                    }
+                    for path in self.state.recent_libraries.clone() {
+                        if ui.button(path.display().to_string()).clicked() {
+                            ui.close();
+                            commands.push(Command::OpenLibrary(path));
+                        }
+                    }
+                });
+                ui.separator();
+                if ui.button("退出").clicked() {
+                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            });
+            ui.separator();
+            for (tab, label) in [(Tab::Search, "检索"), (Tab::Overview, "总览 · 迎验收")] {
+                if ui.selectable_label(self.tab == tab, label).clicked() {
+                    commands.push(Command::Show(tab));
+                }
+            }
+            if let Tab::Project(id) = &self.tab {
+                let name = self.library.as_ref().and_then(|l| l.get(id)).map(|r| r.title().to_string());
+                let _ = ui.selectable_label(true, format!("项目：{}", name.unwrap_or_else(|| id.clone())));
+            }
+        });
+        commands
+    }
+
+    fn status_bar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.label(format!("资料库：{}", self.root.display()));
+            if let Some(lib) = &self.library {
+                ui.separator();
+                ui.label(format!("{} 条记录", lib.records.len()));
+            }
+            if let Some(p) = self.progress {
+                ui.separator();
+                let fraction = if p.total > 0 { p.done as f32 / p.total as f32 } else { 0.0 };
+                ui.add(
+                    egui::ProgressBar::new(fraction)
+                        .desired_width(220.0)
+                        .text(format!("{} {}/{}", p.phase.label(), p.done, p.total)),
+                );
+            } else if !self.index_ready {
+                ui.separator();
+                ui.spinner();
+            }
+            if let Some((message, is_error)) = &self.status {
+                ui.separator();
+                let color = if *is_error { ui.visuals().error_fg_color } else { ui.visuals().weak_text_color() };
+                ui.colored_label(color, message);
+            }
+        });
+    }
+
+    fn path_prompt_window(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let Some(text) = self.path_prompt.as_mut() else { return };
+        let mut open = true;
+        egui::Window::new("打开资料库").open(&mut open).collapsible(false).show(ui.ctx(), |ui| {
+            ui.label("未打开系统的文件夹对话框（或已取消）。请直接输入资料库文件夹的路径：");
+            let label = ui.label("文件夹路径");
+            let edit = ui.add(egui::TextEdit::singleline(text).desired_width(420.0)).labelled_by(label.id);
+            let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            if ui.button("打开").clicked() || enter {
+                commands.push(Command::OpenLibrary(PathBuf::from(text.trim())));
+            }
+        });
+        if !open {
+            self.path_prompt = None;
+        }
+    }
+
+    /// A folder dropped on the window opens as a library.
+    fn handle_dropped_folder(&mut self, ui: &egui::Ui) {
+        let dropped: Vec<PathBuf> = ui.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect());
+        if let Some(dir) = dropped.into_iter().find(|p| p.is_dir()) {
+            self.apply(Command::OpenLibrary(dir));
+        }
+    }
+}
+
+fn sync_message(report: &SyncReport, docs: u64) -> String {
+    let mut parts = vec![format!("检索就绪：{docs} 条记录")];
+    if let Some(reason) = &report.rebuilt {
+        parts.push(reason.clone());
+    } else if report.added + report.updated + report.removed > 0 {
+        parts.push(format!("新增 {}、更新 {}、删除 {}", report.added, report.updated, report.removed));
+    }
+    if let Some(stale) = &report.stale {
+        parts.push(stale.clone());
+    }
+    if !report.problems.is_empty() {
+        parts.push(format!("{} 个文件有错误未能检索（详见“总览”或 casebook check）", report.problems.len()));
+    }
+    parts.join("；")
+}
+
+impl eframe::App for CasebookApp {
+    fn logic(&mut self, _ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        CasebookApp::logic(self);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.state.last_query = self.search.query.clone();
+        eframe::set_value(storage, STORAGE_KEY, &self.state);
+    }
+}

@@ -1,0 +1,5 @@
+//! One struct per view; each draws itself and returns [`crate::ui::app::Command`]s for the shell to carry out.
+
+pub mod overview;
+pub mod project;
+pub mod search;

@@ -1,0 +1,447 @@
+//! 检索: the search bar, facets with counts, filter chips, a virtualised results list and the detail pane.
+
+use std::collections::HashSet;
+
+use egui::text::LayoutJob;
+use egui::{Align, Layout, RichText, TextFormat};
+
+use crate::library::{Meta, Record};
+use crate::search::{Facets, Filters, Hit, SearchRequest, SearchResults};
+use crate::ui::app::{Command, Ctx};
+use crate::ui::state::PersistedState;
+use crate::ui::widgets::{chip, markdown};
+use crate::ui::worker::{Job, Worker};
+
+/// Time after the last keystroke before searching (search as you type without a query per keystroke).
+pub const DEBOUNCE_SECS: f64 = 0.2;
+/// Rows fetched per page of results.
+const PAGE: usize = 100;
+/// Height of one result row.
+const ROW_HEIGHT: f32 = 74.0;
+/// At most this many rows are scrollable (beyond that, refine the query).
+const MAX_ROWS: usize = 100_000;
+
+/// The current answer, with rows filled in as pages arrive.
+#[derive(Debug, Default)]
+pub struct Results {
+    pub seq: u64,
+    /// The query text these results answer.
+    pub query: String,
+    pub total: usize,
+    pub took_ms: f64,
+    pub rows: Vec<Option<Hit>>,
+    pub facets: Facets,
+    pub terms: Vec<String>,
+    requested: HashSet<usize>,
+}
+
+/// State of the search view.
+#[derive(Default)]
+pub struct SearchView {
+    pub query: String,
+    pub filters: Filters,
+    pub results: Option<Results>,
+    pub selected: Option<String>,
+    pub similar: Option<(String, Vec<Hit>)>,
+    /// When the query was last edited (egui time), while a search is pending.
+    edited_at: Option<f64>,
+    seq: u64,
+    focus: bool,
+    /// The query the current results answer.
+    searched: Option<(String, Filters)>,
+}
+
+impl SearchView {
+    pub fn request_focus(&mut self) {
+        self.focus = true;
+    }
+
+    pub fn reset_results(&mut self) {
+        self.results = None;
+        self.searched = None;
+        self.selected = None;
+        self.similar = None;
+    }
+
+    /// Searches again (after the index changed).
+    pub fn rerun(&mut self, worker: &Worker) {
+        self.search_now(worker);
+    }
+
+    fn request(&self, offset: usize, limit: usize) -> SearchRequest {
+        SearchRequest { query: self.query.clone(), filters: self.filters.clone(), limit, offset }
+    }
+
+    fn search_now(&mut self, worker: &Worker) {
+        self.seq += 1;
+        self.edited_at = None;
+        self.searched = Some((self.query.clone(), self.filters.clone()));
+        worker.send(Job::Search { seq: self.seq, req: self.request(0, PAGE) });
+    }
+
+    pub fn on_results(&mut self, seq: u64, r: SearchResults, state: &mut PersistedState) {
+        if seq != self.seq {
+            return;
+        }
+        state.remember_query(&r.query);
+        let total = r.total.min(MAX_ROWS);
+        let mut rows: Vec<Option<Hit>> = Vec::with_capacity(total);
+        rows.extend(r.hits.into_iter().map(Some));
+        rows.resize_with(total, || None);
+        let mut requested = HashSet::new();
+        requested.insert(0);
+        self.results = Some(Results {
+            seq,
+            query: r.query,
+            total: r.total,
+            took_ms: r.took_ms,
+            rows,
+            facets: r.facets,
+            terms: r.terms,
+            requested,
+        });
+    }
+
+    pub fn on_page(&mut self, seq: u64, offset: usize, hits: Vec<Hit>) {
+        let Some(results) = self.results.as_mut().filter(|r| r.seq == seq) else { return };
+        for (i, hit) in hits.into_iter().enumerate() {
+            if let Some(slot) = results.rows.get_mut(offset + i) {
+                *slot = Some(hit);
+            }
+        }
+    }
+
+    pub fn on_similar(&mut self, id: String, hits: Vec<Hit>) {
+        if self.selected.as_deref() == Some(id.as_str()) {
+            self.similar = Some((id, hits));
+        }
+    }
+
+    /// Shows a record in the detail pane and asks for similar write-ups.
+    pub fn select(&mut self, id: String, worker: &Worker) {
+        if self.selected.as_deref() != Some(id.as_str()) {
+            self.similar = None;
+            worker.send(Job::Similar { id: id.clone() });
+            self.selected = Some(id);
+        }
+    }
+
+    /// Draws the view.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &Ctx, worker: &Worker) -> Vec<Command> {
+        let mut commands = Vec::new();
+        self.search_bar(ui, ctx, worker);
+        self.chips(ui, worker);
+        let now = ui.input(|i| i.time);
+        if let Some(t) = self.edited_at {
+            let wait = DEBOUNCE_SECS - (now - t);
+            if wait <= 0.0 {
+                if ctx.index_ready {
+                    self.search_now(worker);
+                }
+            } else {
+                ui.ctx().request_repaint_after(std::time::Duration::from_secs_f64(wait));
+            }
+        }
+        if ctx.index_ready && self.searched.is_none() && self.edited_at.is_none() {
+            self.search_now(worker);
+        }
+        ui.separator();
+        egui::Panel::left("facets").resizable(true).default_size(210.0).show(ui, |ui| {
+            egui::ScrollArea::vertical().id_salt("facet-scroll").show(ui, |ui| self.facets(ui, ctx, worker));
+        });
+        egui::Panel::right("detail").resizable(true).default_size(ui.available_width() * 0.5).show(ui, |ui| {
+            egui::ScrollArea::vertical().id_salt("detail-scroll").show(ui, |ui| {
+                commands.extend(self.detail(ui, ctx));
+            });
+        });
+        egui::CentralPanel::default().show(ui, |ui| self.results_list(ui, worker));
+        commands
+    }
+
+    fn search_bar(&mut self, ui: &mut egui::Ui, ctx: &Ctx, worker: &Worker) {
+        ui.horizontal(|ui| {
+            let label = ui.label(RichText::new("关键词").strong());
+            let edit = egui::TextEdit::singleline(&mut self.query)
+                .id_salt("search-field")
+                .hint_text("输入关键词，如：枫桥经验  \"矛盾纠纷化解\"  -信访  district:渝中区")
+                .desired_width((ui.available_width() - 220.0).max(200.0));
+            let response = ui.add(edit).labelled_by(label.id);
+            if self.focus {
+                response.request_focus();
+                self.focus = false;
+            }
+            if response.changed() {
+                self.edited_at = Some(ui.input(|i| i.time));
+            }
+            if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) && ctx.index_ready {
+                self.search_now(worker);
+            }
+            ui.menu_button("历史", |ui| {
+                ui.set_min_width(200.0);
+                if ctx.history.is_empty() {
+                    ui.weak("（暂无检索历史）");
+                }
+                for q in ctx.history.iter().cloned() {
+                    if ui.button(&q).clicked() {
+                        self.query = q;
+                        self.search_now(worker);
+                        ui.close();
+                    }
+                }
+            });
+            if let Some(r) = &self.results {
+                ui.label(format!("共 {} 条 · {:.1} 毫秒", r.total, r.took_ms));
+            } else if !ctx.index_ready {
+                ui.spinner();
+                ui.label("正在建立索引，可先输入");
+            }
+        });
+    }
+
+    fn chips(&mut self, ui: &mut egui::Ui, worker: &Worker) {
+        let f = &mut self.filters;
+        if f.is_empty() {
+            return;
+        }
+        let mut changed = false;
+        ui.horizontal_wrapped(|ui| {
+            ui.label("筛选：");
+            for (list, prefix) in [
+                (&mut f.district, ""),
+                (&mut f.theme, ""),
+                (&mut f.doc_type, ""),
+                (&mut f.year, "年份 "),
+            ] {
+                let mut remove = None;
+                for (i, v) in list.iter().enumerate() {
+                    if chip(ui, &format!("{prefix}{v}")) {
+                        remove = Some(i);
+                    }
+                }
+                if let Some(i) = remove {
+                    list.remove(i);
+                    changed = true;
+                }
+            }
+            if ui.small_button("清除全部").clicked() {
+                *f = Filters::default();
+                changed = true;
+            }
+        });
+        if changed {
+            self.search_now(worker);
+        }
+    }
+
+    fn facets(&mut self, ui: &mut egui::Ui, ctx: &Ctx, worker: &Worker) {
+        let facets = self.results.as_ref().map(|r| r.facets.clone()).unwrap_or_default();
+        let mut changed = false;
+        let groups: Vec<(String, Vec<String>)> = ctx
+            .library
+            .map(|l| l.config.theme_groups.iter().map(|g| (g.name.clone(), g.themes.clone())).collect())
+            .unwrap_or_default();
+        changed |= facet_section(ui, "区县", &facets.district, None, &mut self.filters.district);
+        for (group, themes) in &groups {
+            changed |= facet_section(ui, group, &facets.theme, Some(themes), &mut self.filters.theme);
+        }
+        changed |= facet_section(ui, "文种", &facets.doc_type, None, &mut self.filters.doc_type);
+        changed |= facet_section(ui, "年份", &facets.year, None, &mut self.filters.year);
+        if changed {
+            self.search_now(worker);
+        }
+    }
+
+    fn results_list(&mut self, ui: &mut egui::Ui, worker: &Worker) {
+        let Some(results) = self.results.as_mut() else {
+            ui.label("输入关键词开始检索。");
+            return;
+        };
+        if results.rows.is_empty() {
+            ui.label("没有找到结果。可以减少关键词、去掉筛选条件，或换一个说法（如“综治中心”与“社会治安综合治理中心”）。");
+            return;
+        }
+        let mut clicked = None;
+        let mut missing = None;
+        let selected = self.selected.clone();
+        egui::ScrollArea::vertical().id_salt("results").auto_shrink([false, false]).show_rows(
+            ui,
+            ROW_HEIGHT,
+            results.rows.len(),
+            |ui, range| {
+                for i in range {
+                    match &results.rows[i] {
+                        Some(hit) => {
+                            if result_row(ui, hit, selected.as_deref() == Some(hit.id.as_str())) {
+                                clicked = Some(hit.id.clone());
+                            }
+                        }
+                        None => {
+                            missing.get_or_insert(i);
+                            ui.allocate_ui(egui::vec2(ui.available_width(), ROW_HEIGHT), |ui| {
+                                ui.weak("加载中……");
+                            });
+                        }
+                    }
+                }
+            },
+        );
+        if let Some(i) = missing {
+            let page = i / PAGE * PAGE;
+            if results.requested.insert(page) {
+                let req = SearchRequest {
+                    query: self.query.clone(),
+                    filters: self.filters.clone(),
+                    limit: PAGE,
+                    offset: page,
+                };
+                worker.send(Job::Page { seq: results.seq, req });
+            }
+        }
+        if let Some(id) = clicked {
+            self.select(id, worker);
+        }
+    }
+
+    fn detail(&mut self, ui: &mut egui::Ui, ctx: &Ctx) -> Vec<Command> {
+        let mut commands = Vec::new();
+        let (Some(id), Some(lib)) = (self.selected.clone(), ctx.library) else {
+            ui.weak("点击左侧结果查看全文。");
+            return commands;
+        };
+        let Some(record) = lib.get(&id) else {
+            ui.weak(format!("记录 {id} 已不存在。"));
+            return commands;
+        };
+        let terms = self.results.as_ref().map(|r| r.terms.clone()).unwrap_or_default();
+        let mut title = LayoutJob::default();
+        let format = TextFormat {
+            font_id: egui::FontId::proportional(20.0),
+            color: ui.visuals().strong_text_color(),
+            ..Default::default()
+        };
+        markdown::append(&mut title, record.title(), &terms, format);
+        ui.label(title);
+        commands.extend(header(ui, lib, record));
+        ui.separator();
+        markdown::show(ui, &record.body, &terms);
+        ui.separator();
+        ui.label(RichText::new("相似经验（其他区县优先）").strong());
+        match &self.similar {
+            Some((sid, hits)) if *sid == id => {
+                if hits.is_empty() {
+                    ui.weak("暂无相似材料。");
+                }
+                for h in hits {
+                    ui.horizontal(|ui| {
+                        if ui.link(&h.title).clicked() {
+                            commands.push(Command::OpenRecord(h.id.clone()));
+                        }
+                        ui.weak(format!("{} · {}", h.district, h.doc_type));
+                    });
+                }
+            }
+            _ => {
+                ui.spinner();
+            }
+        }
+        commands
+    }
+}
+
+/// One facet section; returns true when the selection changed.
+fn facet_section(
+    ui: &mut egui::Ui,
+    title: &str,
+    counts: &std::collections::BTreeMap<String, u64>,
+    only: Option<&Vec<String>>,
+    selected: &mut Vec<String>,
+) -> bool {
+    let mut changed = false;
+    let mut values: Vec<(String, u64)> = match only {
+        Some(list) => list.iter().map(|v| (v.clone(), counts.get(v).copied().unwrap_or(0))).collect(),
+        None => counts.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+    };
+    for s in selected.iter() {
+        if !values.iter().any(|(v, _)| v == s) {
+            values.push((s.clone(), 0));
+        }
+    }
+    if only.is_none() {
+        values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    }
+    egui::CollapsingHeader::new(title).default_open(true).show(ui, |ui| {
+        for (value, count) in values {
+            let mut on = selected.contains(&value);
+            let label = format!("{value}（{count}）");
+            let enabled = count > 0 || on;
+            if ui.add_enabled(enabled, egui::Checkbox::new(&mut on, label)).changed() {
+                if on {
+                    selected.push(value);
+                } else {
+                    selected.retain(|s| *s != value);
+                }
+                changed = true;
+            }
+        }
+    });
+    changed
+}
+
+/// One result row; returns true when clicked.
+fn result_row(ui: &mut egui::Ui, hit: &Hit, selected: bool) -> bool {
+    let mut clicked = false;
+    ui.allocate_ui_with_layout(egui::vec2(ui.available_width(), ROW_HEIGHT), Layout::top_down(Align::Min), |ui| {
+        ui.set_height(ROW_HEIGHT);
+        let title = if hit.title.is_empty() { hit.id.clone() } else { hit.title.clone() };
+        clicked |= ui.add(egui::Button::selectable(selected, RichText::new(title).strong()).truncate()).clicked();
+        let year = hit.year.map(|y| format!("{y}年")).unwrap_or_default();
+        let meta: Vec<&str> = [hit.district.as_str(), hit.project_name.as_str(), hit.doc_type.as_str(), year.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect();
+        ui.add(egui::Label::new(RichText::new(meta.join(" · ")).small().weak()).truncate());
+        let mut job = LayoutJob::default();
+        job.wrap.max_rows = 2;
+        job.wrap.max_width = ui.available_width();
+        let format = TextFormat { color: ui.visuals().text_color(), ..Default::default() };
+        markdown::append_ranges(&mut job, &hit.snippet, &hit.highlights, format);
+        ui.add(egui::Label::new(job).selectable(false));
+    });
+    ui.separator();
+    clicked
+}
+
+/// The front matter as a tidy header; project links become commands.
+fn header(ui: &mut egui::Ui, lib: &crate::library::Library, r: &Record) -> Vec<Command> {
+    let mut commands = Vec::new();
+    egui::Grid::new("detail-header").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {
+        let row = |ui: &mut egui::Ui, k: &str, v: String| {
+            if !v.is_empty() {
+                ui.weak(k);
+                ui.label(v);
+                ui.end_row();
+            }
+        };
+        row(ui, "类别", r.kind().label().to_string());
+        row(ui, "区县", lib.district_of(r).unwrap_or("").to_string());
+        row(ui, "文种", lib.type_of(r).unwrap_or("").to_string());
+        row(ui, "年份", r.year().map(|y| y.to_string()).unwrap_or_default());
+        row(ui, "主题", lib.themes_of(r).join("、"));
+        if let Meta::Writeup(w) = &r.meta {
+            row(ui, "报送单位", w.author_unit.clone().unwrap_or_default());
+            row(ui, "标签", w.tags.join("、"));
+        }
+        let project = if r.kind() == crate::library::Kind::Project { Some(r) } else { lib.project_of(r) };
+        if let Some(p) = project {
+            ui.weak("项目");
+            if ui.link(p.title()).on_hover_text("打开项目页").clicked()
+                && let Some(id) = p.id()
+            {
+                commands.push(Command::OpenProject(id.to_string()));
+            }
+            ui.end_row();
+        }
+        row(ui, "文件", r.path.clone());
+    });
+    commands
+}

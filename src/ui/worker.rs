@@ -1,0 +1,215 @@
+//! The background worker: owns the library snapshot and the search index, so the UI thread never reads files,
+//! indexes or searches. The UI sends [`Job`]s; the worker answers with [`Event`]s and asks egui to repaint.
+//! A file watcher feeds it changes made outside the app (another editor, a shared folder).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::Duration;
+
+use crate::library::Library;
+use crate::search::{Hit, Progress, SearchIndex, SearchRequest, SearchResults, SyncReport};
+use notify::Watcher;
+
+/// Work for the worker.
+#[derive(Debug)]
+pub enum Job {
+    /// Open (or reopen) a library folder.
+    Open(PathBuf),
+    /// Run a query; `seq` lets the UI drop answers to queries it no longer shows.
+    Search { seq: u64, req: SearchRequest },
+    /// More rows of the current results.
+    Page { seq: u64, req: SearchRequest },
+    /// Write-ups similar to a record.
+    Similar { id: String },
+    /// Files changed on disk.
+    FilesChanged,
+}
+
+/// What the worker reports.
+#[derive(Debug)]
+pub enum Event {
+    /// The records are loaded (project pages and the overview can be shown; search may not be ready yet).
+    LibraryLoaded { root: PathBuf, library: Arc<Library> },
+    Progress(Progress),
+    /// The index is up to date and searchable.
+    IndexReady { report: SyncReport, docs: u64 },
+    Results { seq: u64, results: SearchResults },
+    Page { seq: u64, offset: usize, hits: Vec<Hit> },
+    Similar { id: String, hits: Vec<Hit> },
+    /// Something failed; the message is for the status bar, in Chinese.
+    Error(String),
+}
+
+/// A handle to the worker thread; dropping it stops the thread.
+pub struct Worker {
+    jobs: Sender<Job>,
+    pub events: Receiver<Event>,
+}
+
+impl Worker {
+    /// Starts the worker. `wake` is called after every event (egui's `request_repaint`).
+    pub fn start(wake: impl Fn() + Send + Sync + 'static) -> Self {
+        let (jobs, job_rx) = channel();
+        let (event_tx, events) = channel();
+        let watcher_jobs = jobs.clone();
+        let spawned = std::thread::Builder::new().name("casebook-worker".into()).spawn(move || {
+            let mut state = WorkerState { index: None, root: None, watcher: None, watcher_jobs };
+            let send = |e: Event| {
+                let _ = event_tx.send(e);
+                wake();
+            };
+            state.run(&job_rx, &send);
+        });
+        if let Err(e) = spawned {
+            let (tx, rx) = channel();
+            let _ = tx.send(Event::Error(format!("无法启动后台线程：{e}")));
+            return Worker { jobs, events: rx };
+        }
+        Worker { jobs, events }
+    }
+
+    pub fn send(&self, job: Job) {
+        let _ = self.jobs.send(job);
+    }
+}
+
+struct WorkerState {
+    index: Option<SearchIndex>,
+    root: Option<PathBuf>,
+    watcher: Option<notify::RecommendedWatcher>,
+    watcher_jobs: Sender<Job>,
+}
+
+/// How long to wait for a burst of file events to settle before reindexing.
+const SETTLE: Duration = Duration::from_millis(120);
+
+impl WorkerState {
+    fn run(&mut self, jobs: &Receiver<Job>, send: &(dyn Fn(Event) + Sync)) {
+        while let Ok(job) = jobs.recv() {
+            match job {
+                Job::Open(path) => self.open(&path, send),
+                Job::Search { seq, req } => {
+                    if let Some(results) = self.search(&req, send) {
+                        send(Event::Results { seq, results });
+                    }
+                }
+                Job::Page { seq, req } => {
+                    if let Some(results) = self.search(&req, send) {
+                        send(Event::Page { seq, offset: req.offset, hits: results.hits });
+                    }
+                }
+                Job::Similar { id } => {
+                    if let Some(index) = &self.index {
+                        match index.similar(&id, 8) {
+                            Ok(hits) => send(Event::Similar { id, hits: hits.unwrap_or_default() }),
+                            Err(e) => send(Event::Error(format!("查找相似经验失败：{e}"))),
+                        }
+                    }
+                }
+                Job::FilesChanged => {
+                    // Let a burst of changes (a save writes several events) settle, keeping other jobs.
+                    let mut deferred = Vec::new();
+                    loop {
+                        match jobs.recv_timeout(SETTLE) {
+                            Ok(Job::FilesChanged) => continue,
+                            Ok(other) => deferred.push(other),
+                            Err(RecvTimeoutError::Timeout) => break,
+                            Err(RecvTimeoutError::Disconnected) => return,
+                        }
+                    }
+                    self.files_changed(send);
+                    for job in deferred {
+                        let _ = self.watcher_jobs.send(job);
+                    }
+                }
+            }
+        }
+    }
+
+    fn open(&mut self, path: &Path, send: &(dyn Fn(Event) + Sync)) {
+        self.index = None;
+        self.watcher = None;
+        let library = match Library::load(path) {
+            Ok(lib) => Arc::new(lib),
+            Err(e) => {
+                send(Event::Error(format!("无法打开资料库：{e}")));
+                return;
+            }
+        };
+        let config = library.config.clone();
+        send(Event::LibraryLoaded { root: path.to_path_buf(), library });
+        self.root = Some(path.to_path_buf());
+        let progress = |p: Progress| send(Event::Progress(p));
+        match SearchIndex::open_with_progress(path, config, &progress) {
+            Ok((index, report)) => {
+                let docs = index.num_docs();
+                self.index = Some(index);
+                send(Event::IndexReady { report, docs });
+            }
+            Err(e) => send(Event::Error(format!("无法建立检索索引：{e}"))),
+        }
+        self.watch(path, send);
+    }
+
+    fn watch(&mut self, path: &Path, send: &(dyn Fn(Event) + Sync)) {
+        let jobs = self.watcher_jobs.clone();
+        let cache = path.join(crate::search::CACHE_DIR);
+        let handler = move |res: notify::Result<notify::Event>| {
+            if let Ok(event) = res {
+                let relevant = event.paths.iter().any(|p| !p.starts_with(&cache));
+                if relevant && !matches!(event.kind, notify::EventKind::Access(_)) {
+                    let _ = jobs.send(Job::FilesChanged);
+                }
+            }
+        };
+        match notify::recommended_watcher(handler) {
+            Ok(mut w) => match w.watch(path, notify::RecursiveMode::Recursive) {
+                Ok(()) => self.watcher = Some(w),
+                Err(e) => send(Event::Error(format!("无法监视文件夹变化（外部修改需重新打开才能检索到）：{e}"))),
+            },
+            Err(e) => send(Event::Error(format!("无法监视文件夹变化：{e}"))),
+        }
+    }
+
+    fn files_changed(&mut self, send: &(dyn Fn(Event) + Sync)) {
+        let (Some(index), Some(root)) = (self.index.as_mut(), self.root.clone()) else { return };
+        match index.sync() {
+            Ok(report) => {
+                let docs = index.num_docs();
+                send(Event::IndexReady { report, docs });
+            }
+            Err(e) => {
+                send(Event::Error(format!("更新索引失败：{e}")));
+                return;
+            }
+        }
+        match Library::load(&root) {
+            Ok(lib) => send(Event::LibraryLoaded { root, library: Arc::new(lib) }),
+            Err(e) => send(Event::Error(format!("重新读取资料库失败：{e}"))),
+        }
+    }
+
+    /// Searches, rebuilding a damaged index once.
+    fn search(&mut self, req: &SearchRequest, send: &(dyn Fn(Event) + Sync)) -> Option<SearchResults> {
+        let index = self.index.take()?;
+        match index.search(req) {
+            Ok((index, results, recovered)) => {
+                self.index = Some(index);
+                if let Some(report) = recovered {
+                    let docs = self.index.as_ref().map(|i| i.num_docs()).unwrap_or(0);
+                    send(Event::IndexReady { report, docs });
+                }
+                Some(results)
+            }
+            Err(e) => {
+                send(Event::Error(format!("检索失败：{e}")));
+                // The index was consumed by the failed search: reopen it (it rebuilds itself if damaged).
+                if let Some(root) = self.root.clone() {
+                    self.open(&root, send);
+                }
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! The desktop app driven headless with egui_kittest on a temporary copy of the sample library: type a Chinese
+//! query, read hits and facet counts by label, click a facet, open a result, open a project and read its badge,
+//! open the overview, and commit text through IME events.
+
+use std::time::{Duration, Instant};
+
+use casebook::search::{SearchIndex, SearchRequest};
+use casebook::ui::CasebookApp;
+use casebook::ui::app::Tab;
+use casebook::ui::state::PersistedState;
+use egui::Vec2;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+use crate::util::{TempLibrary, copy_tree, corpus_dir};
+
+fn corpus_copy() -> TempLibrary {
+    let lib = TempLibrary::new();
+    copy_tree(&corpus_dir(), lib.root());
+    lib
+}
+
+fn app_harness(lib: &TempLibrary) -> Harness<'static, CasebookApp> {
+    let app = CasebookApp::new(lib.root().to_path_buf(), PersistedState::default());
+    Harness::builder()
+        .with_size(Vec2::new(1400.0, 900.0))
+        .build_ui_state(|ui, app: &mut CasebookApp| app.show(ui), app)
+}
+
+/// Steps frames until the condition holds (the worker answers from another thread).
+fn wait_for(harness: &mut Harness<'static, CasebookApp>, what: &str, cond: impl Fn(&CasebookApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !cond(harness.state()) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}; status: {:?}", harness.state().status);
+        harness.step();
+        std::thread::sleep(Duration::from_millis(15));
+    }
+    harness.run_steps(2);
+}
+
+/// What the core says for a query (the app must show the same).
+fn expected(lib: &TempLibrary, query: &str, district: Option<&str>) -> casebook::search::SearchResults {
+    let (index, _) = SearchIndex::open(lib.root()).unwrap();
+    let mut req = SearchRequest::new(query);
+    if let Some(d) = district {
+        req.filters.district.push(d.to_string());
+    }
+    index.try_search(&req).unwrap()
+}
+
+fn results_for(app: &CasebookApp, query: &str) -> bool {
+    app.search.results.as_ref().is_some_and(|r| r.query == query) && app.index_ready
+}
+
+#[test]
+fn search_facets_detail_project_and_overview() {
+    let lib = corpus_copy();
+    let want = expected(&lib, "网格员", None);
+    let (district, count) = want.facets.district.iter().next().map(|(d, c)| (d.clone(), *c)).unwrap();
+    let want_filtered = expected(&lib, "网格员", Some(&district));
+    let mut harness = app_harness(&lib);
+    wait_for(&mut harness, "the index", |app| app.index_ready);
+
+    // Type a Chinese query; the debounced search runs by itself.
+    harness.get_by_label("关键词").click();
+    harness.run_steps(2);
+    harness.get_by_label("关键词").type_text("网格员");
+    wait_for(&mut harness, "results", |app| {
+        results_for(app, "网格员") && app.search.results.as_ref().is_some_and(|r| r.total == want.total)
+    });
+    harness.get_by_label_contains(&format!("共 {} 条 · ", want.total));
+
+    // Facet counts by label, then a click on one facet filters the results.
+    let facet_label = format!("{district}（{count}）");
+    harness.get_by_label(&facet_label).click();
+    wait_for(&mut harness, "filtered results", |app| {
+        app.search.filters.district == [district.clone()]
+            && app.search.results.as_ref().is_some_and(|r| r.total == want_filtered.total)
+    });
+    assert_eq!(want_filtered.total as u64, count);
+    harness.get_by_label(&format!("{district}  ×"));
+
+    // Open the first result: the detail pane shows its header and its similar write-ups.
+    let first = want_filtered.hits[0].clone();
+    harness.get_by_label(&first.title).click();
+    wait_for(&mut harness, "the detail pane", |app| {
+        app.search.selected.as_deref() == Some(first.id.as_str()) && app.search.similar.is_some()
+    });
+    harness.get_by_label("相似经验（其他区县优先）");
+
+    // Open a project page and read its completeness badge.
+    harness.state_mut().tab = Tab::Project("bn-p02".into());
+    harness.run_steps(3);
+    harness.get_by_label("缺 1 篇经验材料");
+    harness.state_mut().tab = Tab::Project("yz-p01".into());
+    harness.run_steps(3);
+    harness.get_by_label("达标");
+    harness.get_by_label("试点前后指标");
+
+    // The overview: one row per district; a click on a number lists its items.
+    harness.get_by_label("总览 · 迎验收").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().tab, Tab::Overview);
+    harness.get_by_label("渝中区");
+    harness.get_by_label("巴南区 经验材料不足的项目：1").click();
+    harness.run_steps(3);
+    harness.get_by_label("基层国家安全人民防线建设").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().tab, Tab::Project("bn-p02".into()));
+}
+
+#[test]
+fn ime_commits_chinese_into_the_search_field() {
+    let lib = corpus_copy();
+    let mut harness = app_harness(&lib);
+    wait_for(&mut harness, "the index", |app| app.index_ready);
+    harness.get_by_label("关键词").focus();
+    harness.run_steps(2);
+    harness.event(egui::Event::Ime(egui::ImeEvent::Preedit { text: "zongzhi".into(), active_range_chars: None }));
+    harness.run_steps(1);
+    harness.event(egui::Event::Ime(egui::ImeEvent::Commit("综治中心".into())));
+    wait_for(&mut harness, "IME results", |app| results_for(app, "综治中心"));
+    let want = expected(&lib, "综治中心", None);
+    assert_eq!(harness.state().search.results.as_ref().unwrap().total, want.total);
+}
+
+#[test]
+fn shortcuts_focus_the_search_field_and_state_is_remembered() {
+    let lib = corpus_copy();
+    let mut harness = app_harness(&lib);
+    wait_for(&mut harness, "the index", |app| app.index_ready);
+    harness.get_by_label("总览 · 迎验收").click();
+    harness.run_steps(2);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    harness.run_steps(2);
+    assert_eq!(harness.state().tab, Tab::Search);
+    assert!(harness.get_by_label("关键词").is_focused());
+    harness.get_by_label("关键词").type_text("调委会");
+    wait_for(&mut harness, "results", |app| results_for(app, "调委会"));
+    let state = &harness.state().state;
+    assert_eq!(state.history.first().map(String::as_str), Some("调委会"));
+    let canonical = std::fs::canonicalize(lib.root()).unwrap();
+    assert_eq!(state.last_library.as_ref(), Some(&canonical));
+}
+
+#[test]
+fn files_changed_outside_the_app_become_searchable() {
+    let lib = corpus_copy();
+    let mut harness = app_harness(&lib);
+    wait_for(&mut harness, "the index", |app| app.index_ready);
+    harness.get_by_label("关键词").click();
+    harness.get_by_label("关键词").type_text("鹦鹉螺议事法");
+    wait_for(&mut harness, "no results", |app| {
+        results_for(app, "鹦鹉螺议事法") && app.search.results.as_ref().is_some_and(|r| r.total == 0)
+    });
+    lib.writeup("yuzhong/new.md", "new-1", "渝中区", "", "社区推行鹦鹉螺议事法，居民满意。");
+    wait_for(&mut harness, "the new file", |app| app.search.results.as_ref().is_some_and(|r| r.total == 1));
+}
