@@ -64,7 +64,7 @@ pub fn indicator_change(ind: &Indicator) -> IndicatorChange {
         _ => None,
     };
     let trend = match (change, better) {
-        (Some(c), _) if c == 0.0 => Trend::Unchanged,
+        (Some(0.0), _) => Trend::Unchanged,
         (Some(c), Some(Better::Higher)) => {
             if c > 0.0 {
                 Trend::Improved

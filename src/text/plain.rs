@@ -8,7 +8,9 @@ pub fn markdown_to_plain(markdown: &str) -> String {
     let options = pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_STRIKETHROUGH;
     for event in Parser::new_ext(markdown, options) {
         match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            // `**` left in text is emphasis CommonMark could not match next to Chinese punctuation.
+            Event::Text(t) => out.push_str(&t.replace("**", "")),
+            Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push('\n'),
             Event::Start(Tag::Item) => {}
             Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow)
@@ -35,6 +37,11 @@ mod tests {
     fn strips_markup_keeps_words() {
         let plain = markdown_to_plain("## 一、背景\n\n**网格员**走访 *群众*。\n\n- 第一条\n- 第二条\n");
         assert_eq!(plain, "一、背景\n网格员走访 群众。\n第一条\n第二条");
+    }
+
+    #[test]
+    fn unmatched_emphasis_next_to_chinese_punctuation_is_dropped() {
+        assert_eq!(markdown_to_plain("**1“网格+物联”双重守护**镇里"), "1“网格+物联”双重守护镇里");
     }
 
     #[test]

@@ -92,7 +92,7 @@ impl CasebookApp {
             status: None,
             tab: Tab::Search,
             search,
-            project: ProjectView::default(),
+            project: ProjectView,
             overview: OverviewView::default(),
             path_prompt: None,
             egui_ctx,
@@ -245,11 +245,12 @@ impl CasebookApp {
             if let Some(p) = self.progress {
                 ui.separator();
                 let fraction = if p.total > 0 { p.done as f32 / p.total as f32 } else { 0.0 };
-                ui.add(
-                    egui::ProgressBar::new(fraction)
-                        .desired_width(220.0)
-                        .text(format!("{} {}/{}", p.phase.label(), p.done, p.total)),
-                );
+                ui.add(egui::ProgressBar::new(fraction).desired_width(220.0).text(format!(
+                    "{} {}/{}",
+                    p.phase.label(),
+                    p.done,
+                    p.total
+                )));
             } else if !self.index_ready {
                 ui.separator();
                 ui.spinner();
@@ -281,7 +282,9 @@ impl CasebookApp {
 
     /// A folder dropped on the window opens as a library.
     fn handle_dropped_folder(&mut self, ui: &egui::Ui) {
-        let dropped: Vec<PathBuf> = ui.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect());
+        let dropped: Vec<PathBuf> = ui.input(|i| {
+            i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect()
+        });
         if let Some(dir) = dropped.into_iter().find(|p| p.is_dir()) {
             self.apply(Command::OpenLibrary(dir));
         }

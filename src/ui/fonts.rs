@@ -2,8 +2,8 @@
 //! and every character of the sample library. It is added as a fallback to every family, so Latin text keeps
 //! egui's font; characters outside the subset still come from the system through eframe's font fallback.
 
-use egui::epaint::text::{FontData, FontInsert, FontPriority, InsertFontFamily};
 use egui::FontFamily;
+use egui::epaint::text::{FontData, FontInsert, FontPriority, InsertFontFamily};
 
 /// The font file, compiled into the binary so the app works offline on a machine without Chinese fonts.
 pub const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-Casebook.otf");

@@ -31,6 +31,8 @@ pub fn run(library: Option<PathBuf>) -> eframe::Result {
         "casebook",
         options,
         Box::new(move |cc| {
+            // Office users live in Word: a light theme unless they chose otherwise in egui's settings.
+            cc.egui_ctx.options_mut(|o| o.theme_preference = egui::ThemePreference::Light);
             let state: state::PersistedState =
                 cc.storage.and_then(|s| eframe::get_value(s, state::STORAGE_KEY)).unwrap_or_default();
             let root = library

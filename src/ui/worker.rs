@@ -30,13 +30,29 @@ pub enum Job {
 #[derive(Debug)]
 pub enum Event {
     /// The records are loaded (project pages and the overview can be shown; search may not be ready yet).
-    LibraryLoaded { root: PathBuf, library: Arc<Library> },
+    LibraryLoaded {
+        root: PathBuf,
+        library: Arc<Library>,
+    },
     Progress(Progress),
     /// The index is up to date and searchable.
-    IndexReady { report: SyncReport, docs: u64 },
-    Results { seq: u64, results: SearchResults },
-    Page { seq: u64, offset: usize, hits: Vec<Hit> },
-    Similar { id: String, hits: Vec<Hit> },
+    IndexReady {
+        report: SyncReport,
+        docs: u64,
+    },
+    Results {
+        seq: u64,
+        results: SearchResults,
+    },
+    Page {
+        seq: u64,
+        offset: usize,
+        hits: Vec<Hit>,
+    },
+    Similar {
+        id: String,
+        hits: Vec<Hit>,
+    },
     /// Something failed; the message is for the status bar, in Chinese.
     Error(String),
 }

@@ -22,9 +22,7 @@ fn corpus_copy() -> TempLibrary {
 
 fn app_harness(lib: &TempLibrary) -> Harness<'static, CasebookApp> {
     let app = CasebookApp::new(lib.root().to_path_buf(), PersistedState::default());
-    Harness::builder()
-        .with_size(Vec2::new(1400.0, 900.0))
-        .build_ui_state(|ui, app: &mut CasebookApp| app.show(ui), app)
+    Harness::builder().with_size(Vec2::new(1400.0, 900.0)).build_ui_state(|ui, app: &mut CasebookApp| app.show(ui), app)
 }
 
 /// Steps frames until the condition holds (the worker answers from another thread).

@@ -80,7 +80,8 @@ impl OverviewView {
         ui.label(format!("{} 个区县，其中 {ready} 个各项达标。", self.rows.len()));
         egui::ScrollArea::vertical().id_salt("overview").max_height(ui.available_height() * 0.6).show(ui, |ui| {
             egui::Grid::new("overview-grid").striped(true).num_columns(8).spacing([16.0, 6.0]).show(ui, |ui| {
-                for h in ["区县", "认领项目", "写作材料", "经验材料", "未达标项目", "调研点（3–4）", "指标完整", "状态"] {
+                for h in ["区县", "认领项目", "写作材料", "经验材料", "未达标项目", "调研点（3–4）", "指标完整", "状态"]
+                {
                     ui.label(RichText::new(h).strong());
                 }
                 ui.end_row();

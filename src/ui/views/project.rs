@@ -34,8 +34,9 @@ impl ProjectView {
                 if n >= MIN_EXPERIENCE_WRITEUPS {
                     badge(ui, "达标", true).on_hover_text(format!("已有 {n} 篇经验材料"));
                 } else {
-                    badge(ui, &format!("缺 {} 篇经验材料", MIN_EXPERIENCE_WRITEUPS - n), false)
-                        .on_hover_text(format!("试点要求每个认领项目至少 {MIN_EXPERIENCE_WRITEUPS} 篇经验材料，现有 {n} 篇"));
+                    badge(ui, &format!("缺 {} 篇经验材料", MIN_EXPERIENCE_WRITEUPS - n), false).on_hover_text(format!(
+                        "试点要求每个认领项目至少 {MIN_EXPERIENCE_WRITEUPS} 篇经验材料，现有 {n} 篇"
+                    ));
                 }
             });
             egui::Grid::new("project-meta").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {

@@ -146,11 +146,15 @@ impl SearchView {
             self.search_now(worker);
         }
         ui.separator();
-        egui::Panel::left("facets").resizable(true).default_size(210.0).show(ui, |ui| {
-            egui::ScrollArea::vertical().id_salt("facet-scroll").show(ui, |ui| self.facets(ui, ctx, worker));
+        egui::Panel::left("facets").resizable(true).default_size(200.0).min_size(150.0).show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("facet-scroll")
+                .auto_shrink([false, false])
+                .show(ui, |ui| self.facets(ui, ctx, worker));
         });
-        egui::Panel::right("detail").resizable(true).default_size(ui.available_width() * 0.5).show(ui, |ui| {
-            egui::ScrollArea::vertical().id_salt("detail-scroll").show(ui, |ui| {
+        let detail_width = (ui.available_width() * 0.45).max(320.0);
+        egui::Panel::right("detail").resizable(true).default_size(detail_width).min_size(260.0).show(ui, |ui| {
+            egui::ScrollArea::vertical().id_salt("detail-scroll").auto_shrink([false, false]).show(ui, |ui| {
                 commands.extend(self.detail(ui, ctx));
             });
         });
@@ -206,12 +210,9 @@ impl SearchView {
         let mut changed = false;
         ui.horizontal_wrapped(|ui| {
             ui.label("筛选：");
-            for (list, prefix) in [
-                (&mut f.district, ""),
-                (&mut f.theme, ""),
-                (&mut f.doc_type, ""),
-                (&mut f.year, "年份 "),
-            ] {
+            for (list, prefix) in
+                [(&mut f.district, ""), (&mut f.theme, ""), (&mut f.doc_type, ""), (&mut f.year, "年份 ")]
+            {
                 let mut remove = None;
                 for (i, v) in list.iter().enumerate() {
                     if chip(ui, &format!("{prefix}{v}")) {
@@ -257,7 +258,9 @@ impl SearchView {
             return;
         };
         if results.rows.is_empty() {
-            ui.label("没有找到结果。可以减少关键词、去掉筛选条件，或换一个说法（如“综治中心”与“社会治安综合治理中心”）。");
+            ui.label(
+                "没有找到结果。可以减少关键词、去掉筛选条件，或换一个说法（如“综治中心”与“社会治安综合治理中心”）。",
+            );
             return;
         }
         let mut clicked = None;
@@ -443,5 +446,70 @@ fn header(ui: &mut egui::Ui, lib: &crate::library::Library, r: &Record) -> Vec<C
         }
         row(ui, "文件", r.path.clone());
     });
+    match &r.meta {
+        Meta::Site(s) => {
+            if let Some(h) = &s.highlight {
+                ui.label(RichText::new(format!("亮点：{h}")).strong());
+            }
+            if !s.stops.is_empty() {
+                ui.label(RichText::new("点位安排").strong());
+                let total: u32 = s.stops.iter().filter_map(|x| x.minutes).sum();
+                for (i, stop) in s.stops.iter().enumerate() {
+                    ui.label(format!(
+                        "{}. {}（{} 分钟，{}）{}",
+                        i + 1,
+                        stop.name.as_deref().unwrap_or(""),
+                        stop.minutes.unwrap_or(0),
+                        stop.presenter.as_deref().unwrap_or("—"),
+                        stop.what.as_deref().unwrap_or("")
+                    ));
+                }
+                ui.weak(format!("合计 {total} 分钟"));
+            }
+            if let Some(rec) = &s.reception {
+                ui.label(RichText::new("接待保障").strong());
+                for (k, v) in [("联系人", &rec.contact), ("停车", &rec.parking), ("备注", &rec.notes)] {
+                    if let Some(v) = v {
+                        ui.label(format!("{k}：{v}"));
+                    }
+                }
+                if let Some(c) = rec.capacity {
+                    ui.label(format!("可接待：{c} 人"));
+                }
+            }
+            for pid in &s.projects {
+                if let Some(p) = lib.get(pid)
+                    && ui.link(format!("展示项目：{}", p.title())).clicked()
+                {
+                    commands.push(Command::OpenProject(pid.clone()));
+                }
+            }
+            ui.label(RichText::new("解说词").strong());
+        }
+        Meta::Collection(c) => {
+            if let Some(a) = &c.audience {
+                ui.label(format!("面向：{a}"));
+            }
+            ui.label(RichText::new("学习条目").strong());
+            for (i, item) in c.items.iter().enumerate() {
+                let id = item.id.as_deref().unwrap_or("");
+                let title = lib.get(id).map(|x| x.title()).unwrap_or("（材料缺失）");
+                if ui.link(format!("{}. {title}", i + 1)).clicked() {
+                    commands.push(Command::OpenRecord(id.to_string()));
+                }
+                if let Some(note) = &item.note {
+                    ui.weak(format!("　　教员提示：{note}"));
+                }
+            }
+            if !c.questions.is_empty() {
+                ui.label(RichText::new("研讨题").strong());
+                for (i, q) in c.questions.iter().enumerate() {
+                    ui.label(format!("{}. {q}", i + 1));
+                }
+            }
+            ui.label(RichText::new("导读").strong());
+        }
+        _ => {}
+    }
     commands
 }

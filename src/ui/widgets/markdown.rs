@@ -52,6 +52,7 @@ pub fn show(ui: &mut egui::Ui, markdown: &str, terms: &[String]) {
             Event::Start(Tag::Paragraph) | Event::Start(Tag::BlockQuote(_)) | Event::Start(Tag::CodeBlock(_)) => {}
             Event::End(TagEnd::Paragraph) | Event::End(TagEnd::BlockQuote(_)) | Event::End(TagEnd::CodeBlock) => {
                 flush(ui, &mut job);
+                style.strong = false;
                 ui.add_space(4.0);
             }
             Event::Start(Tag::List(start)) => {
@@ -109,7 +110,21 @@ pub fn show(ui: &mut egui::Ui, markdown: &str, terms: &[String]) {
                     append(&mut job, &t, terms, format(code, body_size, text_color, strong_color));
                 }
             }
-            Event::Text(t) | Event::Html(t) | Event::InlineHtml(t) => {
+            Event::Text(t) => {
+                if table.is_some() {
+                    cell.push_str(&t.replace("**", ""));
+                } else {
+                    // `**` left in text is emphasis that CommonMark could not match next to Chinese punctuation:
+                    // honour it as the writer meant.
+                    for (i, piece) in t.split("**").enumerate() {
+                        if i > 0 {
+                            style.strong = !style.strong;
+                        }
+                        append(&mut job, piece, terms, format(style, body_size, text_color, strong_color));
+                    }
+                }
+            }
+            Event::Html(t) | Event::InlineHtml(t) => {
                 if table.is_some() {
                     cell.push_str(&t);
                 } else {
