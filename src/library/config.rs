@@ -165,7 +165,10 @@ pub struct Config {
     pub types: Vec<String>,
     pub dictionary: Vec<String>,
     pub synonyms: Vec<Vec<String>>,
+    /// Folded spellings → canonical names, so look-ups do not fold the whole list each time.
     district_lookup: HashMap<String, usize>,
+    theme_lookup: HashMap<String, String>,
+    type_lookup: HashMap<String, String>,
 }
 
 /// Why `casebook.yaml` could not be used.
@@ -272,7 +275,10 @@ impl Config {
                 district_lookup.entry(fold(form)).or_insert(i);
             }
         }
-        Config { districts, theme_groups, types, dictionary, synonyms, district_lookup }
+        let theme_lookup =
+            theme_groups.iter().flat_map(|g| &g.themes).map(|t| (fold(t), t.clone())).collect::<HashMap<_, _>>();
+        let type_lookup = types.iter().map(|t| (fold(t), t.clone())).collect::<HashMap<_, _>>();
+        Config { districts, theme_groups, types, dictionary, synonyms, district_lookup, theme_lookup, type_lookup }
     }
 
     /// Reads `casebook.yaml` from the library root, or returns the defaults when there is none.
@@ -327,8 +333,7 @@ impl Config {
 
     /// The theme as named in the taxonomy, if it is one.
     pub fn resolve_theme(&self, written: &str) -> Option<&str> {
-        let folded = fold(written.trim());
-        self.theme_groups.iter().flat_map(|g| &g.themes).find(|t| fold(t) == folded).map(String::as_str)
+        self.theme_lookup.get(&fold(written.trim())).map(String::as_str)
     }
 
     /// The group (五元共治 …) a theme belongs to.
@@ -338,8 +343,7 @@ impl Config {
 
     /// The document type as named in the list, if it is one.
     pub fn resolve_type(&self, written: &str) -> Option<&str> {
-        let folded = fold(written.trim());
-        self.types.iter().find(|t| fold(t) == folded).map(String::as_str)
+        self.type_lookup.get(&fold(written.trim())).map(String::as_str)
     }
 
     /// Every theme, group by group.

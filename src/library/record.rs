@@ -221,12 +221,6 @@ pub struct ParseError {
     pub message: String,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct KindProbe {
-    kind: Option<String>,
-}
-
 /// Splits `---\n yaml \n---\n body`; returns (yaml, body, body_line).
 pub fn split_front_matter(text: &str) -> Option<(&str, &str, usize)> {
     let rest = text.strip_prefix("---")?;
@@ -265,8 +259,7 @@ impl Record {
         if yaml_text.trim().is_empty() {
             return Err(ParseError { line: 1, code: "empty-front-matter", message: "YAML 头信息是空的".into() });
         }
-        let probe: KindProbe = yaml::from_str(yaml_text).map_err(at)?;
-        let kind = match probe.kind.as_deref().map(str::trim) {
+        let kind = match top_level_value(yaml_text, "kind").as_deref() {
             None | Some("writeup") | Some("") => Kind::Writeup,
             Some("project") => Kind::Project,
             Some("site") => Kind::Site,
@@ -356,6 +349,15 @@ impl Record {
 pub fn year_of_date(date: &str) -> Option<i32> {
     let digits: String = date.trim().chars().take_while(|c| c.is_ascii_digit()).collect();
     if digits.len() == 4 { digits.parse().ok() } else { None }
+}
+
+/// The scalar value of a top-level `key: value` line (quotes and a trailing comment removed), without parsing
+/// the whole YAML: records are parsed once, straight into the type their `kind` names.
+fn top_level_value(yaml_text: &str, key: &str) -> Option<String> {
+    let line = yaml_text.lines().find(|l| l.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':')))?;
+    let value = line[key.len()..].trim_start().strip_prefix(':')?;
+    let value = value.split(" #").next().unwrap_or("").trim();
+    Some(value.trim_matches(|c| c == '"' || c == '\'').trim().to_string())
 }
 
 /// 1-based line (within the YAML text) where a top-level key is written.
@@ -475,6 +477,12 @@ mod tests {
     fn unknown_kind() {
         let e = parse("---\nid: a\nkind: memo\n---\n").unwrap_err();
         assert_eq!((e.line, e.code), (3, "unknown-kind"));
+    }
+
+    #[test]
+    fn kind_is_read_without_parsing() {
+        assert_eq!(top_level_value("id: a\nkind: \"project\" # 项目\n", "kind").as_deref(), Some("project"));
+        assert_eq!(top_level_value("id: a\n  kind: site\n", "kind"), None);
     }
 
     #[test]
