@@ -94,7 +94,19 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let limit = req.limit.max(1);
         let top = TopDocs::with_limit(limit).and_offset(req.offset).order_by_score();
-        let (top, total, facets) = searcher.search(&*plan.query, &(top, Count, FacetCollector))?;
+        let (top, total, mut facets) = searcher.search(&*plan.query, &(top, Count, FacetCollector))?;
+        // Multi-select facets: a field's counts ignore that field's own filter, so choosing 渝中区 still shows
+        // how many hits 合川区 would add.
+        for field in [FacetField::District, FacetField::Theme, FacetField::DocType, FacetField::Year] {
+            let mut without = parsed.clone();
+            let list = field.filter_mut(&mut without.filters);
+            if list.is_empty() {
+                continue;
+            }
+            list.clear();
+            let mut others = searcher.search(&*self.plan(&without).query, &FacetCollector)?;
+            *field.counts_mut(&mut facets) = std::mem::take(field.counts_mut(&mut others));
+        }
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             hits.push(self.hit_at(&searcher, addr, score, &plan.highlight)?);
@@ -285,6 +297,35 @@ pub(crate) fn literal_query(field: Field, folded: &str) -> Option<Box<dyn Query>
             Some(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)))
         }
         _ => Some(Box::new(PhraseQuery::new_with_offset(terms))),
+    }
+}
+
+/// The facet fields, to address a filter list and a count map together.
+#[derive(Clone, Copy)]
+enum FacetField {
+    District,
+    Theme,
+    DocType,
+    Year,
+}
+
+impl FacetField {
+    fn filter_mut(self, f: &mut Filters) -> &mut Vec<String> {
+        match self {
+            FacetField::District => &mut f.district,
+            FacetField::Theme => &mut f.theme,
+            FacetField::DocType => &mut f.doc_type,
+            FacetField::Year => &mut f.year,
+        }
+    }
+
+    fn counts_mut(self, f: &mut Facets) -> &mut BTreeMap<String, u64> {
+        match self {
+            FacetField::District => &mut f.district,
+            FacetField::Theme => &mut f.theme,
+            FacetField::DocType => &mut f.doc_type,
+            FacetField::Year => &mut f.year,
+        }
     }
 }
 

@@ -155,7 +155,12 @@ fn filters_and_facet_counts() {
     let v = lib.json(&["search", "纠纷", "--district", "合川", "--json"]);
     assert_eq!(v["total"], 1);
     assert_eq!(v["hits"][0]["id"], "b");
-    assert_eq!(v["facets"]["district"], serde_json::json!({"合川区": 1}));
+    // Multi-select: the district counts ignore the district filter; the other facets follow it.
+    assert_eq!(v["facets"]["district"], serde_json::json!({"合川区": 1, "江北区": 1, "渝中区": 1}));
+    assert_eq!(v["facets"]["theme"], serde_json::json!({"社会矛盾": 1, "法治保障": 1}));
+    assert_eq!(v["facets"]["type"], serde_json::json!({"典型案例": 1}));
+    let v = lib.json(&["search", "纠纷", "--district", "合川", "--district", "江北区", "--json"]);
+    assert_eq!(v["total"], 2);
     assert_eq!(lib.search("纠纷 district:江北区").1, ["d"]);
     assert_eq!(lib.search("theme:法治保障").1, ["b"]);
     let mut ids = lib.search("type:经验材料 year:2021").1;
