@@ -14,7 +14,7 @@ xvfb-run -a -s "-screen 0 1400x900x24" bash -c '
   app=$!
   wid=""
   for _ in $(seq 1 60); do
-    wid=$(xdotool search --name "经验库" 2>/dev/null | head -n1 || true)
+    wid=$(xdotool search --name "Casebook" 2>/dev/null | head -n1 || true)
     [ -n "$wid" ] && break
     sleep 0.5
   done
@@ -22,7 +22,7 @@ xvfb-run -a -s "-screen 0 1400x900x24" bash -c '
   sleep 3
   xdotool windowfocus --sync "$wid" || true
   xdotool key --window "$wid" ctrl+k
-  xdotool type --delay 60 "wanggeyuan" || true
+  xdotool type --delay 150 "网格员" || true
   sleep 2
   import -window root "$1"
   kill $app
