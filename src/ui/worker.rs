@@ -24,6 +24,8 @@ pub enum Job {
     Similar { id: String },
     /// Files changed on disk.
     FilesChanged,
+    /// Stop the thread (sent when the handle is dropped; the file watcher holds a sender too).
+    Shutdown,
 }
 
 /// What the worker reports.
@@ -90,6 +92,12 @@ impl Worker {
     }
 }
 
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.jobs.send(Job::Shutdown);
+    }
+}
+
 struct WorkerState {
     index: Option<SearchIndex>,
     root: Option<PathBuf>,
@@ -104,6 +112,7 @@ impl WorkerState {
     fn run(&mut self, jobs: &Receiver<Job>, send: &(dyn Fn(Event) + Sync)) {
         while let Ok(job) = jobs.recv() {
             match job {
+                Job::Shutdown => return,
                 Job::Open(path) => self.open(&path, send),
                 Job::Search { seq, req } => {
                     if let Some(results) = self.search(&req, send) {
@@ -129,6 +138,7 @@ impl WorkerState {
                     loop {
                         match jobs.recv_timeout(SETTLE) {
                             Ok(Job::FilesChanged) => continue,
+                            Ok(Job::Shutdown) => return,
                             Ok(other) => deferred.push(other),
                             Err(RecvTimeoutError::Timeout) => break,
                             Err(RecvTimeoutError::Disconnected) => return,
