@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::collector::{Collector, Count, DocSetCollector, SegmentCollector, TopDocs};
 use tantivy::columnar::StrColumn;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
@@ -94,7 +94,7 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let limit = req.limit.max(1);
         let top = TopDocs::with_limit(limit).and_offset(req.offset).order_by_score();
-        let (top, total, mut facets) = searcher.search(&*plan.query, &(top, Count, FacetCollector))?;
+        let (top, total, mut facets) = self.run(&searcher, &plan, (top, Count, FacetCollector))?;
         // Multi-select facets: a field's counts ignore that field's own filter, so choosing 渝中区 still shows
         // how many hits 合川区 would add.
         for field in [FacetField::District, FacetField::Theme, FacetField::DocType, FacetField::Year] {
@@ -104,7 +104,7 @@ impl SearchIndex {
                 continue;
             }
             list.clear();
-            let mut others = searcher.search(&*self.plan(&without).query, &FacetCollector)?;
+            let mut others = self.run(&searcher, &self.plan(&without), FacetCollector)?;
             *field.counts_mut(&mut facets) = std::mem::take(field.counts_mut(&mut others));
         }
         let mut hits = Vec::with_capacity(top.len());
@@ -152,7 +152,69 @@ impl SearchIndex {
 
 struct Plan {
     query: Box<dyn Query>,
+    /// Records to leave out (-word). Applied as a set of documents rather than a `MustNot` clause: tantivy
+    /// 0.27's phrase scorer breaks when probed out of order, which is how exclusion probes it.
+    exclude: Option<Box<dyn Query>>,
     highlight: Vec<String>,
+}
+
+impl SearchIndex {
+    /// Runs a plan with a collector, leaving out excluded records.
+    fn run<C: Collector>(&self, searcher: &tantivy::Searcher, plan: &Plan, collector: C) -> tantivy::Result<C::Fruit> {
+        match &plan.exclude {
+            None => searcher.search(&*plan.query, &collector),
+            Some(exclude) => {
+                let excluded: HashSet<DocAddress> = searcher.search(&**exclude, &DocSetCollector)?;
+                if excluded.is_empty() {
+                    return searcher.search(&*plan.query, &collector);
+                }
+                searcher.search(&*plan.query, &Excluding { inner: collector, excluded })
+            }
+        }
+    }
+}
+
+/// Wraps a collector and drops the excluded documents before they reach it.
+struct Excluding<C> {
+    inner: C,
+    excluded: HashSet<DocAddress>,
+}
+
+struct ExcludingSegment<S> {
+    inner: S,
+    excluded: HashSet<DocId>,
+}
+
+impl<C: Collector> Collector for Excluding<C> {
+    type Fruit = C::Fruit;
+    type Child = ExcludingSegment<C::Child>;
+
+    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<Self::Child> {
+        let excluded = self.excluded.iter().filter(|a| a.segment_ord == segment).map(|a| a.doc_id).collect();
+        Ok(ExcludingSegment { inner: self.inner.for_segment(segment, reader)?, excluded })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.inner.requires_scoring()
+    }
+
+    fn merge_fruits(&self, fruits: Vec<<Self::Child as SegmentCollector>::Fruit>) -> tantivy::Result<Self::Fruit> {
+        self.inner.merge_fruits(fruits)
+    }
+}
+
+impl<S: SegmentCollector> SegmentCollector for ExcludingSegment<S> {
+    type Fruit = S::Fruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if !self.excluded.contains(&doc) {
+            self.inner.collect(doc, score);
+        }
+    }
+
+    fn harvest(self) -> S::Fruit {
+        self.inner.harvest()
+    }
 }
 
 impl SearchIndex {
@@ -183,11 +245,10 @@ impl SearchIndex {
             }
         }
         let mut ignored = Vec::new();
-        for t in &q.excludes {
-            if let Some(x) = self.term_query(t, &mut ignored) {
-                top.push((Occur::MustNot, x));
-            }
-        }
+        let excludes: Vec<(Occur, Box<dyn Query>)> =
+            q.excludes.iter().filter_map(|t| self.term_query(t, &mut ignored)).map(|x| (Occur::Should, x)).collect();
+        let exclude: Option<Box<dyn Query>> =
+            (!excludes.is_empty()).then(|| Box::new(BooleanQuery::new(excludes)) as Box<dyn Query>);
         for (field, values) in self.filter_terms(&q.filters) {
             let alts: Vec<(Occur, Box<dyn Query>)> = values
                 .into_iter()
@@ -201,7 +262,7 @@ impl SearchIndex {
         }
         highlight.sort();
         highlight.dedup();
-        Plan { query: Box::new(BooleanQuery::new(top)), highlight }
+        Plan { query: Box::new(BooleanQuery::new(top)), exclude, highlight }
     }
 
     /// Filter values resolved to what the index stores (合川 → 合川区, a project name → its id, …).

@@ -7,6 +7,11 @@ use crate::util::{TempLibrary, copy_tree, corpus_dir};
 
 /// Files of a library whose folded text contains `needle` literally.
 fn files_containing(lib: &TempLibrary, needle: &str) -> usize {
+    files_containing_all(lib, &[needle], &[])
+}
+
+/// Files whose folded text contains every one of `with` and none of `without`.
+fn files_containing_all(lib: &TempLibrary, with: &[&str], without: &[&str]) -> usize {
     walkdir::WalkDir::new(lib.root())
         .into_iter()
         .filter_map(Result::ok)
@@ -15,7 +20,8 @@ fn files_containing(lib: &TempLibrary, needle: &str) -> usize {
         .filter(|e| {
             let bytes = std::fs::read(e.path()).unwrap();
             let (text, _) = casebook::library::decode(&bytes).unwrap();
-            fold(&text).contains(needle)
+            let text = fold(&text);
+            with.iter().all(|w| text.contains(w)) && !without.iter().any(|w| text.contains(w))
         })
         .count()
 }
@@ -43,6 +49,9 @@ fn every_literal_substring_is_found_in_a_generated_library() {
         assert!(expected > 0, "{q} should occur in the generated text");
         assert_eq!(g.search(&format!("\"{q}\"")).0, expected as u64, "phrase hits for {q}");
     }
+    // Exclusion over many documents (regression: tantivy's phrase scorer must not be probed out of order).
+    let both = files_containing_all(&g, &["网格员"], &["调解"]);
+    assert_eq!(g.search("\"网格员\" -调解").0, both as u64, "网格员 without 调解");
     // Unquoted, a single word or sub-word also means exactly its literal occurrences.
     for q in ["枫桥经验", "治中", "一站式", "议事会", "诈"] {
         assert_eq!(g.search(q).0, files_containing(&g, q) as u64, "hits for {q}");
