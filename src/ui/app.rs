@@ -124,6 +124,7 @@ impl CasebookApp {
                     if !self.index_ready {
                         self.status = Some((format!("已读取 {n} 条记录，正在建立检索索引……"), false));
                     }
+                    // The detail pane, project pages and the overview read the new records from now on.
                 }
                 Event::Progress(p) => self.progress = Some(p),
                 Event::IndexReady { report, docs } => {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::Duration;
 
-use crate::library::Library;
+use crate::library::{Config, Library};
 use crate::search::{Hit, Progress, SearchIndex, SearchRequest, SearchResults, SyncReport};
 use notify::Watcher;
 
@@ -156,15 +156,15 @@ impl WorkerState {
     fn open(&mut self, path: &Path, send: &(dyn Fn(Event) + Sync)) {
         self.index = None;
         self.watcher = None;
-        let library = match Library::load(path) {
-            Ok(lib) => Arc::new(lib),
+        let config = match Config::load(path) {
+            Ok(c) => c,
             Err(e) => {
                 send(Event::Error(format!("无法打开资料库：{e}")));
                 return;
             }
         };
-        let config = library.config.clone();
-        send(Event::LibraryLoaded { root: path.to_path_buf(), library });
+        // The index first: an up-to-date index opens in a fraction of a second and the first results can show
+        // while the records for the detail pane and the overview are still being read.
         self.root = Some(path.to_path_buf());
         let progress = |p: Progress| send(Event::Progress(p));
         match SearchIndex::open_with_progress(path, config, &progress) {
@@ -174,6 +174,13 @@ impl WorkerState {
                 send(Event::IndexReady { report, docs });
             }
             Err(e) => send(Event::Error(format!("无法建立检索索引：{e}"))),
+        }
+        match Library::load(path) {
+            Ok(lib) => send(Event::LibraryLoaded { root: path.to_path_buf(), library: Arc::new(lib) }),
+            Err(e) => {
+                send(Event::Error(format!("无法打开资料库：{e}")));
+                return;
+            }
         }
         self.watch(path, send);
     }
