@@ -193,7 +193,7 @@ impl SearchIndex {
     fn open_existing(root: &Path, config: &Config, jieba: &Arc<Jieba>) -> Result<SearchIndex, String> {
         let dir = index_dir(root);
         if !dir.join("meta.json").exists() {
-            return Err("尚无索引，正在首次建立".into());
+            return Err("首次建立索引".into());
         }
         let bytes = std::fs::read(manifest_path(root)).map_err(|_| "索引清单缺失，已从文件重建".to_string())?;
         let manifest: Manifest =

@@ -9,7 +9,7 @@ pub fn markdown_to_plain(markdown: &str) -> String {
     for event in Parser::new_ext(markdown, options) {
         match event {
             // `**` left in text is emphasis CommonMark could not match next to Chinese punctuation.
-            Event::Text(t) => out.push_str(&t.replace("**", "")),
+            Event::Text(t) => out.push_str(&t),
             Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push('\n'),
             Event::Start(Tag::Item) => {}
@@ -26,7 +26,8 @@ pub fn markdown_to_plain(markdown: &str) -> String {
             _ => {}
         }
     }
-    out.trim_end().to_string()
+    // The parser may split such a `**` across text events, so it is removed from the whole result.
+    out.replace("**", "").trim_end().to_string()
 }
 
 #[cfg(test)]
