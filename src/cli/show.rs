@@ -74,14 +74,10 @@ pub fn show(root: &Path, id: &str, json: bool) -> anyhow::Result<ExitCode> {
             field("地址", s.address.clone().unwrap_or_default());
             field("亮点", s.highlight.clone().unwrap_or_default());
             for (i, stop) in s.stops.iter().enumerate() {
-                println!(
-                    "点位 {}：{}（{} 分钟，{}）{}",
-                    i + 1,
-                    stop.name.as_deref().unwrap_or(""),
-                    stop.minutes.unwrap_or(0),
-                    stop.presenter.as_deref().unwrap_or(""),
-                    stop.what.as_deref().unwrap_or("")
-                );
+                println!("点位 {}：{}", i + 1, stop.summary());
+            }
+            if !s.stops.is_empty() {
+                println!("合计：{} 分钟", s.total_minutes());
             }
         }
         Meta::Collection(c) => {

@@ -158,6 +158,26 @@ pub struct Stop {
     pub presenter: Option<String>,
 }
 
+impl Stop {
+    /// The stop as one line of a visit plan: “群众接待大厅（10 分钟，中心主任）演示受理流程”.
+    pub fn summary(&self) -> String {
+        format!(
+            "{}（{} 分钟，{}）{}",
+            self.name.as_deref().unwrap_or(""),
+            self.minutes.unwrap_or(0),
+            self.presenter.as_deref().unwrap_or("—"),
+            self.what.as_deref().unwrap_or("")
+        )
+    }
+}
+
+impl Site {
+    /// Minutes of all stops together (the length of the visit).
+    pub fn total_minutes(&self) -> u32 {
+        self.stops.iter().filter_map(|s| s.minutes).sum()
+    }
+}
+
 /// 接待保障: reception logistics of a site.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]

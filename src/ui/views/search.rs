@@ -453,18 +453,10 @@ fn header(ui: &mut egui::Ui, lib: &crate::library::Library, r: &Record) -> Vec<C
             }
             if !s.stops.is_empty() {
                 ui.label(RichText::new("点位安排").strong());
-                let total: u32 = s.stops.iter().filter_map(|x| x.minutes).sum();
                 for (i, stop) in s.stops.iter().enumerate() {
-                    ui.label(format!(
-                        "{}. {}（{} 分钟，{}）{}",
-                        i + 1,
-                        stop.name.as_deref().unwrap_or(""),
-                        stop.minutes.unwrap_or(0),
-                        stop.presenter.as_deref().unwrap_or("—"),
-                        stop.what.as_deref().unwrap_or("")
-                    ));
+                    ui.label(format!("{}. {}", i + 1, stop.summary()));
                 }
-                ui.weak(format!("合计 {total} 分钟"));
+                ui.weak(format!("合计 {} 分钟", s.total_minutes()));
             }
             if let Some(rec) = &s.reception {
                 ui.label(RichText::new("接待保障").strong());
