@@ -2,6 +2,7 @@
 //! Output is in Chinese; `--json` gives machine-readable output with stable keys.
 
 mod check;
+mod compare;
 mod generate;
 mod output;
 mod search;
@@ -53,6 +54,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// 试点前后对比（项目）或横向对比（--indicator）
+    Compare(compare::CompareArgs),
     /// 生成指定规模的测试资料库（确定性：相同种子得到相同文件）
     Gen(generate::GenArgs),
     /// 资料库概况
@@ -90,6 +93,7 @@ pub fn run() -> ExitCode {
         Some(Command::Search(args)) => search::search(&root, args),
         Some(Command::Show { id, json }) => show::show(&root, &id, json),
         Some(Command::Similar { id, limit, json }) => search::similar(&root, &id, limit, json),
+        Some(Command::Compare(args)) => compare::run(&root, args),
         Some(Command::Gen(args)) => generate::run(args),
     };
     match result {

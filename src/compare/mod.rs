@@ -3,7 +3,11 @@
 //! Pure functions over the library model, so the project page, the exports and the command line all show the
 //! same numbers. A percentage change from a zero baseline is undefined (`None`, shown as —), never ∞ or NaN.
 
+mod cross;
+
 use serde::Serialize;
+
+pub use cross::{CompareError, CrossRow, CrossTable, cross_district};
 
 use crate::library::{Better, Indicator, Project};
 

@@ -8,6 +8,7 @@
 //! - `ui`: the desktop app driven headless with egui_kittest; `fonts`: the bundled font's coverage.
 
 mod check;
+mod compare;
 mod corpus;
 mod fonts;
 mod generate;

@@ -1,0 +1,106 @@
+//! `casebook compare`: a project's indicators before and after, or one indicator across districts.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use casebook::compare::{cross_district, format_change, format_number, project_summary};
+use casebook::library::{Kind, Library, Meta};
+use clap::Args;
+use serde_json::json;
+
+use super::output::print_json;
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// 项目编号（查看该项目试点前后指标）
+    project: Option<String>,
+    /// 指标名称（横向对比各区县，同义词视为同一指标）
+    #[arg(long)]
+    indicator: Option<String>,
+    /// 横向对比时只看某主题的项目
+    #[arg(long)]
+    theme: Option<String>,
+    /// 横向对比时只看某年认领的项目
+    #[arg(long)]
+    year: Option<i32>,
+    /// 以 JSON 输出（含全部计算结果）
+    #[arg(long)]
+    json: bool,
+}
+
+fn value(v: Option<f64>) -> String {
+    v.map(format_number).unwrap_or_else(|| "—".into())
+}
+
+pub fn run(root: &Path, args: CompareArgs) -> anyhow::Result<ExitCode> {
+    let lib = Library::load(root).with_context(|| format!("无法打开资料库 {}", root.display()))?;
+    if let Some(name) = &args.indicator {
+        let table = match cross_district(&lib, name, args.theme.as_deref(), args.year) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("错误：{e}");
+                return Ok(ExitCode::from(1));
+            }
+        };
+        if args.json {
+            print_json(&table)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        println!("横向对比：{}（单位 {}；按改善幅度排序）", table.indicator, table.unit);
+        for (i, r) in table.rows.iter().enumerate() {
+            println!(
+                "{:>2}. {}  {}  {} → {}  {}  {}",
+                i + 1,
+                r.district,
+                r.project_name,
+                value(r.change.before),
+                value(r.change.after),
+                format_change(&r.change),
+                r.change.trend.label()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let Some(id) = &args.project else {
+        eprintln!("错误：请给出项目编号，或用 --indicator 指定要横向对比的指标");
+        return Ok(ExitCode::from(2));
+    };
+    let Some(p) = lib.get(id).filter(|r| r.kind() == Kind::Project) else {
+        eprintln!("错误：没有 id 为 “{id}” 的项目");
+        return Ok(ExitCode::from(1));
+    };
+    let Meta::Project(meta) = &p.meta else { unreachable!("checked kind") };
+    let summary = project_summary(meta);
+    if args.json {
+        print_json(&json!({
+            "project": id, "name": p.title(), "district": lib.district_of(p),
+            "summary": summary, "sentence": summary.sentence(), "evaluation": meta.evaluation,
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}（{}）", p.title(), lib.district_of(p).unwrap_or(""));
+    println!("{}", summary.sentence());
+    for c in &summary.indicators {
+        let target = c.target.map(|t| format!("；目标 {}", format_number(t))).unwrap_or_default();
+        println!(
+            "· {} [{}] {} → {}  {}  {}{}",
+            c.name,
+            c.unit,
+            value(c.before),
+            value(c.after),
+            format_change(c),
+            c.trend.label(),
+            target
+        );
+    }
+    for e in &meta.evaluation {
+        println!(
+            "群众评价 {}：满意度 {}%，样本 {}",
+            e.period.as_deref().unwrap_or(""),
+            value(e.satisfaction),
+            e.sample.map(|s| s.to_string()).unwrap_or_else(|| "—".into())
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
