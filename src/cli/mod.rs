@@ -1,9 +1,13 @@
 //! The command line: one function per subcommand, each a thin layer over the core.
 //! Output is in Chinese; `--json` gives machine-readable output with stable keys.
 
+mod bundle;
 mod check;
 mod compare;
+mod export;
 mod generate;
+mod import;
+mod new;
 mod output;
 mod search;
 mod show;
@@ -60,6 +64,14 @@ enum Command {
     Gen(generate::GenArgs),
     /// 资料库概况
     Summary,
+    /// 新建记录（写作材料、认领项目、调研点、学习专辑）
+    New(new::NewArgs),
+    /// 导入 .md、.txt、.docx 文件为写作材料
+    Import(import::ImportArgs),
+    /// 交换包：导出某区县的记录，或导入其他单位送来的包
+    Bundle(bundle::BundleArgs),
+    /// 导出调研点展示材料或学习专辑（HTML、Word、Markdown、CSV）
+    Export(export::ExportArgs),
 }
 
 /// The library folder: `--library`, else `$CASEBOOK_LIBRARY`, else `./corpus`.
@@ -95,6 +107,10 @@ pub fn run() -> ExitCode {
         Some(Command::Similar { id, limit, json }) => search::similar(&root, &id, limit, json),
         Some(Command::Compare(args)) => compare::run(&root, args),
         Some(Command::Gen(args)) => generate::run(args),
+        Some(Command::New(args)) => new::run(&root, args),
+        Some(Command::Import(args)) => import::run(&root, args),
+        Some(Command::Bundle(args)) => bundle::run(&root, args),
+        Some(Command::Export(args)) => export::run(&root, args),
     };
     match result {
         Ok(code) => code,

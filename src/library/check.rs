@@ -76,6 +76,19 @@ pub fn check(lib: &Library) -> Report {
     report
 }
 
+/// Checks records that are about to be written (an edited form, an import, a bundle) against the library as it
+/// would be with them: the same rules as `check`, reporting only problems in the candidates' own files.
+/// A candidate replaces the library's record with the same path.
+pub fn check_candidates(lib: &Library, candidates: &[Record]) -> Vec<Problem> {
+    let paths: std::collections::HashSet<&str> = candidates.iter().map(|r| r.path.as_str()).collect();
+    let mut records: Vec<Record> = lib.records.iter().filter(|r| !paths.contains(r.path.as_str())).cloned().collect();
+    records.extend(candidates.iter().cloned());
+    records.sort_by(|a, b| a.path.cmp(&b.path));
+    let future = Library::from_records(lib.root.clone(), lib.config.clone(), records, Vec::new());
+    let report = check(&future);
+    report.errors.into_iter().chain(report.warnings).filter(|p| paths.contains(p.path.as_str())).collect()
+}
+
 /// The number of 经验材料 each project has, by project record index.
 pub fn experience_counts(lib: &Library) -> HashMap<String, usize> {
     let mut counts: HashMap<String, usize> = HashMap::new();

@@ -14,7 +14,7 @@ mod yaml;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-pub use check::{Problem, Severity};
+pub use check::{Problem, Severity, check_candidates};
 pub use config::{Config, ConfigError, DEFAULT_TYPES, District, ThemeGroup};
 pub use encoding::{DecodeError, TextEncoding, decode};
 pub use record::{

@@ -22,6 +22,7 @@ use super::document::{ProjectTable, index_doc, project_info};
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use super::tokenizer::{BIGRAM, BigramTokenizer, JIEBA, JiebaTokenizer, shared_jieba};
 use crate::library::{Config, FileStamp, Problem, Record, parallel_map, read_record, scan_files};
+use crate::store::write_atomic;
 
 /// Folder (inside the library) that holds everything derived.
 pub const CACHE_DIR: &str = ".casebook";
@@ -105,19 +106,6 @@ fn index_dir(root: &Path) -> PathBuf {
 
 fn manifest_path(root: &Path) -> PathBuf {
     cache_dir(root).join("manifest.json")
-}
-
-/// Writes a file atomically: temporary file in the same folder, fsync, rename.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".{}.tmp", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()));
-    {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)
 }
 
 impl SearchIndex {

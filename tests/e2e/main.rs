@@ -7,11 +7,14 @@
 //! - `generate`: the scale generator is deterministic and its output valid;
 //! - `ui`: the desktop app driven headless with egui_kittest; `fonts`: the bundled font's coverage.
 
+mod bundle;
 mod check;
 mod compare;
 mod corpus;
+mod export;
 mod fonts;
 mod generate;
 mod search;
+mod submit;
 mod ui;
 mod util;

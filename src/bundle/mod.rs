@@ -1,0 +1,1 @@
+//! Exchange bundles between offices (issue 5). Being written.

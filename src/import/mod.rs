@@ -1,0 +1,1 @@
+//! Turning outside files (.md, .txt, .docx) into records (issue 5). Being written.
