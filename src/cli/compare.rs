@@ -27,6 +27,15 @@ pub struct CompareArgs {
     /// 以 JSON 输出（含全部计算结果）
     #[arg(long)]
     json: bool,
+    /// 同时把表格写成 CSV 文件（UTF-8 带 BOM，可直接用 Excel/WPS 打开）
+    #[arg(long, value_name = "FILE")]
+    csv: Option<std::path::PathBuf>,
+}
+
+fn write_csv(path: &Path, text: &str) -> anyhow::Result<()> {
+    casebook::store::write_atomic(path, text.as_bytes()).with_context(|| format!("无法写入 {}", path.display()))?;
+    eprintln!("已写出 CSV：{}", path.display());
+    Ok(())
 }
 
 fn value(v: Option<f64>) -> String {
@@ -43,6 +52,9 @@ pub fn run(root: &Path, args: CompareArgs) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
         };
+        if let Some(path) = &args.csv {
+            write_csv(path, &casebook::compare::csv::cross_csv(&table))?;
+        }
         if args.json {
             print_json(&table)?;
             return Ok(ExitCode::SUCCESS);
@@ -72,6 +84,12 @@ pub fn run(root: &Path, args: CompareArgs) -> anyhow::Result<ExitCode> {
     };
     let Meta::Project(meta) = &p.meta else { unreachable!("checked kind") };
     let summary = project_summary(meta);
+    if let Some(path) = &args.csv {
+        write_csv(
+            path,
+            &casebook::compare::csv::project_csv(id, p.title(), lib.district_of(p).unwrap_or(""), &summary),
+        )?;
+    }
     if args.json {
         print_json(&json!({
             "project": id, "name": p.title(), "district": lib.district_of(p),

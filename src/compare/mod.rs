@@ -3,10 +3,13 @@
 //! Pure functions over the library model, so the project page, the exports and the command line all show the
 //! same numbers. A percentage change from a zero baseline is undefined (`None`, shown as —), never ∞ or NaN.
 
+mod catalog;
 mod cross;
+pub mod csv;
 
 use serde::Serialize;
 
+pub use catalog::{IndicatorEntry, TYPICAL_CASE, indicator_catalog, typical_cases};
 pub use cross::{CompareError, CrossRow, CrossTable, cross_district};
 
 use crate::library::{Better, Indicator, Project};

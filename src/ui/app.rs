@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 use egui::{Key, KeyboardShortcut, Modifiers};
 
 use super::state::{PersistedState, STORAGE_KEY};
+use super::views::cross::CrossView;
 use super::views::overview::OverviewView;
 use super::views::project::ProjectView;
 use super::views::search::SearchView;
@@ -22,6 +23,7 @@ pub const FOCUS_SEARCH: [KeyboardShortcut; 2] =
 pub enum Tab {
     Search,
     Overview,
+    Cross,
     Project(String),
 }
 
@@ -37,6 +39,10 @@ pub enum Command {
     Show(Tab),
     /// Open another library folder.
     OpenLibrary(PathBuf),
+    /// Open the cross-district comparison on an indicator.
+    CompareIndicator(String),
+    /// Ask where to save a file the view produced (a CSV), then write it off the UI thread.
+    SaveFile { name: String, bytes: Vec<u8>, what: String },
 }
 
 /// Read-only data every view may use.
@@ -62,6 +68,11 @@ pub struct CasebookApp {
     pub search: SearchView,
     pub project: ProjectView,
     pub overview: OverviewView,
+    pub cross: CrossView,
+    /// Whether to use the system's file dialogs (tests turn them off so a desktop session never pops one up).
+    pub native_dialogs: bool,
+    /// A file waiting for a destination typed by hand (no native save dialog, or it was cancelled).
+    pub save_prompt: Option<SavePrompt>,
     /// The path field shown when no native folder dialog is available (or it was cancelled).
     pub path_prompt: Option<String>,
     /// Set on the first frame; the worker uses it to wake the UI.
@@ -92,8 +103,11 @@ impl CasebookApp {
             status: None,
             tab: Tab::Search,
             search,
-            project: ProjectView,
+            project: ProjectView::default(),
             overview: OverviewView::default(),
+            cross: CrossView::default(),
+            save_prompt: None,
+            native_dialogs: true,
             path_prompt: None,
             egui_ctx,
         };
@@ -137,6 +151,9 @@ impl CasebookApp {
                 Event::Results { seq, results } => self.search.on_results(seq, results, &mut self.state),
                 Event::Page { seq, offset, hits } => self.search.on_page(seq, offset, hits),
                 Event::Similar { id, hits } => self.search.on_similar(id, hits),
+                Event::Written { path, what } => {
+                    self.status = Some((format!("已保存{what}：{}", path.display()), false));
+                }
                 Event::Error(message) => self.status = Some((message, true)),
             }
         }
@@ -163,10 +180,12 @@ impl CasebookApp {
             match self.tab.clone() {
                 Tab::Search => commands.extend(self.search.ui(ui, &ctx, &self.worker)),
                 Tab::Overview => commands.extend(self.overview.ui(ui, &ctx)),
+                Tab::Cross => commands.extend(self.cross.ui(ui, &ctx)),
                 Tab::Project(id) => commands.extend(self.project.ui(ui, &ctx, &id)),
             }
         });
         self.path_prompt_window(ui, &mut commands);
+        self.save_prompt_window(ui);
         for c in commands {
             self.apply(c);
         }
@@ -179,6 +198,32 @@ impl CasebookApp {
                 self.search.select(id, &self.worker);
             }
             Command::OpenProject(id) => self.tab = Tab::Project(id),
+            Command::CompareIndicator(name) => {
+                self.cross.select(name);
+                self.tab = Tab::Cross;
+            }
+            Command::SaveFile { name, bytes, what } => {
+                let picked = if self.native_dialogs {
+                    rfd::FileDialog::new()
+                        .set_title(format!("保存{what}"))
+                        .set_file_name(&name)
+                        .add_filter("CSV 表格", &["csv"])
+                        .save_file()
+                } else {
+                    None
+                };
+                match picked {
+                    Some(path) => self.worker.send(Job::WriteFile { path, bytes, what }),
+                    None => {
+                        let dir = std::env::var_os("HOME")
+                            .or_else(|| std::env::var_os("USERPROFILE"))
+                            .map(PathBuf::from)
+                            .unwrap_or_else(|| self.root.clone());
+                        let path = dir.join(&name).display().to_string();
+                        self.save_prompt = Some(SavePrompt { path, bytes, what });
+                    }
+                }
+            }
             Command::Show(tab) => self.tab = tab,
             Command::OpenLibrary(path) => {
                 if path.is_dir() {
@@ -197,7 +242,12 @@ impl CasebookApp {
             ui.menu_button("文件", |ui| {
                 if ui.button("打开资料库…").clicked() {
                     ui.close();
-                    match rfd::FileDialog::new().set_title("选择资料库文件夹").pick_folder() {
+                    let picked = if self.native_dialogs {
+                        rfd::FileDialog::new().set_title("选择资料库文件夹").pick_folder()
+                    } else {
+                        None
+                    };
+                    match picked {
                         Some(path) => commands.push(Command::OpenLibrary(path)),
                         None => self.path_prompt = Some(self.root.display().to_string()),
                     }
@@ -223,7 +273,8 @@ impl CasebookApp {
                 }
             });
             ui.separator();
-            for (tab, label) in [(Tab::Search, "检索"), (Tab::Overview, "总览 · 迎验收")] {
+            for (tab, label) in [(Tab::Search, "检索"), (Tab::Overview, "总览 · 迎验收"), (Tab::Cross, "横向对比")]
+            {
                 if ui.selectable_label(self.tab == tab, label).clicked() {
                     commands.push(Command::Show(tab));
                 }
@@ -281,6 +332,24 @@ impl CasebookApp {
         }
     }
 
+    fn save_prompt_window(&mut self, ui: &mut egui::Ui) {
+        let Some(prompt) = self.save_prompt.as_mut() else { return };
+        let mut open = true;
+        let mut save = false;
+        egui::Window::new(format!("保存{}", prompt.what)).open(&mut open).collapsible(false).show(ui.ctx(), |ui| {
+            ui.label("未打开系统的保存对话框（或已取消）。请输入要保存到的文件路径：");
+            let label = ui.label("保存路径");
+            let edit = ui.add(egui::TextEdit::singleline(&mut prompt.path).desired_width(420.0)).labelled_by(label.id);
+            let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            save = ui.button("保存").clicked() || enter;
+        });
+        if save && let Some(p) = self.save_prompt.take() {
+            self.worker.send(Job::WriteFile { path: PathBuf::from(p.path.trim()), bytes: p.bytes, what: p.what });
+        } else if !open {
+            self.save_prompt = None;
+        }
+    }
+
     /// A folder dropped on the window opens as a library.
     fn handle_dropped_folder(&mut self, ui: &egui::Ui) {
         let dropped: Vec<PathBuf> = ui.input(|i| {
@@ -290,6 +359,14 @@ impl CasebookApp {
             self.apply(Command::OpenLibrary(dir));
         }
     }
+}
+
+/// A file the user is choosing a destination for.
+pub struct SavePrompt {
+    pub path: String,
+    pub bytes: Vec<u8>,
+    /// What it is, for the title and the status bar (“横向对比表”).
+    pub what: String,
 }
 
 fn sync_message(report: &SyncReport, docs: u64) -> String {

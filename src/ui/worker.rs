@@ -24,6 +24,8 @@ pub enum Job {
     Similar { id: String },
     /// Files changed on disk.
     FilesChanged,
+    /// Write a file the user asked for (a CSV) to a place outside the library, atomically.
+    WriteFile { path: PathBuf, bytes: Vec<u8>, what: String },
     /// Stop the thread (sent when the handle is dropped; the file watcher holds a sender too).
     Shutdown,
 }
@@ -54,6 +56,11 @@ pub enum Event {
     Similar {
         id: String,
         hits: Vec<Hit>,
+    },
+    /// A requested file was written.
+    Written {
+        path: PathBuf,
+        what: String,
     },
     /// Something failed; the message is for the status bar, in Chinese.
     Error(String),
@@ -132,6 +139,10 @@ impl WorkerState {
                         }
                     }
                 }
+                Job::WriteFile { path, bytes, what } => match crate::store::write_atomic(&path, &bytes) {
+                    Ok(()) => send(Event::Written { path, what }),
+                    Err(e) => send(Event::Error(format!("无法保存{what}到 {}：{e}", path.display()))),
+                },
                 Job::FilesChanged => {
                     // Let a burst of changes (a save writes several events) settle, keeping other jobs.
                     let mut deferred = Vec::new();

@@ -37,3 +37,33 @@ fn project_and_cross_district_numbers() {
     assert!(out.stderr.contains("单位不一致"), "{}", out.stderr);
     assert_eq!(lib.run(&["compare", "nope"]).code, 1);
 }
+
+#[test]
+fn csv_files_carry_the_json_numbers() {
+    let lib = TempLibrary::new();
+    project(&lib, "a", "渝中区", "矛盾纠纷调解成功率", "%", 90.0, 96.0);
+    project(&lib, "b", "合川区", "矛盾纠纷化解成功率", "%", 80.0, 92.0);
+    let out_dir = tempfile::tempdir().unwrap();
+    let cross = out_dir.path().join("横向对比.csv");
+    let v = lib.json(&["compare", "--indicator", "矛盾纠纷调解成功率", "--json", "--csv", cross.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&cross).unwrap();
+    assert!(text.starts_with('\u{feff}'), "BOM for Excel");
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0].starts_with("名次,区县,项目编号"));
+    // The first ranked row: 合川区 80 → 92, +12 points, +15 %, target 95 missed.
+    let first: Vec<&str> = lines[1].split(',').collect();
+    assert_eq!(first[..3], ["1", "合川区", "b"]);
+    let number = |s: &str| s.parse::<f64>().unwrap();
+    assert_eq!(number(first[8]), v["rows"][0]["before"].as_f64().unwrap());
+    assert_eq!(number(first[10]), v["rows"][0]["after"].as_f64().unwrap());
+    assert_eq!(number(first[12]), v["rows"][0]["change_pct"].as_f64().unwrap());
+    assert_eq!(first[11], "12");
+    assert_eq!(first[12], "15");
+    assert_eq!(first[14], "否");
+
+    let project_csv = out_dir.path().join("a.csv");
+    lib.run(&["compare", "a", "--csv", project_csv.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&project_csv).unwrap();
+    assert!(text.contains("a,项目a,渝中区,矛盾纠纷调解成功率,%,2019,90,2021,96,6,6.67,95,是,改善"), "{text}");
+}

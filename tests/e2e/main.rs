@@ -17,4 +17,5 @@ mod generate;
 mod search;
 mod submit;
 mod ui;
+mod ui_compare;
 mod util;

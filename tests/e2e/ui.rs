@@ -14,19 +14,20 @@ use egui_kittest::kittest::Queryable;
 
 use crate::util::{TempLibrary, copy_tree, corpus_dir};
 
-fn corpus_copy() -> TempLibrary {
+pub(crate) fn corpus_copy() -> TempLibrary {
     let lib = TempLibrary::new();
     copy_tree(&corpus_dir(), lib.root());
     lib
 }
 
-fn app_harness(lib: &TempLibrary) -> Harness<'static, CasebookApp> {
-    let app = CasebookApp::new(lib.root().to_path_buf(), PersistedState::default());
+pub(crate) fn app_harness(lib: &TempLibrary) -> Harness<'static, CasebookApp> {
+    let mut app = CasebookApp::new(lib.root().to_path_buf(), PersistedState::default());
+    app.native_dialogs = false;
     Harness::builder().with_size(Vec2::new(1400.0, 900.0)).build_ui_state(|ui, app: &mut CasebookApp| app.show(ui), app)
 }
 
 /// Steps frames until the condition holds (the worker answers from another thread).
-fn wait_for(harness: &mut Harness<'static, CasebookApp>, what: &str, cond: impl Fn(&CasebookApp) -> bool) {
+pub(crate) fn wait_for(harness: &mut Harness<'static, CasebookApp>, what: &str, cond: impl Fn(&CasebookApp) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(120);
     while !cond(harness.state()) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}; status: {:?}", harness.state().status);

@@ -1,19 +1,29 @@
 //! 项目页: a claimed project — metadata, completeness badge, indicators before → after, write-ups by type, and
-//! the demonstration sites that show it.
+//! the demonstration sites that show it; a second tab charts the comparison (试点前后对比).
 
 use std::collections::BTreeMap;
 
 use egui::RichText;
 
-use crate::compare::{Trend, format_change, format_number, project_summary};
+use crate::compare::{ProjectSummary, Trend, csv, format_change, format_number, project_summary, typical_cases};
 use crate::library::check::{MIN_EXPERIENCE_WRITEUPS, experience_counts};
-use crate::library::{Kind, Meta};
+use crate::library::{Kind, Library, Meta, Project, Record};
 use crate::ui::app::{Command, Ctx};
 use crate::ui::widgets::badge;
 
-/// State of the project page (none beyond which project is shown, kept by the shell).
+/// The two tabs of a project page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Section {
+    #[default]
+    Overview,
+    Comparison,
+}
+
+/// State of the project page (which project is shown is kept by the shell).
 #[derive(Default)]
-pub struct ProjectView;
+pub struct ProjectView {
+    pub section: Section,
+}
 
 impl ProjectView {
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &Ctx, id: &str) -> Vec<Command> {
@@ -27,6 +37,17 @@ impl ProjectView {
             return commands;
         };
         let Meta::Project(p) = &record.meta else { return commands };
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.section, Section::Overview, "项目概况");
+            ui.selectable_value(&mut self.section, Section::Comparison, "试点前后对比");
+        });
+        ui.separator();
+        if self.section == Section::Comparison {
+            egui::ScrollArea::vertical()
+                .id_salt("project-comparison")
+                .show(ui, |ui| commands.extend(comparison(ui, lib, record, p)));
+            return commands;
+        }
         egui::ScrollArea::vertical().id_salt("project-page").show(ui, |ui| {
             let n = experience_counts(lib).get(id).copied().unwrap_or(0);
             ui.horizontal(|ui| {
@@ -153,5 +174,99 @@ impl ProjectView {
             }
         });
         commands
+    }
+}
+
+/// The comparison tab: a chart per indicator, the satisfaction series, the typical cases, and CSV export.
+fn comparison(ui: &mut egui::Ui, lib: &Library, record: &Record, p: &Project) -> Vec<Command> {
+    let mut commands = Vec::new();
+    let id = record.id().unwrap_or("");
+    let district = lib.district_of(record).unwrap_or("");
+    let summary = project_summary(p);
+    ui.horizontal(|ui| {
+        ui.heading(format!("{} · 试点前后对比", record.title()));
+        if ui.button("导出 CSV…").on_hover_text("把指标表保存为 CSV（可用 Excel、WPS 打开）").clicked()
+        {
+            commands.push(Command::SaveFile {
+                name: format!("{id}-试点前后对比.csv"),
+                bytes: csv::project_csv(id, record.title(), district, &summary).into_bytes(),
+                what: "试点前后对比表".into(),
+            });
+        }
+    });
+    ui.label(summary.sentence());
+    if summary.indicators.is_empty() {
+        ui.weak("本项目还没有填报指标（indicators）。");
+    }
+    indicator_charts(ui, &summary);
+
+    if !p.evaluation.is_empty() {
+        ui.add_space(10.0);
+        ui.heading("群众评价");
+        ui.horizontal_top(|ui| {
+            crate::ui::widgets::charts::satisfaction(ui, &p.evaluation, egui::vec2(360.0, 200.0));
+            egui::Grid::new("evaluation-samples").striped(true).num_columns(3).show(ui, |ui| {
+                for h in ["时间", "满意度", "样本量"] {
+                    ui.label(RichText::new(h).strong());
+                }
+                ui.end_row();
+                for e in &p.evaluation {
+                    ui.label(e.period.clone().unwrap_or_default());
+                    ui.label(e.satisfaction.map(|s| format!("{}%", format_number(s))).unwrap_or("—".into()));
+                    ui.label(e.sample.map(|s| format!("{s} 人")).unwrap_or("—".into()));
+                    ui.end_row();
+                }
+            });
+        });
+    }
+
+    ui.add_space(10.0);
+    ui.heading("典型案例");
+    let cases = typical_cases(lib, record);
+    if cases.is_empty() {
+        ui.weak("还没有典型案例。试点要求用典型事例佐证成效。");
+    }
+    for w in cases {
+        if ui.link(w.title()).clicked()
+            && let Some(wid) = w.id()
+        {
+            commands.push(Command::OpenRecord(wid.to_string()));
+        }
+    }
+    ui.add_space(10.0);
+    ui.horizontal(|ui| {
+        ui.label("与其他区县比较：");
+        for c in &summary.indicators {
+            if ui.link(&c.name).on_hover_text("打开横向对比").clicked() {
+                commands.push(Command::CompareIndicator(c.name.clone()));
+            }
+        }
+    });
+    commands
+}
+
+/// One small chart per indicator (their units differ, so they cannot share an axis), wrapped in rows.
+fn indicator_charts(ui: &mut egui::Ui, summary: &ProjectSummary) {
+    let size = egui::vec2(300.0, 190.0);
+    let per_row = ((ui.available_width() / (size.x + 24.0)).floor() as usize).max(1);
+    for (row, chunk) in summary.indicators.chunks(per_row).enumerate() {
+        ui.horizontal_top(|ui| {
+            for (i, c) in chunk.iter().enumerate() {
+                ui.vertical(|ui| {
+                    ui.set_width(size.x);
+                    ui.label(RichText::new(format!("{}（{}）", c.name, c.unit)).strong());
+                    let target = match (c.target, c.target_met) {
+                        (Some(t), Some(true)) => format!("目标 {}，已达到", format_number(t)),
+                        (Some(t), Some(false)) => format!("目标 {}，未达到", format_number(t)),
+                        (Some(t), None) => format!("目标 {}", format_number(t)),
+                        (None, _) => "未设目标".into(),
+                    };
+                    ui.weak(format!("{} · {} · {}", format_change(c), c.trend.label(), target));
+                    crate::ui::widgets::charts::before_after(ui, c, row * per_row + i, size);
+                });
+                ui.add_space(18.0);
+            }
+        });
+        ui.add_space(8.0);
     }
 }

@@ -1,5 +1,6 @@
-//! Small reusable widgets: Markdown with highlights, chips, badges.
+//! Small reusable widgets: Markdown with highlights, comparison charts, chips, badges.
 
+pub mod charts;
 pub mod markdown;
 
 use egui::{Color32, RichText};

@@ -1,0 +1,140 @@
+//! Charts of the comparison numbers (egui_plot): before/after bars with the target line, the satisfaction
+//! series, and the cross-district ranking. They draw numbers computed by `compare`; they compute nothing.
+
+use egui::Color32;
+use egui_plot::{Bar, BarChart, HLine, Legend, Line, Plot, PlotPoints, Points};
+
+use crate::compare::{CrossTable, IndicatorChange, format_number};
+use crate::library::Evaluation;
+
+const BEFORE: Color32 = Color32::from_rgb(150, 160, 175);
+const AFTER: Color32 = Color32::from_rgb(40, 110, 190);
+const TARGET: Color32 = Color32::from_rgb(200, 90, 30);
+const GOOD: Color32 = Color32::from_rgb(40, 140, 70);
+const BAD: Color32 = Color32::from_rgb(190, 50, 50);
+
+/// Before and after as two bars, the target as a dashed line. Static: these are figures, not a zoomable plot.
+pub fn before_after(ui: &mut egui::Ui, c: &IndicatorChange, id: usize, size: egui::Vec2) {
+    let label = |period: &Option<String>, what: &str| match period {
+        Some(p) if !p.is_empty() => format!("{what}（{p}）"),
+        _ => what.to_string(),
+    };
+    let labels = [label(&c.before_period, "试点前"), label(&c.after_period, "试点后")];
+    let mut bars = Vec::new();
+    if let Some(v) = c.before {
+        bars.push(Bar::new(0.0, v).name(&labels[0]).fill(BEFORE).width(0.55));
+    }
+    if let Some(v) = c.after {
+        bars.push(Bar::new(1.0, v).name(&labels[1]).fill(AFTER).width(0.55));
+    }
+    let unit = c.unit.clone();
+    let chart = BarChart::new(c.name.clone(), bars)
+        .element_formatter(Box::new(move |bar, _| format!("{}：{} {}", bar.name, format_number(bar.value), unit)));
+    let axis_labels = labels.clone();
+    let target = c.target;
+    Plot::new(("before-after", id))
+        .width(size.x)
+        .height(size.y)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+        .show_grid([false, true])
+        .include_y(0.0)
+        .include_x(-0.6)
+        .include_x(1.6)
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && (0.0..=1.0).contains(&i) {
+                axis_labels[i as usize].clone()
+            } else {
+                String::new()
+            }
+        })
+        .y_axis_formatter(|mark, _| format_number(mark.value))
+        .show(ui, |plot| {
+            plot.bar_chart(chart);
+            if let Some(t) = target {
+                plot.hline(
+                    HLine::new(format!("目标 {}", format_number(t)), t)
+                        .color(TARGET)
+                        .style(egui_plot::LineStyle::dashed_loose()),
+                );
+            }
+        });
+}
+
+/// The 群众评价 satisfaction series as a line with its points; the sample sizes are in the table beside it.
+pub fn satisfaction(ui: &mut egui::Ui, series: &[Evaluation], size: egui::Vec2) {
+    let points: Vec<[f64; 2]> =
+        series.iter().enumerate().filter_map(|(i, e)| e.satisfaction.map(|s| [i as f64, s])).collect();
+    let periods: Vec<String> = series.iter().map(|e| e.period.clone().unwrap_or_default()).collect();
+    let low = points.iter().map(|p| p[1]).fold(100.0_f64, f64::min);
+    Plot::new("satisfaction")
+        .width(size.x)
+        .height(size.y)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .include_y((low - 5.0).max(0.0))
+        .include_y(100.0)
+        .include_x(-0.3)
+        .include_x(series.len() as f64 - 0.7)
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < periods.len() {
+                periods[i as usize].clone()
+            } else {
+                String::new()
+            }
+        })
+        .y_axis_formatter(|mark, _| format!("{}%", format_number(mark.value)))
+        .show(ui, |plot| {
+            plot.line(Line::new("满意度", PlotPoints::from(points.clone())).color(AFTER).width(2.0));
+            plot.points(Points::new("满意度（各期）", PlotPoints::from(points)).radius(4.0).color(AFTER));
+        });
+}
+
+/// One bar per project, its improvement signed so that up is better (percent, or absolute from a zero baseline).
+pub fn cross_ranking(ui: &mut egui::Ui, table: &CrossTable, height: f32) {
+    let bars: Vec<Bar> = table
+        .rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let v = r.improvement?;
+            Some(Bar::new(i as f64, v).name(format!("{} · {}", r.district, r.project_name)).fill(if v >= 0.0 {
+                GOOD
+            } else {
+                BAD
+            }))
+        })
+        .collect();
+    let names: Vec<String> = table.rows.iter().map(|r| r.district.clone()).collect();
+    let n = names.len();
+    let chart = BarChart::new("改善幅度", bars)
+        .width(0.6)
+        .element_formatter(Box::new(|bar, _| format!("{}：改善 {}", bar.name, format_number(bar.value))));
+    Plot::new(("cross", table.indicator.clone()))
+        .height(height)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .include_y(0.0)
+        .include_x(-0.6)
+        .include_x(n as f64 - 0.4)
+        .legend(Legend::default())
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < names.len() {
+                names[i as usize].clone()
+            } else {
+                String::new()
+            }
+        })
+        .y_axis_formatter(|mark, _| format_number(mark.value))
+        .show(ui, |plot| plot.bar_chart(chart));
+}
