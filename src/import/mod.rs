@@ -1,1 +1,381 @@
-//! Turning outside files (.md, .txt, .docx) into records (issue 5). Being written.
+//! Turning outside files into write-ups: `.md` (with or without front matter), `.txt` (UTF-8, GBK, GB18030)
+//! and `.docx` (Word or WPS).
+//!
+//! Import is two steps so that a person can confirm what was guessed:
+//! 1. [`import_file`] reads the file into an [`ImportDraft`]: a write-up model with the title, district,
+//!    date or year, type and project guessed from the text (each [`Guess`] says from what), the Markdown body,
+//!    the images, and warnings. Nothing is written.
+//! 2. After the form (or the command line) has corrected the model, [`write_import`] checks it with the same
+//!    rules as `casebook check` and, if there is no error, writes the images beside the write-up
+//!    (`<id>.assets/`) and the write-up itself, through [`crate::store::save_file`]. [`plan_import`] does the
+//!    same without writing, for a preview or `--dry-run`.
+//!
+//! Hostile files are refused with a Chinese message and never crash or hang the import: see [`docx`].
+
+pub mod blocks;
+pub mod docx;
+pub mod guess;
+pub mod text;
+
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+pub use docx::Limits;
+pub use guess::{Guess, Guesses};
+
+use crate::library::{
+    DecodeError, Kind, Library, MAX_FILE_BYTES, Meta, Problem, Record, Severity, TextEncoding, Writeup, check_candidates,
+    decode,
+};
+use crate::store::{self, StoreError, naming::file_name_safe};
+use crate::text::markdown_to_plain;
+
+/// A file that travels with a write-up (an image of a .docx), saved in the write-up's `.assets` folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asset {
+    /// File name only (no folders), e.g. `image1.png`.
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A file read and converted, not yet written: the form shows it for confirmation.
+#[derive(Debug, Clone)]
+pub struct ImportDraft {
+    /// The write-up as guessed (or as its front matter says); `id` is empty until [`write_import`] picks one.
+    pub meta: Writeup,
+    /// The Markdown body (without the title line, which is in `meta.title`).
+    pub body: String,
+    pub assets: Vec<Asset>,
+    /// What was guessed and from what.
+    pub guesses: Guesses,
+    /// Things the person importing should know (an image left out, an encoding converted …).
+    pub warnings: Vec<String>,
+    /// The file imported.
+    pub source: PathBuf,
+    /// The front matter of an imported `.md`, kept so that its unknown keys survive the import.
+    pub front_matter: Option<String>,
+    /// The folder the body's image links point into (rewritten to the final `<id>.assets` when written).
+    pub assets_dir: String,
+}
+
+/// What [`write_import`] would write.
+#[derive(Debug, Clone)]
+pub struct ImportPlan {
+    /// The write-up's path relative to the library.
+    pub rel: String,
+    /// Its full text.
+    pub text: String,
+    /// Each asset's path relative to the library, in the order of `ImportDraft::assets`.
+    pub asset_paths: Vec<String>,
+    /// Warnings `casebook check` would give the new file (errors refuse the import).
+    pub warnings: Vec<Problem>,
+}
+
+/// Why a file could not be imported. Messages name the file and say what is wrong, in Chinese.
+#[derive(Debug, Error)]
+pub enum ImportError {
+    #[error("无法读取 {path}：{source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}：不支持的文件类型{hint}（可导入 .md、.txt、.docx）")]
+    Unsupported { path: PathBuf, hint: String },
+    #[error("{path}：文件过大（{mb:.1} MB），文本文件的上限是 {limit} MB")]
+    TooLarge { path: PathBuf, mb: f64, limit: u64 },
+    #[error("{path}：{source}")]
+    Decode {
+        path: PathBuf,
+        #[source]
+        source: DecodeError,
+    },
+    #[error("{path} 第 {line} 行：{message}")]
+    FrontMatter { path: PathBuf, line: usize, message: String },
+    #[error("{path} 是{label}，只能把写作材料导入为记录（其他类型请直接复制到资料库）")]
+    NotAWriteup { path: PathBuf, label: &'static str },
+    #[error("{path}：{message}")]
+    Docx { path: PathBuf, message: String },
+    #[error("{path}：文件中没有可导入的文字")]
+    Empty { path: PathBuf },
+    #[error("导入为 {rel} 会产生错误：{}", summary(.problems))]
+    Invalid { rel: String, problems: Vec<Problem> },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn summary(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| p.message.clone())
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+/// What a format's reader produced, before guessing.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub body: String,
+    pub title: Option<Guess>,
+    pub meta: Option<Writeup>,
+    pub front_matter: Option<String>,
+    pub assets: Vec<Asset>,
+    pub warnings: Vec<String>,
+}
+
+/// Reads a file into a draft with guesses (see the module documentation). Nothing is written.
+pub fn import_file(lib: &Library, path: &Path) -> Result<ImportDraft, ImportError> {
+    import_file_with(lib, path, Limits::default())
+}
+
+/// [`import_file`] with explicit caps on what a .docx may make us read.
+pub fn import_file_with(lib: &Library, path: &Path, limits: Limits) -> Result<ImportDraft, ImportError> {
+    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let assets_dir = format!("{}.assets", file_name_safe(&stem));
+    let mut parsed = match ext.as_str() {
+        "md" | "markdown" => {
+            let (text, warning) = read_text(path)?;
+            let mut parsed = text::markdown(&text).map_err(|e| match e {
+                text::MarkdownError::FrontMatter { line, message } => {
+                    ImportError::FrontMatter { path: path.to_path_buf(), line, message }
+                }
+                text::MarkdownError::NotAWriteup(label) => ImportError::NotAWriteup { path: path.to_path_buf(), label },
+            })?;
+            parsed.warnings.extend(warning);
+            parsed
+        }
+        "txt" | "text" => {
+            let (text, warning) = read_text(path)?;
+            let mut parsed = text::plain(&text);
+            parsed.warnings.extend(warning);
+            parsed
+        }
+        "docx" => docx::convert(path, &assets_dir, limits)
+            .map_err(|message| ImportError::Docx { path: path.to_path_buf(), message })?,
+        other => {
+            let hint = match other {
+                "doc" | "wps" => format!(" .{other}（旧版 Word/WPS 格式，请先另存为 .docx）"),
+                "" => "（没有扩展名）".to_string(),
+                _ => format!(" .{other}"),
+            };
+            return Err(ImportError::Unsupported { path: path.to_path_buf(), hint });
+        }
+    };
+    if parsed.body.trim().is_empty() && parsed.title.is_none() && parsed.meta.is_none() {
+        return Err(ImportError::Empty { path: path.to_path_buf() });
+    }
+    let meta = parsed.meta.take().unwrap_or_default();
+    Ok(with_guesses(lib, path, meta, parsed, assets_dir))
+}
+
+/// Fills what the file did not say with guesses from its text.
+fn with_guesses(lib: &Library, path: &Path, mut meta: Writeup, parsed: Parsed, assets_dir: String) -> ImportDraft {
+    let plain = markdown_to_plain(&parsed.body);
+    let mut guesses = Guesses { title: parsed.title.clone(), ..Guesses::default() };
+    if meta.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        meta.title = parsed.title.map(|g| g.value);
+    }
+    let title = meta.title.clone();
+    let config = &lib.config;
+    let from_file = |key: &str| format!("文件头信息中的 {key}");
+    match meta.district.as_deref() {
+        Some(d) if !d.trim().is_empty() => guesses.district = Some(Guess { value: d.to_string(), from: from_file("district") }),
+        _ => {
+            guesses.district = guess::guess_district(config, title.as_deref(), &plain);
+            meta.district = guesses.district.as_ref().map(|g| g.value.clone());
+        }
+    }
+    if meta.project.is_none() {
+        let district = meta.district.as_deref().and_then(|d| config.resolve_district(d));
+        guesses.project = guess::guess_project(lib, district, title.as_deref(), &plain);
+        meta.project = guesses.project.as_ref().map(|g| g.value.clone());
+    }
+    if meta.date.is_none() && meta.year.is_none() {
+        let (date, year) = guess::guess_date(title.as_deref(), &plain);
+        meta.date = date.as_ref().map(|g| g.value.clone());
+        if meta.date.is_none() {
+            meta.year = year.as_ref().and_then(|g| g.value.parse().ok());
+        }
+        guesses.date = date;
+        guesses.year = year;
+    }
+    if meta.doc_type.is_none() {
+        guesses.doc_type = title.as_deref().and_then(|t| guess::guess_type(config, t));
+        meta.doc_type = guesses.doc_type.as_ref().map(|g| g.value.clone());
+    }
+    if meta.source.is_none() {
+        meta.source = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    }
+    ImportDraft {
+        meta,
+        body: parsed.body,
+        assets: parsed.assets,
+        guesses,
+        warnings: parsed.warnings,
+        source: path.to_path_buf(),
+        front_matter: parsed.front_matter,
+        assets_dir,
+    }
+}
+
+/// Reads a text file (UTF-8 or GBK/GB18030), refusing binaries and oversized files.
+fn read_text(path: &Path) -> Result<(String, Option<String>), ImportError> {
+    let io = |source| ImportError::Io { path: path.to_path_buf(), source };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge {
+            path: path.to_path_buf(),
+            mb: size as f64 / 1048576.0,
+            limit: MAX_FILE_BYTES / 1048576,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    let (text, encoding) = decode(&bytes).map_err(|source| ImportError::Decode { path: path.to_path_buf(), source })?;
+    let warning = (encoding == TextEncoding::Gb18030).then(|| "文件为 GBK/GB18030 编码，已转换为 UTF-8 保存".to_string());
+    Ok((text, warning))
+}
+
+/// What [`write_import`] would write, checked: the id (suggested when empty), the path, the text, where the
+/// images go. Errors from `check` refuse the import.
+pub fn plan_import(lib: &Library, draft: &ImportDraft) -> Result<ImportPlan, ImportError> {
+    let mut meta = draft.meta.clone();
+    let trimmed = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    meta.id = trimmed(&meta.id);
+    meta.title = trimmed(&meta.title);
+    meta.project = trimmed(&meta.project);
+    meta.district =
+        trimmed(&meta.district).map(|d| lib.config.resolve_district(&d).map(str::to_string).unwrap_or(d));
+    if meta.id.is_none() {
+        meta.id = Some(store::suggest_id(lib, Kind::Writeup, meta.district.as_deref(), meta.project.as_deref()));
+    }
+    let meta = Meta::Writeup(meta);
+    let rel = store::path_for_meta(lib, &meta);
+    let (dir, file) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
+    let stem = file.strip_suffix(".md").unwrap_or(file);
+    let assets_dir = format!("{stem}.assets");
+    let mut body = draft.body.clone();
+    if assets_dir != draft.assets_dir {
+        for asset in &draft.assets {
+            let old = format!("]({}/{})", draft.assets_dir, asset.name);
+            body = body.replace(&old, &format!("]({assets_dir}/{})", asset.name));
+        }
+    }
+    let text = store::render_record(&meta, draft.front_matter.as_deref(), &body)?;
+    let record = Record::parse(rel.clone(), &text, TextEncoding::Utf8).map_err(|e| ImportError::Invalid {
+        rel: rel.clone(),
+        problems: vec![Problem { path: rel.clone(), line: e.line, code: e.code, message: e.message, severity: Severity::Error }],
+    })?;
+    let problems = check_candidates(lib, &[record]);
+    if problems.iter().any(|p| p.severity == Severity::Error) {
+        return Err(ImportError::Invalid { rel, problems });
+    }
+    let asset_paths = draft
+        .assets
+        .iter()
+        .map(|a| [dir, assets_dir.as_str(), a.name.as_str()].iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join("/"))
+        .collect();
+    Ok(ImportPlan { rel, text, asset_paths, warnings: problems })
+}
+
+/// Checks and writes an imported write-up and its images; returns the write-up's path relative to the library.
+pub fn write_import(lib: &Library, draft: &ImportDraft) -> Result<String, ImportError> {
+    let plan = plan_import(lib, draft)?;
+    for (asset, rel) in draft.assets.iter().zip(&plan.asset_paths) {
+        store::save_file(&lib.root, rel, &asset.bytes)?;
+    }
+    store::save_file(&lib.root, &plan.rel, plan.text.as_bytes())?;
+    Ok(plan.rel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn library() -> (tempfile::TempDir, Library) {
+        let dir = tempfile::tempdir().unwrap();
+        let project = "---\nkind: project\nid: yz-p01\nname: 楼栋党小组共治机制\ndistrict: 渝中区\nthemes: [党委领导]\n---\n";
+        std::fs::create_dir_all(dir.path().join("yuzhong/yz-p01")).unwrap();
+        std::fs::write(dir.path().join("yuzhong/yz-p01/project.md"), project).unwrap();
+        let lib = Library::load(dir.path()).unwrap();
+        (dir, lib)
+    }
+
+    #[test]
+    fn markdown_without_front_matter_is_guessed_and_written() {
+        let (dir, lib) = library();
+        let src = dir.path().join("外来材料.md");
+        std::fs::write(
+            &src,
+            "# 渝中区推行楼栋党小组共治机制的经验做法\n\n## 一、基本情况\n\n渝中区……渝中区各社区推行楼栋党小组共治机制。\n\n渝中区委组织部\n2021年9月15日\n",
+        )
+        .unwrap();
+        let draft = import_file(&lib, &src).unwrap();
+        assert_eq!(draft.meta.title.as_deref(), Some("渝中区推行楼栋党小组共治机制的经验做法"));
+        assert_eq!(draft.meta.district.as_deref(), Some("渝中区"));
+        assert_eq!(draft.meta.date.as_deref(), Some("2021-09-15"));
+        assert_eq!(draft.meta.project.as_deref(), Some("yz-p01"));
+        assert_eq!(draft.meta.doc_type.as_deref(), Some("经验材料"));
+        assert!(draft.guesses.district.as_ref().unwrap().from.contains("标题"));
+        let rel = write_import(&lib, &draft).unwrap();
+        assert_eq!(rel, "yuzhong/yz-p01/yz-p01-1.md");
+        let lib = Library::load(dir.path()).unwrap();
+        let r = lib.get("yz-p01-1").unwrap();
+        assert!(r.body.starts_with("## 一、基本情况\n"));
+        assert!(crate::library::check::check(&lib).errors.is_empty());
+    }
+
+    #[test]
+    fn front_matter_keys_survive_and_errors_refuse() {
+        let (dir, lib) = library();
+        let src = dir.path().join("a.md");
+        std::fs::write(&src, "---\nid: ext-1\ntitle: 外来\ndistrict: 渝中\nyear: 2022\n审核人: 张三\n---\n正文\n").unwrap();
+        let draft = import_file(&lib, &src).unwrap();
+        let rel = write_import(&lib, &draft).unwrap();
+        let text = std::fs::read_to_string(dir.path().join(&rel)).unwrap();
+        assert!(text.contains("审核人: 张三\n") && text.contains("district: 渝中区\n"), "{text}");
+        // The same id again is a duplicate: refused with check's message.
+        let lib = Library::load(dir.path()).unwrap();
+        let err = write_import(&lib, &draft).unwrap_err();
+        assert!(err.to_string().contains("重复"), "{err}");
+        // No district anywhere: refused, nothing written.
+        let src = dir.path().join("b.txt");
+        std::fs::write(&src, "某地经验\n这里没有提到区县。2021年起实施。\n").unwrap();
+        let draft = import_file(&lib, &src).unwrap();
+        assert!(draft.meta.district.is_none());
+        let err = write_import(&lib, &draft).unwrap_err();
+        assert!(err.to_string().contains("district"), "{err}");
+    }
+
+    #[test]
+    fn gbk_text_is_imported() {
+        let (dir, lib) = library();
+        let src = dir.path().join("gbk.txt");
+        let (bytes, _, _) = encoding_rs::GBK.encode("合川区评理堂工作简报\n一、工作动态\n合川区各镇街评理堂本月调处纠纷。\n");
+        std::fs::write(&src, &bytes).unwrap();
+        let draft = import_file(&lib, &src).unwrap();
+        assert_eq!(draft.meta.title.as_deref(), Some("合川区评理堂工作简报"));
+        assert_eq!(draft.meta.district.as_deref(), Some("合川区"));
+        assert_eq!(draft.meta.doc_type.as_deref(), Some("工作简报"));
+        assert!(draft.body.contains("## 一、工作动态"));
+        assert!(draft.warnings.iter().any(|w| w.contains("GBK")));
+    }
+
+    #[test]
+    fn unsupported_and_broken_files() {
+        let (dir, lib) = library();
+        let doc = dir.path().join("old.doc");
+        std::fs::write(&doc, b"\xD0\xCF\x11\xE0").unwrap();
+        assert!(import_file(&lib, &doc).unwrap_err().to_string().contains("另存为 .docx"));
+        let bin = dir.path().join("x.txt");
+        std::fs::write(&bin, b"\x00\x01\x02").unwrap();
+        assert!(matches!(import_file(&lib, &bin), Err(ImportError::Decode { .. })));
+        let empty = dir.path().join("e.txt");
+        std::fs::write(&empty, "  \n").unwrap();
+        assert!(matches!(import_file(&lib, &empty), Err(ImportError::Empty { .. })));
+        let project = dir.path().join("yuzhong/yz-p01/project.md");
+        assert!(import_file(&lib, &project).unwrap_err().to_string().contains("认领项目"));
+    }
+}

@@ -1,4 +1,10 @@
 //! Writes that are never torn: a crash leaves either the old file or the new one, never a mix.
+//!
+//! **Injected failures (tests and the crash harness).** When the environment variable `CASEBOOK_FAIL_WRITES`
+//! is set, every [`write_atomic`] whose target path contains its value (an empty value matches every path)
+//! writes half of the bytes to the temporary file and then fails with the error “injected write failure”, as
+//! a full disk or a crash in mid-write would. The target is left untouched and the temporary file removed,
+//! which is what the tests check. Example: `CASEBOOK_FAIL_WRITES=yz-p01-1.md casebook import …`.
 
 use std::fs::File;
 use std::io::Write;
@@ -9,10 +15,30 @@ use std::path::{Path, PathBuf};
 /// The rename is atomic on every file system we target, so readers (the index, another instance, a crash
 /// recovery) see the old or the new content. On failure the temporary file is removed and `path` is untouched.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let inject = injected_failure(path, std::env::var_os(FAIL_WRITES_ENV).as_deref());
+    write_atomic_with(path, bytes, inject)
+}
+
+/// The environment variable that injects write failures (see the module documentation).
+pub const FAIL_WRITES_ENV: &str = "CASEBOOK_FAIL_WRITES";
+
+/// Whether the injected-failure setting `setting` (the variable's value, if set) applies to `path`.
+fn injected_failure(path: &Path, setting: Option<&std::ffi::OsStr>) -> bool {
+    match setting {
+        None => false,
+        Some(s) => path.to_string_lossy().contains(s.to_string_lossy().as_ref()),
+    }
+}
+
+fn write_atomic_with(path: &Path, bytes: &[u8], inject_failure: bool) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let tmp = temp_path(dir, path);
     let result = (|| {
         let mut f = File::create(&tmp)?;
+        if inject_failure {
+            f.write_all(&bytes[..bytes.len() / 2])?;
+            return Err(std::io::Error::other("injected write failure"));
+        }
         f.write_all(bytes)?;
         f.sync_all()?;
         drop(f);
@@ -59,6 +85,27 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "新内容");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("a.md")]);
+    }
+
+    #[test]
+    fn injected_failure_leaves_the_old_file_and_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        std::fs::write(&path, "旧内容，不能被破坏").unwrap();
+        let err = write_atomic_with(&path, "新内容新内容".as_bytes(), true).unwrap_err();
+        assert_eq!(err.to_string(), "injected write failure");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "旧内容，不能被破坏");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("a.md")]);
+    }
+
+    #[test]
+    fn which_paths_fail() {
+        let p = Path::new("/lib/yuzhong/yz-p01-1.md");
+        assert!(!injected_failure(p, None));
+        assert!(injected_failure(p, Some("yz-p01".as_ref())));
+        assert!(injected_failure(p, Some("".as_ref())));
+        assert!(!injected_failure(p, Some("manifest.json".as_ref())));
     }
 
     #[test]

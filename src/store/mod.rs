@@ -3,16 +3,32 @@
 //! Every write to the library goes through [`save_file`]: the previous content is kept under
 //! `.casebook/history/`, then the new content replaces the file atomically. The index notices the change like
 //! any other edit.
+//!
+//! - [`frontmatter`] turns a record's model back into file text, keeping unknown keys, comments and spelling;
+//! - [`draft`] keeps unsaved edits under `.casebook/drafts/` for crash recovery;
+//! - [`naming`] decides where a new record goes and what its id is;
+//! - [`atomic`] and [`history`] are the two halves of a safe save (see `atomic` for injected failures).
+//!
+//! The editor's save is [`check_record`] (the same rules as `casebook check`) then [`save_record`].
 
 pub mod atomic;
+pub mod draft;
+pub mod frontmatter;
 pub mod history;
+pub mod naming;
+mod yaml_out;
 
 use std::path::{Component, Path, PathBuf};
 
 use thiserror::Error;
 
-pub use atomic::write_atomic;
+pub use atomic::{FAIL_WRITES_ENV, write_atomic};
+pub use draft::{Draft, discard_draft, drafts, drafts_to_offer, save_draft};
+pub use frontmatter::render_record;
 pub use history::{Version, versions};
+pub use naming::{path_for, path_for_meta, suggest_id};
+
+use crate::library::{Library, Meta, Problem, Record, Severity, TextEncoding, check_candidates};
 
 /// Why a save failed. The library is unchanged whenever one is returned.
 #[derive(Debug, Error)]
@@ -25,6 +41,8 @@ pub enum StoreError {
     },
     #[error("路径 “{0}” 不在资料库内（不能含 .. 或绝对路径，也不能写入 .casebook）")]
     OutsideLibrary(String),
+    #[error("无法生成记录的头信息：{0}")]
+    Render(String),
 }
 
 pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -74,6 +92,40 @@ pub fn save_file(root: &Path, rel: &str, contents: &[u8]) -> Result<Saved, Store
 pub fn restore(root: &Path, rel: &str, version: &Version) -> Result<Saved, StoreError> {
     let old = std::fs::read(&version.path).map_err(io_err(&version.path))?;
     save_file(root, rel, &old)
+}
+
+/// Renders a record from its model (see [`render_record`]) and saves it as `rel` with [`save_file`].
+/// `previous_front_matter` is the front matter of the file being replaced, so that unknown keys and comments
+/// stay; `None` for a new record.
+pub fn save_record(
+    root: &Path,
+    rel: &str,
+    meta: &Meta,
+    previous_front_matter: Option<&str>,
+    body: &str,
+) -> Result<Saved, StoreError> {
+    let text = render_record(meta, previous_front_matter, body)?;
+    save_file(root, rel, text.as_bytes())
+}
+
+/// What `casebook check` would say about `text` saved as `rel` in `lib`: the problems of that file only, errors
+/// first. A text that does not parse gives one error naming the line. Saving is safe when no problem is an
+/// error ([`Severity::Error`]).
+pub fn check_record(lib: &Library, rel: &str, text: &str) -> Vec<Problem> {
+    match Record::parse(rel.to_string(), text, TextEncoding::Utf8) {
+        Ok(record) => {
+            let mut problems = check_candidates(lib, &[record]);
+            problems.sort_by_key(|p| (p.severity != Severity::Error, p.line));
+            problems
+        }
+        Err(e) => vec![Problem {
+            path: rel.to_string(),
+            line: e.line,
+            code: e.code,
+            message: e.message,
+            severity: Severity::Error,
+        }],
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,104 @@
+//! Reading parts out of a .docx (a zip package) without trusting it: the number of entries, each part's size
+//! and the total are capped by counting the bytes actually inflated, never by believing the headers, so a zip
+//! bomb or a lying header is refused after at most the cap has been read.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+/// Caps on what a .docx may make us read.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The .docx file itself.
+    pub file_bytes: u64,
+    /// Entries in the package.
+    pub entries: usize,
+    /// Inflated bytes over all parts read.
+    pub total: u64,
+    /// Inflated bytes of one XML part.
+    pub xml_part: u64,
+    /// Inflated bytes of one image.
+    pub media_part: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        const MB: u64 = 1024 * 1024;
+        Limits { file_bytes: 200 * MB, entries: 20_000, total: 200 * MB, xml_part: 64 * MB, media_part: 50 * MB }
+    }
+}
+
+const MB: u64 = 1024 * 1024;
+
+/// An opened .docx package.
+pub struct Package {
+    archive: zip::ZipArchive<File>,
+    /// Lower-cased part name → name as stored (part names are case-insensitive in OPC).
+    names: HashMap<String, String>,
+    read_total: u64,
+    limits: Limits,
+}
+
+impl Package {
+    /// Opens the zip; every failure is a Chinese message saying what is wrong with the file.
+    pub fn open(path: &Path, limits: Limits) -> Result<Package, String> {
+        let file = File::open(path).map_err(|e| format!("无法打开文件：{e}"))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if size > limits.file_bytes {
+            return Err(format!("文件过大（{} MB），超过导入上限 {} MB", size / MB, limits.file_bytes / MB));
+        }
+        let archive = zip::ZipArchive::new(file).map_err(|e| {
+            format!("不是有效的 .docx 文件（无法按 zip 压缩包读取，文件可能已损坏、不完整，或是旧版 .doc 格式）：{e}")
+        })?;
+        if archive.len() > limits.entries {
+            return Err(format!("压缩包内有 {} 个文件，超过上限 {}，已拒绝", archive.len(), limits.entries));
+        }
+        let names = archive
+            .file_names()
+            .filter_map(Result::ok)
+            .map(|n| (n.trim_start_matches('/').to_lowercase(), n.into_owned()))
+            .collect();
+        Ok(Package { archive, names, read_total: 0, limits })
+    }
+
+    /// Whether the package has this part.
+    pub fn has(&self, name: &str) -> bool {
+        self.names.contains_key(&name.to_lowercase())
+    }
+
+    /// Reads an XML part; `Ok(None)` when the package has no such part.
+    pub fn xml(&mut self, name: &str) -> Result<Option<Vec<u8>>, String> {
+        let cap = self.limits.xml_part;
+        self.read(name, cap)
+    }
+
+    /// Reads an image.
+    pub fn media(&mut self, name: &str) -> Result<Option<Vec<u8>>, String> {
+        let cap = self.limits.media_part;
+        self.read(name, cap)
+    }
+
+    fn read(&mut self, name: &str, cap: u64) -> Result<Option<Vec<u8>>, String> {
+        let Some(stored) = self.names.get(&name.to_lowercase()).cloned() else {
+            return Ok(None);
+        };
+        let remaining = self.limits.total.saturating_sub(self.read_total);
+        let mut entry = self.archive.by_name(&stored).map_err(|e| format!("无法读取文档中的 {name}：{e}"))?;
+        let budget = cap.min(remaining);
+        let mut bytes = Vec::new();
+        (&mut entry)
+            .take(budget + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("文档中的 {name} 已损坏，无法解压：{e}"))?;
+        self.read_total += bytes.len() as u64;
+        if bytes.len() as u64 > budget {
+            return Err(if budget == cap {
+                format!("文档中的 {name} 解压后超过 {} MB，已拒绝（可能是恶意构造的压缩炸弹）", cap / MB)
+            } else {
+                format!("文档解压后的总大小超过 {} MB，已拒绝（可能是恶意构造的压缩炸弹）", self.limits.total / MB)
+            });
+        }
+        Ok(Some(bytes))
+    }
+}
