@@ -329,7 +329,7 @@ fn styles() -> String {
             "CoverKicker",
             "封面眉题",
             Some("Normal"),
-            &format!("<w:spacing w:before=\"3474\" w:after=\"600\" w:line=\"{LINE}\" w:lineRule=\"exact\"/>{centred}"),
+            &format!("<w:spacing w:before=\"2316\" w:after=\"600\" w:line=\"{LINE}\" w:lineRule=\"exact\"/>{centred}"),
             &format!("{}{}<w:color w:val=\"9B1C1C\"/>", fonts(KAITI), size(32)),
             "",
         ),
@@ -346,7 +346,7 @@ fn styles() -> String {
             "CoverDate",
             "封面日期",
             Some("Normal"),
-            &format!("<w:spacing w:before=\"1737\" w:after=\"0\" w:line=\"{LINE}\" w:lineRule=\"exact\"/>{centred}"),
+            &format!("<w:spacing w:before=\"1158\" w:after=\"0\" w:line=\"{LINE}\" w:lineRule=\"exact\"/>{centred}"),
             &format!("{}{}", fonts(FANGSONG), size(32)),
             "",
         ),
@@ -369,15 +369,15 @@ fn styles() -> String {
             &format!("{}{}", fonts(FANGSONG), size(30)),
             "",
         ),
-        // Tables: 小四 (12 pt), no indent, not on the character grid.
+        // Tables: 五号 (10.5 pt), no indent, not on the line grid.
         style(
             "TableText",
             "表格文字",
             Some("Normal"),
             &format!(
-                "<w:spacing w:before=\"0\" w:after=\"0\" w:line=\"320\" w:lineRule=\"exact\"/>{NO_INDENT}<w:jc w:val=\"left\"/><w:snapToGrid w:val=\"0\"/>"
+                "<w:spacing w:before=\"0\" w:after=\"0\" w:line=\"300\" w:lineRule=\"exact\"/>{NO_INDENT}<w:jc w:val=\"left\"/><w:snapToGrid w:val=\"0\"/>"
             ),
-            &format!("{}{}", fonts(FANGSONG), size(24)),
+            &format!("{}{}", fonts(FANGSONG), size(21)),
             "",
         ),
         style(
@@ -385,7 +385,7 @@ fn styles() -> String {
             "表头",
             Some("TableText"),
             "<w:jc w:val=\"center\"/>",
-            &format!("{}{}", fonts(HEITI), size(24)),
+            &format!("{}{}", fonts(HEITI), size(21)),
             "",
         ),
         style(
@@ -754,22 +754,45 @@ fn indent(depth: usize) -> String {
     if depth == 0 { String::new() } else { format!("<w:ind w:left=\"{}\"/>", depth * 640) }
 }
 
-/// Column widths in twips, by how much text each column holds (CJK counts double), summing to the text width.
+/// Column widths in twips, summing to the text width. Short columns (序号, 区县, 单位, numbers) get what their
+/// longest cell needs so they never wrap; long ones get at least four characters and share the rest by how much
+/// text they hold.
 fn column_widths(t: &Table) -> Vec<u32> {
+    // 五号 (10.5 pt) table text: a Latin character is about 105 twips wide, a Chinese one 210; cells add 216 of
+    // margins, and a little slack keeps a cell that just fits from wrapping.
+    const UNIT: f64 = 105.0;
+    const PAD: f64 = 216.0 + 80.0;
+    const SHORT: f64 = 12.0;
+    const LONG_MIN: f64 = 8.0;
     let columns = t.header.len().max(t.rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
     let weight = |s: &str| s.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.0 }).sum::<f64>();
-    let mut need = vec![4.0_f64; columns];
+    let mut need = vec![2.0_f64; columns];
     for row in std::iter::once(&t.header).chain(&t.rows) {
         for (i, cell) in row.iter().enumerate().take(columns) {
-            // A long cell wraps; it should not take the whole table.
-            need[i] = need[i].max(weight(cell).min(40.0));
+            need[i] = need[i].max(weight(cell));
         }
     }
-    let total: f64 = need.iter().sum();
-    let mut widths: Vec<u32> = need.iter().map(|n| (n / total * TEXT_WIDTH as f64).floor() as u32).collect();
+    let width = |units: f64| units * UNIT + PAD;
+    let available = TEXT_WIDTH as f64;
+    let natural: Vec<f64> = need.iter().map(|&n| width(n)).collect();
+    let minimum: Vec<f64> = need.iter().map(|&n| if n <= SHORT { width(n) } else { width(LONG_MIN) }).collect();
+    let sum = |v: &[f64]| v.iter().sum::<f64>();
+    let widths: Vec<f64> = if sum(&natural) <= available {
+        // Everything fits on one line: spread the spare width in proportion.
+        natural.iter().map(|w| w / sum(&natural) * available).collect()
+    } else if sum(&minimum) <= available {
+        // Long columns wrap: they share what the short ones leave, beyond their minimum, by their (capped) text.
+        let spare = available - sum(&minimum);
+        let extra: Vec<f64> = need.iter().map(|&n| if n <= SHORT { 0.0 } else { n.min(80.0) - LONG_MIN }).collect();
+        let total = sum(&extra).max(1.0);
+        minimum.iter().zip(&extra).map(|(m, e)| m + e / total * spare).collect()
+    } else {
+        minimum.iter().map(|w| w / sum(&minimum) * available).collect()
+    };
+    let mut widths: Vec<u32> = widths.iter().map(|w| w.floor().max(1.0) as u32).collect();
     let used: u32 = widths.iter().sum();
     if let Some(last) = widths.last_mut() {
-        *last += TEXT_WIDTH - used;
+        *last = (*last + TEXT_WIDTH).saturating_sub(used).max(1);
     }
     widths
 }
@@ -814,7 +837,7 @@ mod tests {
         };
         let bytes = render(&doc).unwrap();
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
-        let names: Vec<String> = zip.file_names().map(String::from).collect();
+        let names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
         for part in PARTS {
             assert!(names.iter().any(|n| n == part), "{part} missing");
         }
@@ -843,11 +866,13 @@ mod tests {
 
     #[test]
     fn column_widths_fill_the_text_width() {
-        let mut t = Table::new(None, &["序号", "标题"]);
-        t.rows.push(vec!["1".into(), "很长很长很长很长很长的标题".into()]);
+        let mut t = Table::new(None, &["序号", "标题", "时长（分钟）"]);
+        t.rows.push(vec!["1".into(), "很长很长很长很长很长的标题".repeat(5), "40".into()]);
         let w = column_widths(&t);
         assert_eq!(w.iter().sum::<u32>(), TEXT_WIDTH);
-        assert!(w[1] > w[0] * 2);
+        assert!(w[0] >= 4 * 105 + 216, "序号 does not wrap: {w:?}");
+        assert!(w[2] >= 12 * 105 + 216, "the header does not wrap: {w:?}");
+        assert!(w[1] > w[0] * 4);
         assert!(opens_with_second_level("（一）场所集成。") && !opens_with_second_level("一、背景"));
     }
 }

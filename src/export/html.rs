@@ -59,6 +59,9 @@ caption {{ caption-side: top; font-weight: 700; padding-bottom: 4px; }}
 th, td {{ border: 1px solid #9a9a9a; padding: 3px 6px; vertical-align: top; text-align: left; }}
 th {{ background: #f1efe9; }}
 td.num, th.num {{ text-align: right; white-space: nowrap; }}
+td.nw, th.nw {{ white-space: nowrap; }}
+.chart {{ break-inside: avoid; page-break-inside: avoid; }}
+figcaption {{ break-after: avoid; page-break-after: avoid; }}
 tr.hl td {{ background: #fff1cc; font-weight: 700; }}
 thead {{ display: table-header-group; }}
 tr {{ break-inside: avoid; page-break-inside: avoid; }}
@@ -67,7 +70,7 @@ figcaption {{ font-weight: 700; text-align: center; margin-bottom: 4px; }}
 figure svg {{ display: block; width: 100%; height: auto; max-width: 170mm; margin: 0 auto; break-inside: avoid; page-break-inside: avoid; }}
 .fields {{ margin: 0.4em 0 0.8em; }}
 .fields div {{ display: flex; }}
-.fields dt {{ flex: 0 0 6em; color: #555555; }}
+.fields dt {{ flex: 0 0 auto; min-width: 5em; padding-right: 1em; color: #555555; }}
 .fields dd {{ margin: 0; flex: 1; }}
 .note {{ border-left: 4px solid #9b1c1c; background: #faf6ef; padding: 6px 12px; margin: 0.8em 0 1em; }}
 .note .note-title {{ font-family: {SANS}; font-weight: 700; color: #9b1c1c; margin: 0; }}
@@ -182,13 +185,13 @@ fn block_html(out: &mut String, doc: &Document, block: &Block) {
         }
         Block::Table(t) => table(out, t, true),
         Block::Figure { chart, table: t } => {
-            out.push_str("<figure>\n");
+            out.push_str("<figure>\n<div class=\"chart\">");
             let label = t.caption.clone().unwrap_or_default();
             if !label.is_empty() {
                 let _ = writeln!(out, "<figcaption>{}</figcaption>", escape_xml(&label));
             }
             out.push_str(&svg::render(chart, &label));
-            out.push('\n');
+            out.push_str("</div>\n");
             table(out, t, false);
             out.push_str("</figure>\n");
         }
@@ -236,7 +239,19 @@ fn table(out: &mut String, t: &Table, with_caption: bool) {
     if with_caption && let Some(c) = &t.caption {
         let _ = write!(out, "<caption>{}</caption>", escape_xml(c));
     }
-    let class = |i: usize| if t.numeric.get(i).copied().unwrap_or(false) { " class=\"num\"" } else { "" };
+    // Short columns (区县, 单位, 趋势 …) never wrap mid-word; numbers are right-aligned.
+    let longest = |i: usize| {
+        std::iter::once(&t.header).chain(&t.rows).filter_map(|r| r.get(i)).map(|c| c.chars().count()).max().unwrap_or(0)
+    };
+    let class = |i: usize| {
+        if t.numeric.get(i).copied().unwrap_or(false) {
+            " class=\"num\""
+        } else if longest(i) <= 6 {
+            " class=\"nw\""
+        } else {
+            ""
+        }
+    };
     if !t.header.is_empty() {
         out.push_str("<thead><tr>");
         for (i, h) in t.header.iter().enumerate() {

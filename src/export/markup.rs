@@ -39,8 +39,13 @@ pub fn to_blocks(markdown: &str, top: u8) -> Vec<Block> {
         .collect();
     let mut b = Builder { top, levels: levels.into_iter().collect(), ..Builder::default() };
     b.frames.push(Frame::Blocks(Vec::new()));
-    for event in Parser::new_ext(markdown, options) {
-        b.event(event);
+    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+        // A backslash-escaped `*` is literal: hide it from the stray-`**` repair below.
+        let escaped = markdown[..range.start].ends_with('\\') || markdown[range].starts_with('\\');
+        match event {
+            Event::Text(t) if escaped && t.contains('*') => b.event(Event::Text(t.replace('*', LITERAL_STAR).into())),
+            other => b.event(other),
+        }
     }
     b.flush_inline();
     b.flush_html();
@@ -58,6 +63,9 @@ pub fn to_blocks(markdown: &str, top: u8) -> Vec<Block> {
     }
     out
 }
+
+/// Stands for an escaped `*` while paragraphs are assembled (a noncharacter, never in real text).
+const LITERAL_STAR: &str = "\u{FDD0}";
 
 /// The plain text of spans.
 pub fn plain(spans: &[Span]) -> String {
@@ -126,9 +134,9 @@ impl Builder {
             Event::End(tag) => self.end(tag),
             Event::Text(t) => {
                 if let Some(code) = self.code.as_mut() {
-                    code.push_str(&t);
+                    code.push_str(&t.replace(LITERAL_STAR, "*"));
                 } else if let Some((alt, _)) = self.images.last_mut() {
-                    alt.push_str(&t);
+                    alt.push_str(&t.replace(LITERAL_STAR, "*"));
                 } else {
                     self.text(&t, false);
                 }
@@ -257,7 +265,7 @@ impl Builder {
                 }
             }
             TagEnd::TableCell => {
-                let text = plain(&self.inline.take().unwrap_or_default()).replace("**", "");
+                let text = plain(&self.inline.take().unwrap_or_default()).replace("**", "").replace(LITERAL_STAR, "*");
                 if let Some(Frame::Table { row, .. }) = self.frames.last_mut() {
                     row.push(text.trim().to_string());
                 }
@@ -324,7 +332,12 @@ impl Builder {
             return;
         }
         let Some(spans) = self.inline.take() else { return };
-        let spans = resolve_stray_strong(spans);
+        let mut spans = resolve_stray_strong(spans);
+        for s in &mut spans {
+            if s.text.contains(LITERAL_STAR) {
+                s.text = s.text.replace(LITERAL_STAR, "*");
+            }
+        }
         match self.heading.take() {
             Some(level) => {
                 let text = plain(&spans).trim().to_string();
@@ -470,6 +483,12 @@ mod tests {
         assert!(s.iter().any(|x| x.bold && x.text == "重点"));
         let odd = spans_of("a **b** c ** d");
         assert_eq!(plain(&odd), "a b c ** d");
+        let escaped = spans_of("\\*\\*不加粗\\*\\* 与 **（二）加粗。**后");
+        assert_eq!(plain(&escaped), "**不加粗** 与 （二）加粗。后");
+        assert!(escaped.iter().any(|x| x.bold && x.text == "（二）加粗。"));
+        assert!(!escaped.iter().any(|x| x.bold && x.text.contains("不加粗")));
+        let Some(Block::Code(code)) = to_blocks("```\n\\*\\*x\n```\n", 2).into_iter().next() else { panic!() };
+        assert_eq!(code, "\\*\\*x");
     }
 
     #[test]

@@ -86,7 +86,7 @@ fn route(stops: &[RouteStop], total: u32) -> (f64, String) {
     let mut out = String::new();
     let cols = stops.len().clamp(1, 4);
     let spacing = WIDTH / cols as f64;
-    let row_h = 118.0;
+    let row_h = 136.0;
     let pos = |i: usize| {
         let (row, col) = (i / cols, i % cols);
         let col = if row % 2 == 1 { cols - 1 - col } else { col };
@@ -124,7 +124,7 @@ fn route(stops: &[RouteStop], total: u32) -> (f64, String) {
             "fill=\"#ffffff\" font-size=\"14\" font-weight=\"bold\"",
             &(i + 1).to_string(),
         );
-        let lines = wrap(&stop.name, spacing - 14.0, 13.0, 2);
+        let lines = wrap(&stop.name, (spacing - 30.0).min(150.0), 13.0, 3);
         for (k, line) in lines.iter().enumerate() {
             text(&mut out, x, y + 38.0 + k as f64 * 17.0, "middle", "font-size=\"13\" fill=\"#1a1a1a\"", line);
         }
@@ -132,11 +132,13 @@ fn route(stops: &[RouteStop], total: u32) -> (f64, String) {
         text(&mut out, x, y + 40.0 + lines.len() as f64 * 17.0, "middle", &format!("fill=\"{MUTED}\""), &minutes);
     }
     let rows = stops.len().div_ceil(cols).max(1);
-    let height = 34.0 + (rows - 1) as f64 * row_h + 96.0;
+    let height = 34.0 + (rows - 1) as f64 * row_h + 126.0;
+    let _ =
+        write!(out, "<line x1=\"0\" y1=\"{0:.1}\" x2=\"{WIDTH}\" y2=\"{0:.1}\" stroke=\"#e2e2e2\"/>", height - 26.0);
     text(
         &mut out,
         WIDTH - 8.0,
-        height - 8.0,
+        height - 7.0,
         "end",
         "font-size=\"13\" font-weight=\"bold\"",
         &format!("合计 {total} 分钟"),
@@ -238,7 +240,12 @@ fn dumbbell(unit: &str, rows: &[DumbbellRow]) -> (f64, String) {
     let _ = write!(out, "<circle cx=\"242\" cy=\"12\" r=\"5\" fill=\"{BEFORE}\"/>");
     text(&mut out, 251.0, 16.0, "start", "", "试点前");
     let _ = write!(out, "<circle cx=\"310\" cy=\"12\" r=\"6\" fill=\"{BETTER}\"/>");
-    text(&mut out, 319.0, 16.0, "start", "", "试点后（绿色改善，红色变差）");
+    let legend = if unit.is_empty() {
+        "试点后（绿色改善，红色变差）".to_string()
+    } else {
+        format!("试点后（绿色改善，红色变差）　单位：{unit}")
+    };
+    text(&mut out, 319.0, 16.0, "start", "", &legend);
     let values: Vec<f64> = rows.iter().flat_map(|r| [r.before, r.after]).flatten().collect();
     let (mut lo, mut hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
     if !lo.is_finite() {
@@ -281,8 +288,7 @@ fn dumbbell(unit: &str, rows: &[DumbbellRow]) -> (f64, String) {
     }
     let axis_y = top + rows.len() as f64 * row_h + 4.0;
     let _ = write!(out, "<line x1=\"{x0}\" y1=\"{axis_y:.1}\" x2=\"{x1}\" y2=\"{axis_y:.1}\" stroke=\"#888888\"/>");
-    for k in 0..=4 {
-        let v = lo + (hi - lo) * k as f64 / 4.0;
+    for v in nice_ticks(lo, hi) {
         let xx = x(v);
         let _ = write!(
             out,
@@ -304,9 +310,33 @@ fn dumbbell(unit: &str, rows: &[DumbbellRow]) -> (f64, String) {
     (axis_y + 26.0, out)
 }
 
+/// Round tick values (1, 2, 2.5 or 5 × 10ⁿ apart) inside `lo..=hi`, about five of them.
+fn nice_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let raw = (hi - lo) / 4.0;
+    if !(raw.is_finite() && raw > 0.0) {
+        return vec![lo];
+    }
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0].into_iter().map(|m| m * magnitude).find(|s| *s >= raw).unwrap_or(raw);
+    let mut ticks = Vec::new();
+    let mut t = (lo / step).ceil() * step;
+    while t <= hi + step * 1e-9 && ticks.len() < 12 {
+        ticks.push(if t.abs() < step * 1e-9 { 0.0 } else { t });
+        t += step;
+    }
+    ticks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ticks_are_round_numbers() {
+        assert_eq!(nice_ticks(89.16, 98.84), [90.0, 92.5, 95.0, 97.5]);
+        assert_eq!(nice_ticks(-3.0, 12.0), [0.0, 5.0, 10.0]);
+        assert_eq!(nice_ticks(5.0, 5.0), [5.0]);
+    }
 
     #[test]
     fn wraps_and_cuts_long_labels() {
