@@ -138,11 +138,9 @@ fn plan(lib: &Library, bundle: VerifiedBundle) -> Result<ImportPlan, BundleError
     let records = assign_targets(lib, records, &mut problems);
     let targets = asset_targets(&manifest, &records);
     find_collisions(&records, &targets, &mut problems);
-    if !problems.is_empty() {
-        return Err(BundleError::Rejected(problems));
-    }
 
-    // Validate the records together, as the library would be with them.
+    // Validate the records together, as the library would be with them. Problems found so far do not stop
+    // this: the sender sees every problem of the bundle at once.
     let candidates: Vec<Record> = records
         .iter()
         .map(|r| {
@@ -168,6 +166,7 @@ fn plan(lib: &Library, bundle: VerifiedBundle) -> Result<ImportPlan, BundleError
         problems.push(p);
     }
     if !problems.is_empty() {
+        problems.sort_by(|a, b| (&a.path, a.line, a.code).cmp(&(&b.path, b.line, b.code)));
         return Err(BundleError::Rejected(problems));
     }
 

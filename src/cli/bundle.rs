@@ -43,7 +43,7 @@ enum BundleCommand {
         /// 接受全部有改动的记录（旧版本保存在 .casebook/history/）
         #[arg(long)]
         accept_changed: bool,
-        /// 接受这条有改动的记录（可重复）
+        /// 接受这条有改动的记录：记录 id 或本库中的路径（可重复）
         #[arg(long = "accept", value_name = "ID")]
         accept: Vec<String>,
         /// 以 JSON 输出
