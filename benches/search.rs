@@ -1,158 +1,511 @@
-//! Search benchmark: index build and query latency on the sample corpus and on a generated library.
+//! Search benchmark: index build, edit-to-searchable, the search page over a fixed query set, cold start, peak
+//! RSS, jieba tokenizing alone (the ceiling of the jieba path) and literal recall against ripgrep, on one library.
 //!
-//! Run: `cargo bench --bench search` (optionally `-- 100000` for the library size; default 10000).
-//! Prints medians; compare runs made in the same invocation only (machines here are noisy).
+//! The usual entry point is `benches/run.sh`, which also runs the peers (SQLite FTS5, ripgrep) and the UI
+//! benchmark on the same libraries and writes one table. By hand:
+//!
+//! ```text
+//! cargo bench --bench search -- gen 10000 /tmp/casebook-bench/gen10k     # once; deterministic
+//! cargo bench --bench search -- all /tmp/casebook-bench/gen10k --out r.json
+//! cargo bench --bench search                                             # no arguments: a temporary 10k library
+//! ```
+//!
+//! `all` runs each measurement in a child process of this same binary, so each has its own peak RSS and the
+//! cold start is a real process start. Child commands (`build`, `cold`, `queries`, `jieba`) print one line
+//! `RESULT {json}`; `page DIR ROUNDS` runs only the search page loop, for a profiler. Times are medians or percentiles of several runs; compare numbers from one run only.
 
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use casebook::generate::{GenSpec, generate};
-use casebook::search::{SearchIndex, SearchRequest};
+use casebook::library::{Config, scan_files};
+use casebook::search::tokenizer::shared_jieba;
+use casebook::search::{CACHE_DIR, SearchIndex, SearchRequest};
+use casebook::text::fold;
+use serde_json::{Value, json};
 
-/// Queries of the kinds users type: domain terms, two-character words, sub-words, phrases, several words,
-/// filters, traditional script, synonyms.
-const QUERIES: &[&str] = &[
-    "枫桥经验",
-    "网格员",
-    "综治中心",
-    "治中",
-    "调解",
-    "信访",
-    "矛盾纠纷化解",
-    "化解矛盾纠纷",
-    "\"一站式\"",
-    "电诈",
-    "楓橋經驗",
-    "綜治中心",
-    "家长学校",
-    "雪亮工程",
-    "院落议事会",
-    "三事分流",
-    "网格员 走访",
-    "矛盾纠纷 district:渝中区",
-    "平安建设 type:经验材料",
-    "year:2021 调委会",
-    "社区矫正 -安置帮教",
-    "反诈 OR 电诈",
-    "诉源治理",
-    "心理服务",
-    "法律明白人",
-    "智慧社区",
-    "重点人群",
-    "安全生产",
-    "志愿服务",
-    "铁脚板",
-];
+/// Where the fixed query set lives.
+const QUERIES_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/queries.txt");
 
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
+/// Query kinds matched literally (their folded text is what a plain-text scan should find).
+const LITERAL_KINDS: &[&str] = &["term", "word2", "char", "sub", "phrase", "trad", "none"];
+
+struct Query {
+    kind: String,
+    text: String,
 }
 
-fn percentile(mut xs: Vec<f64>, p: f64) -> f64 {
+fn load_queries() -> Vec<Query> {
+    let text = std::fs::read_to_string(QUERIES_FILE).expect("benches/queries.txt");
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(k, q)| Query { kind: k.to_string(), text: q.to_string() })
+        .collect()
+}
+
+/// The literal a plain-text tool is asked for: quotes removed, folded as the index folds.
+fn literal_of(q: &Query) -> String {
+    fold(q.text.trim().trim_matches('"'))
+}
+
+fn percentile(xs: &[f64], p: f64) -> f64 {
+    if xs.is_empty() {
+        return f64::NAN;
+    }
+    let mut xs = xs.to_vec();
     xs.sort_by(f64::total_cmp);
     xs[((xs.len() as f64 - 1.0) * p).round() as usize]
 }
 
-fn dir_bytes(root: &Path) -> u64 {
-    walkdir::WalkDir::new(root)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file() && !e.path().components().any(|c| c.as_os_str() == ".casebook"))
-        .filter_map(|e| e.metadata().ok())
-        .map(|m| m.len())
-        .sum()
+fn median(xs: &[f64]) -> f64 {
+    percentile(xs, 0.5)
 }
 
-fn bench_library(name: &str, root: &Path) {
-    let bytes = dir_bytes(root) as f64 / 1048576.0;
-    // Full index build, three times from scratch.
-    let mut builds = Vec::new();
-    let mut docs = 0;
-    for _ in 0..3 {
-        let _ = std::fs::remove_dir_all(root.join(".casebook"));
-        let t = Instant::now();
-        let (index, _) = SearchIndex::open(root).expect("index");
-        builds.push(t.elapsed().as_secs_f64());
-        docs = index.num_docs();
-    }
-    let build = median(builds);
-    // Reopen with nothing changed (start-up cost of the index).
-    let mut reopen = Vec::new();
-    for _ in 0..5 {
-        let t = Instant::now();
-        let _ = SearchIndex::open(root).expect("index");
-        reopen.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Peak resident set size of this process, in MB (Linux `VmHWM`).
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn emit(value: Value) {
+    println!("RESULT {value}");
+}
+
+/// Total bytes and count of the record files (what indexing reads).
+fn record_bytes(root: &Path) -> (u64, usize) {
+    let stamps = scan_files(root).expect("scan");
+    (stamps.iter().map(|s| s.size).sum(), stamps.len())
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Child commands
+
+/// Full index build from scratch.
+fn cmd_build(root: &Path) {
+    let _ = std::fs::remove_dir_all(root.join(CACHE_DIR));
+    let t = Instant::now();
+    let (index, report) = SearchIndex::open(root).expect("index");
+    let secs = t.elapsed().as_secs_f64();
+    emit(json!({
+        "secs": secs,
+        "docs": index.num_docs(),
+        "bytes": report.bytes,
+        "problems": report.problems.len(),
+        "peak_rss_mb": peak_rss_mb(),
+    }));
+}
+
+/// A returning user's process start: open the existing index (nothing changed) and show the first results.
+fn cmd_cold(root: &Path, started: Instant) {
+    let t = Instant::now();
     let (index, _) = SearchIndex::open(root).expect("index");
-    // Warm up, then the search page (top 20 with snippets and facet counts) for every query, 7 rounds.
-    for q in QUERIES {
-        let _ = index.try_search(&SearchRequest::new(q));
+    let open = t.elapsed();
+    let results = index.try_search(&SearchRequest::new("")).expect("search");
+    let first = started.elapsed();
+    let query = index.try_search(&SearchRequest::new("枫桥经验")).expect("search");
+    emit(json!({
+        "open_ms": ms(open),
+        "first_result_ms": ms(first),
+        "first_query_ms": query.took_ms,
+        "hits": results.total,
+        "peak_rss_mb": peak_rss_mb(),
+    }));
+}
+
+/// The search page over the query set, edit-to-searchable, and literal recall against ripgrep.
+fn cmd_queries(root: &Path, rounds: usize) {
+    let queries = load_queries();
+    let (mut index, _) = SearchIndex::open(root).expect("index");
+    let mut totals = Vec::new();
+    for q in &queries {
+        totals.push(index.try_search(&SearchRequest::new(&q.text)).expect("search").total);
     }
-    let mut times = Vec::new();
-    for _ in 0..7 {
-        for q in QUERIES {
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); queries.len()];
+    for _ in 0..rounds {
+        for (i, q) in queries.iter().enumerate() {
             let t = Instant::now();
-            let r = index.try_search(&SearchRequest::new(q)).expect("search");
+            let r = index.try_search(&SearchRequest::new(&q.text)).expect("search");
+            times[i].push(ms(t.elapsed()));
             std::hint::black_box(r);
-            times.push(t.elapsed().as_secs_f64() * 1000.0);
         }
     }
-    // Edit-to-searchable: change one file, sync, search for the new word.
-    let target = walkdir::WalkDir::new(root)
-        .into_iter()
-        .filter_map(Result::ok)
-        .find(|e| e.path().extension().is_some_and(|x| x == "md") && e.file_name() != "README.md")
-        .map(|e| e.into_path())
-        .expect("a record");
+    let all: Vec<f64> = times.iter().flatten().copied().collect();
+    let mut by_kind: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for (q, t) in queries.iter().zip(&times) {
+        by_kind.entry(q.kind.as_str()).or_default().extend(t);
+    }
+    let kinds: BTreeMap<&str, Value> = by_kind
+        .iter()
+        .map(|(k, t)| (*k, json!({"p50": median(t), "p95": percentile(t, 0.95), "p99": percentile(t, 0.99)})))
+        .collect();
+    let per_query: Vec<Value> = queries
+        .iter()
+        .zip(&times)
+        .zip(&totals)
+        .map(|((q, t), total)| json!({"kind": q.kind, "query": q.text, "ms": median(t), "total": total}))
+        .collect();
+    let search_rss = peak_rss_mb();
+
+    let edit = edit_to_searchable(root, &mut index);
+    let recall = recall_against_ripgrep(root, &index, &queries);
+    emit(json!({
+        "queries": queries.len(),
+        "rounds": rounds,
+        "p50": median(&all),
+        "p95": percentile(&all, 0.95),
+        "p99": percentile(&all, 0.99),
+        "max": percentile(&all, 1.0),
+        "zero_hit_queries": totals.iter().filter(|&&t| t == 0).count(),
+        "by_kind": kinds,
+        "per_query": per_query,
+        "peak_rss_after_search_mb": search_rss,
+        "edit": edit,
+        "recall": recall,
+        "peak_rss_mb": peak_rss_mb(),
+    }));
+}
+
+/// Only the search page loop, for a profiler (`perf record … search-… page DIR 20`).
+fn cmd_page(root: &Path, rounds: usize) {
+    let queries = load_queries();
+    let (index, _) = SearchIndex::open(root).expect("index");
+    let t = Instant::now();
+    for _ in 0..rounds {
+        for q in &queries {
+            std::hint::black_box(index.try_search(&SearchRequest::new(&q.text)).expect("search"));
+        }
+    }
+    let per = ms(t.elapsed()) / (rounds * queries.len()) as f64;
+    emit(json!({"mean_ms": per}));
+}
+
+/// Changes one write-up, syncs and searches for the new word, several times; then restores the file.
+fn edit_to_searchable(root: &Path, index: &mut SearchIndex) -> Value {
+    let stamps = scan_files(root).expect("scan");
+    let target = root.join(&stamps[stamps.len() / 2].rel_path);
     let original = std::fs::read_to_string(&target).expect("read");
-    let mut index = index;
-    let mut edits = Vec::new();
-    for i in 0..5 {
+    let mut total = Vec::new();
+    let mut sync = Vec::new();
+    for i in 0..7 {
         std::fs::write(&target, format!("{original}\n新增词语鹦鹉螺{i}号\n")).expect("write");
-        std::thread::sleep(Duration::from_millis(20));
         let t = Instant::now();
         index.sync().expect("sync");
+        let synced = t.elapsed();
         let r = index.try_search(&SearchRequest::new(&format!("鹦鹉螺{i}号"))).expect("search");
-        edits.push(t.elapsed().as_secs_f64() * 1000.0);
-        assert_eq!(r.total, 1);
+        total.push(ms(t.elapsed()));
+        sync.push(ms(synced));
+        assert_eq!(r.total, 1, "the edited record is found");
     }
     std::fs::write(&target, original).expect("restore");
+    index.sync().expect("sync");
+    // The cost of noticing that nothing changed (what a sync triggered by an unrelated event costs).
+    let mut idle = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        index.sync().expect("sync");
+        idle.push(ms(t.elapsed()));
+    }
+    let t = Instant::now();
+    let stamps = scan_files(root).expect("scan");
+    let scan = ms(t.elapsed());
+    std::hint::black_box(stamps);
+    json!({"p50_ms": median(&total), "max_ms": percentile(&total, 1.0), "sync_p50_ms": median(&sync),
+           "noop_sync_p50_ms": median(&idle), "scan_ms": scan})
+}
+
+/// Runs `rg -l -F` for a literal; returns the record paths it lists (relative, `/`-separated) and the time.
+fn ripgrep(root: &Path, literal: &str) -> Option<(BTreeSet<String>, f64)> {
+    let t = Instant::now();
+    let out = Command::new("rg")
+        .args(["-l", "-F", "--no-messages", "-g", "*.md", "-g", "!README.md", "-g", "!readme.md", "-e", literal])
+        .arg(root)
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let elapsed = ms(t.elapsed());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let prefix = format!("{}/", root.display());
+    let files = text.lines().map(|l| l.strip_prefix(&prefix).unwrap_or(l).to_string()).collect();
+    Some((files, elapsed))
+}
+
+/// Where in a file a literal occurs: the front-matter key of the line, or "body".
+fn where_found(root: &Path, rel: &str, literal: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(root.join(rel)).unwrap_or_default();
+    let mut places = BTreeSet::new();
+    let mut in_front = false;
+    let mut key = String::new();
+    for (n, line) in text.lines().enumerate() {
+        if n == 0 && line == "---" {
+            in_front = true;
+            continue;
+        }
+        if in_front && line == "---" {
+            in_front = false;
+            continue;
+        }
+        if in_front && !line.starts_with(' ') && !line.starts_with('-') {
+            key = line.split(':').next().unwrap_or("").to_string();
+        }
+        if fold(line).contains(literal) {
+            places.insert(if in_front { format!("front matter `{key}`") } else { "body".to_string() });
+        }
+    }
+    places.into_iter().collect()
+}
+
+/// For every literal query: our full result set against the files ripgrep lists for the folded literal.
+/// ripgrep is also timed on the query as typed (it cannot fold traditional script).
+fn recall_against_ripgrep(root: &Path, index: &SearchIndex, queries: &[Query]) -> Value {
+    if Command::new("rg").arg("--version").output().is_err() {
+        return json!({"error": "ripgrep (rg) is not installed"});
+    }
+    let mut rg_times = Vec::new();
+    let mut rg_zero_as_typed = 0;
+    let mut expected_total = 0usize;
+    let mut found_total = 0usize;
+    let mut extra_total = 0usize;
+    let mut misses: BTreeMap<String, usize> = BTreeMap::new();
+    let mut examples: Vec<Value> = Vec::new();
+    let mut per_query = Vec::new();
+    let mut checked = 0;
+    for q in queries.iter().filter(|q| LITERAL_KINDS.contains(&q.kind.as_str())) {
+        checked += 1;
+        let typed = q.text.trim().trim_matches('"').to_string();
+        let literal = literal_of(q);
+        let Some((typed_files, rg_ms)) = ripgrep(root, &typed) else { continue };
+        rg_times.push(rg_ms);
+        if typed_files.is_empty() {
+            rg_zero_as_typed += 1;
+        }
+        let expected =
+            if literal == typed { typed_files } else { ripgrep(root, &literal).map(|r| r.0).unwrap_or_default() };
+        let ours: BTreeSet<String> =
+            index.matching_paths(&SearchRequest::new(&q.text)).expect("search").into_iter().collect();
+        let found = expected.intersection(&ours).count();
+        expected_total += expected.len();
+        found_total += found;
+        extra_total += ours.difference(&expected).count();
+        for missed in expected.difference(&ours) {
+            let places = where_found(root, missed, &literal);
+            for p in &places {
+                *misses.entry(p.clone()).or_default() += 1;
+            }
+            if examples.len() < 10 {
+                examples.push(json!({"query": q.text, "file": missed, "found_in": places}));
+            }
+        }
+        per_query.push(json!({"query": q.text, "rg_ms": rg_ms, "rg_files": expected.len(), "ours": ours.len(),
+                              "found": found}));
+    }
+    json!({
+        "literal_queries": checked,
+        "rg_files": expected_total,
+        "found": found_total,
+        "recall": if expected_total == 0 { 1.0 } else { found_total as f64 / expected_total as f64 },
+        "missed_by_place": misses,
+        "missed_examples": examples,
+        "ours_not_rg": extra_total,
+        "rg_p50_ms": median(&rg_times),
+        "rg_p95_ms": percentile(&rg_times, 0.95),
+        "rg_zero_as_typed": rg_zero_as_typed,
+        "per_query": per_query,
+    })
+}
+
+/// jieba-rs tokenizing alone over the record files: what the jieba half of indexing cannot go faster than.
+fn cmd_jieba(root: &Path) {
+    let config = Config::load(root).expect("config");
+    let jieba = shared_jieba(&config.dictionary, config.analysis_fingerprint());
+    let stamps = scan_files(root).expect("scan");
+    let texts: Vec<String> =
+        stamps.iter().map(|s| std::fs::read_to_string(root.join(&s.rel_path)).unwrap_or_default()).collect();
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let t = Instant::now();
+    let mut tokens = 0usize;
+    for text in &texts {
+        tokens += jieba.cut_for_search(text, true).len();
+    }
+    let single = t.elapsed().as_secs_f64();
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let chunk = texts.len().div_ceil(threads).max(1);
+    let t = Instant::now();
+    let parallel_tokens: usize = std::thread::scope(|s| {
+        let handles: Vec<_> = texts
+            .chunks(chunk)
+            .map(|c| s.spawn(|| c.iter().map(|text| jieba.cut_for_search(text, true).len()).sum::<usize>()))
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).sum()
+    });
+    let parallel = t.elapsed().as_secs_f64();
+    assert_eq!(tokens, parallel_tokens);
+    // The folding step both analysers run first, for comparison.
+    let t = Instant::now();
+    let folded: usize = texts.iter().map(|text| fold(text).len()).sum();
+    let fold_secs = t.elapsed().as_secs_f64();
+    std::hint::black_box(folded);
+    let mb = bytes as f64 / 1048576.0;
+    emit(json!({
+        "bytes": bytes,
+        "docs": texts.len(),
+        "tokens": tokens,
+        "mb_per_s_1_thread": mb / single,
+        "docs_per_s_1_thread": texts.len() as f64 / single,
+        "threads": threads,
+        "mb_per_s_all_threads": mb / parallel,
+        "docs_per_s_all_threads": texts.len() as f64 / parallel,
+        "fold_mb_per_s_1_thread": mb / fold_secs,
+        "peak_rss_mb": peak_rss_mb(),
+    }));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Orchestration
+
+/// Runs this binary with a child command and returns its `RESULT` value.
+fn child(args: &[&str]) -> Value {
+    let exe = std::env::current_exe().expect("current exe");
+    let out = Command::new(exe).args(args).stderr(Stdio::inherit()).output().expect("run child");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "child {args:?} failed: {stdout}");
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or_else(|| panic!("child {args:?} printed no result: {stdout}"))
+}
+
+fn f(v: &Value, path: &[&str]) -> f64 {
+    path.iter().fold(v, |v, k| &v[*k]).as_f64().unwrap_or(f64::NAN)
+}
+
+fn cmd_all(root: &Path, out: Option<&Path>) {
+    let dir = root.to_string_lossy().to_string();
+    let (bytes, files) = record_bytes(root);
+    let large = files > 30_000;
+    eprintln!("library {dir}: {files} record files, {:.1} MB", bytes as f64 / 1048576.0);
+
+    let build_runs = if large { 1 } else { 3 };
+    let builds: Vec<Value> = (0..build_runs)
+        .map(|i| {
+            eprintln!("  build {}/{build_runs} …", i + 1);
+            child(&["build", &dir])
+        })
+        .collect();
+    let secs: Vec<f64> = builds.iter().map(|b| f(b, &["secs"])).collect();
+    let build_secs = median(&secs);
+    let mb = bytes as f64 / 1048576.0;
+    let docs = f(&builds[0], &["docs"]);
+    let build = json!({
+        "runs": secs,
+        "secs": build_secs,
+        "mb_per_s": mb / build_secs,
+        "docs_per_s": docs / build_secs,
+        "docs": docs,
+        "peak_rss_mb": builds.iter().map(|b| f(b, &["peak_rss_mb"])).fold(0.0, f64::max),
+    });
+
+    eprintln!("  cold start ×5 …");
+    let colds: Vec<Value> = (0..5).map(|_| child(&["cold", &dir])).collect();
+    let cold = json!({
+        "first_result_ms": median(&colds.iter().map(|c| f(c, &["first_result_ms"])).collect::<Vec<_>>()),
+        "open_ms": median(&colds.iter().map(|c| f(c, &["open_ms"])).collect::<Vec<_>>()),
+        "first_query_ms": median(&colds.iter().map(|c| f(c, &["first_query_ms"])).collect::<Vec<_>>()),
+        "peak_rss_mb": colds.iter().map(|c| f(c, &["peak_rss_mb"])).fold(0.0, f64::max),
+    });
+
+    eprintln!("  queries, edit-to-searchable, recall …");
+    let rounds = if large { "5" } else { "7" };
+    let queries = child(&["queries", &dir, rounds]);
+
+    eprintln!("  jieba alone …");
+    let jieba = child(&["jieba", &dir]);
+
+    let result = json!({
+        "library": dir,
+        "files": files,
+        "bytes": bytes,
+        "threads": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        "build": build,
+        "cold": cold,
+        "search": queries,
+        "jieba": jieba,
+    });
     println!(
-        "{name:<12} {docs:>7} docs {bytes:>7.1} MB | build {build:>6.2} s = {:>5.1} MB/s, {:>6.0} docs/s | reopen {:>6.1} ms | \
-         search p50 {:>6.2} ms p95 {:>6.2} ms p99 {:>6.2} ms | edit→searchable p50 {:>6.1} ms",
-        bytes / build,
-        docs as f64 / build,
-        median(reopen),
-        median(times.clone()),
-        percentile(times.clone(), 0.95),
-        percentile(times, 0.99),
-        median(edits),
+        "{dir}: {files} files {mb:.1} MB | build {build_secs:.1} s = {:.2} MB/s {:.0} docs/s, peak RSS {:.0} MB | \
+         cold start {:.0} ms | search p50 {:.2} p95 {:.2} p99 {:.2} ms | edit→searchable {:.0} ms | \
+         recall {:.4} | jieba alone {:.2} MB/s (1 thread), {:.2} MB/s (all)",
+        f(&result, &["build", "mb_per_s"]),
+        f(&result, &["build", "docs_per_s"]),
+        f(&result, &["build", "peak_rss_mb"]),
+        f(&result, &["cold", "first_result_ms"]),
+        f(&result, &["search", "p50"]),
+        f(&result, &["search", "p95"]),
+        f(&result, &["search", "p99"]),
+        f(&result, &["search", "edit", "p50_ms"]),
+        f(&result, &["search", "recall", "recall"]),
+        f(&result, &["jieba", "mb_per_s_1_thread"]),
+        f(&result, &["jieba", "mb_per_s_all_threads"]),
+    );
+    if let Some(out) = out {
+        std::fs::write(out, serde_json::to_string_pretty(&result).expect("json")).expect("write results");
+        eprintln!("  → {}", out.display());
+    }
+}
+
+/// Generates a library unless the folder already holds one.
+fn cmd_gen(n: usize, out: &Path) {
+    if out.join("README.md").exists() {
+        eprintln!("{} exists; reusing it", out.display());
+        return;
+    }
+    let t = Instant::now();
+    let report = generate(out, &GenSpec { writeups: n, seed: 1 }).expect("generate");
+    eprintln!(
+        "generated {n} write-ups ({:.1} MB) in {:.1} s into {}",
+        report.bytes as f64 / 1048576.0,
+        t.elapsed().as_secs_f64(),
+        out.display()
     );
 }
 
 fn main() {
-    let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(10_000);
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    let tmp = tempfile::tempdir().expect("temporary folder");
-    let copy = tmp.path().join("corpus");
-    copy_tree(&corpus, &copy);
-    bench_library("corpus", &copy);
-    let generated = tmp.path().join(format!("gen{n}"));
-    let t = Instant::now();
-    generate(&generated, &GenSpec { writeups: n, seed: 1 }).expect("generate");
-    println!("generated {n} write-ups in {:.1} s", t.elapsed().as_secs_f64());
-    bench_library(&format!("gen {n}"), &generated);
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from).into_iter().filter_entry(|e| e.file_name() != ".casebook") {
-        let entry = entry.expect("walk");
-        let target = to.join(entry.path().strip_prefix(from).expect("prefix"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
+    let started = Instant::now();
+    // `cargo bench` passes `--bench`; anything starting with `--bench` is not ours.
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--bench")).collect();
+    let arg = |i: usize| args.get(i).map(String::as_str);
+    let path = |i: usize| PathBuf::from(arg(i).expect("a library folder"));
+    match arg(0) {
+        Some("gen") => cmd_gen(arg(1).and_then(|n| n.parse().ok()).expect("a number of write-ups"), &path(2)),
+        Some("build") => cmd_build(&path(1)),
+        Some("cold") => cmd_cold(&path(1), started),
+        Some("queries") => cmd_queries(&path(1), arg(2).and_then(|r| r.parse().ok()).unwrap_or(5)),
+        Some("jieba") => cmd_jieba(&path(1)),
+        Some("page") => cmd_page(&path(1), arg(2).and_then(|r| r.parse().ok()).unwrap_or(5)),
+        Some("all") => {
+            let out = args.iter().position(|a| a == "--out").and_then(|i| args.get(i + 1)).map(PathBuf::from);
+            cmd_all(&path(1), out.as_deref());
+        }
+        Some(other) => panic!("unknown command {other}; see the comment at the top of benches/search.rs"),
+        None => {
+            let tmp = tempfile::tempdir().expect("temporary folder");
+            let lib = tmp.path().join("gen10k");
+            cmd_gen(10_000, &lib);
+            cmd_all(&lib, None);
         }
     }
 }

@@ -1,28 +1,58 @@
-//! UI benchmark: start-up to the first frame and to the first results on a generated library, and the frame
-//! time of the search view showing every record (10k rows) while scrolling. Headless (egui_kittest, no GPU):
-//! this measures egui's layout and tessellation on the CPU, which is what can stall the UI thread.
+//! UI benchmark: start-up to the first frame and to the first results on a library, and the frame time of the
+//! search view showing every record (10k+ rows) while scrolling. Headless (egui_kittest, no GPU): this measures
+//! egui's layout and tessellation on the CPU, which is what can stall the UI thread.
 //!
-//! Run: `cargo bench --bench ui` (optionally `-- 100000`).
+//! Run: `cargo bench --bench ui` (a temporary 10k library), or on an existing library whose index is built
+//! (a returning user): `cargo bench --bench ui -- /tmp/casebook-bench/gen10k --out ui.json`. `benches/run.sh`
+//! does the latter after `benches/search.rs`.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use casebook::generate::{GenSpec, generate};
 use casebook::ui::CasebookApp;
 use casebook::ui::state::PersistedState;
 use egui_kittest::Harness;
+use serde_json::json;
 
-fn median(mut xs: Vec<f64>) -> f64 {
+fn percentile(xs: &[f64], p: f64) -> f64 {
+    let mut xs = xs.to_vec();
     xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
+    xs[((xs.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Peak resident set size of this process, in MB (Linux `VmHWM`).
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
 }
 
 fn main() {
-    let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(10_000);
+    let started = Instant::now();
+    // `cargo bench` passes `--bench`; anything starting with `--bench` is not ours.
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--bench")).collect();
+    let out = args.iter().position(|a| a == "--out").and_then(|i| args.get(i + 1)).map(PathBuf::from);
+    let given = args.iter().take_while(|a| *a != "--out").find(|a| a.parse::<usize>().is_err()).map(PathBuf::from);
     let tmp = tempfile::tempdir().expect("temporary folder");
-    let root = tmp.path().join("lib");
-    generate(&root, &GenSpec { writeups: n, seed: 1 }).expect("generate");
-    // Build the index once so start-up measures a returning user, not the first indexing.
-    let _ = casebook::search::SearchIndex::open(&root).expect("index");
+    let root = match given {
+        Some(dir) => dir,
+        None => {
+            let n: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(10_000);
+            let root = tmp.path().join("lib");
+            generate(&root, &GenSpec { writeups: n, seed: 1 }).expect("generate");
+            // Build the index once so start-up measures a returning user, not the first indexing.
+            let _ = casebook::search::SearchIndex::open(&root).expect("index");
+            root
+        }
+    };
+    let before_app = started.elapsed();
 
     let started = Instant::now();
     let app = CasebookApp::new(root.clone(), PersistedState::default());
@@ -42,7 +72,7 @@ fn main() {
     // Frame time with every record listed, scrolling through the list.
     let mut frames = Vec::new();
     harness.hover_at(egui::pos2(420.0, 400.0));
-    for i in 0..200 {
+    for i in 0..300 {
         if i % 10 == 0 {
             harness.event(egui::Event::MouseWheel {
                 unit: egui::MouseWheelUnit::Point,
@@ -56,11 +86,31 @@ fn main() {
         harness.step();
         frames.push(t.elapsed().as_secs_f64() * 1000.0);
     }
+    let result = json!({
+        "library": root.display().to_string(),
+        "setup_ms": before_app.as_secs_f64() * 1000.0,
+        "first_frame_ms": first_frame.as_secs_f64() * 1000.0,
+        "first_results_ms": first_results.as_secs_f64() * 1000.0,
+        "rows": rows,
+        "frames": frames.len(),
+        "frame_p50_ms": percentile(&frames, 0.5),
+        "frame_p95_ms": percentile(&frames, 0.95),
+        "frame_p99_ms": percentile(&frames, 0.99),
+        "frame_max_ms": percentile(&frames, 1.0),
+        "peak_rss_mb": peak_rss_mb(),
+    });
     println!(
-        "{n} write-ups: first frame {:.0} ms, first results {:.0} ms; {rows} result rows: frame p50 {:.2} ms, max {:.2} ms",
-        first_frame.as_secs_f64() * 1000.0,
-        first_results.as_secs_f64() * 1000.0,
-        median(frames.clone()),
-        frames.iter().cloned().fold(0.0, f64::max),
+        "{}: first frame {:.0} ms, first results {:.0} ms; {rows} result rows: frame p50 {:.2} ms, p95 {:.2} ms, \
+         max {:.2} ms; peak RSS {:.0} MB",
+        root.display(),
+        result["first_frame_ms"].as_f64().unwrap_or(f64::NAN),
+        result["first_results_ms"].as_f64().unwrap_or(f64::NAN),
+        result["frame_p50_ms"].as_f64().unwrap_or(f64::NAN),
+        result["frame_p95_ms"].as_f64().unwrap_or(f64::NAN),
+        result["frame_max_ms"].as_f64().unwrap_or(f64::NAN),
+        result["peak_rss_mb"].as_f64().unwrap_or(f64::NAN),
     );
+    if let Some(out) = out {
+        std::fs::write(&out, serde_json::to_string_pretty(&result).expect("json")).expect("write results");
+    }
 }
