@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, DocSetCollector, SegmentCollector, TopDocs};
-use tantivy::columnar::StrColumn;
+use tantivy::columnar::{Cardinality, StrColumn};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
 };
@@ -119,6 +119,28 @@ impl SearchIndex {
             facets,
             terms: plan.highlight,
         })
+    }
+
+    /// Paths of every record the request matches, sorted, without ranking, snippets or facets: for acting on a
+    /// whole result set (exports) and for checking recall against a plain-text scan. `limit` and `offset` are
+    /// ignored.
+    pub fn matching_paths(&self, req: &SearchRequest) -> Result<Vec<String>, SearchError> {
+        let mut parsed = parse(&req.query);
+        parsed.filters.merge(req.filters.clone());
+        let plan = self.plan(&parsed);
+        let searcher = self.reader.searcher();
+        let mut addrs: Vec<DocAddress> = self.run(&searcher, &plan, DocSetCollector)?.into_iter().collect();
+        // In address order the document store decompresses each block once.
+        addrs.sort();
+        let mut paths = Vec::with_capacity(addrs.len());
+        for addr in addrs {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            if let Some(path) = doc.get_first(self.fields.path).and_then(|v| v.as_str()) {
+                paths.push(path.to_string());
+            }
+        }
+        paths.sort();
+        Ok(paths)
     }
 
     pub(crate) fn hit_at(
@@ -394,8 +416,17 @@ impl FacetField {
 struct FacetCollector;
 
 struct SegmentFacets {
-    columns: Vec<Option<StrColumn>>,
+    columns: Vec<Option<FacetColumn>>,
     counts: Vec<Vec<u64>>,
+    /// Ords already counted for the current document (multi-valued columns), reused to avoid allocating.
+    seen: Vec<u64>,
+}
+
+/// A facet's column with its cardinality looked up once per segment, so single-valued fields (district, type,
+/// year) skip the de-duplication that multi-valued ones (themes) need.
+struct FacetColumn {
+    column: StrColumn,
+    multivalued: bool,
 }
 
 impl Collector for FacetCollector {
@@ -406,11 +437,14 @@ impl Collector for FacetCollector {
         let mut columns = Vec::new();
         let mut counts = Vec::new();
         for name in FACET_FIELDS {
-            let col = segment.fast_fields().str(name)?;
-            counts.push(vec![0; col.as_ref().map(|c| c.num_terms()).unwrap_or(0)]);
-            columns.push(col);
+            let column = segment.fast_fields().str(name)?;
+            counts.push(vec![0; column.as_ref().map(|c| c.num_terms()).unwrap_or(0)]);
+            columns.push(column.map(|column| {
+                let multivalued = column.ords().get_cardinality() == Cardinality::Multivalued;
+                FacetColumn { column, multivalued }
+            }));
         }
-        Ok(SegmentFacets { columns, counts })
+        Ok(SegmentFacets { columns, counts, seen: Vec::new() })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -440,12 +474,19 @@ impl SegmentCollector for SegmentFacets {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         for (col, counts) in self.columns.iter().zip(&mut self.counts) {
-            if let Some(col) = col {
-                let mut seen = HashSet::new();
-                for ord in col.term_ords(doc) {
-                    if seen.insert(ord) {
-                        counts[ord as usize] += 1;
-                    }
+            let Some(FacetColumn { column, multivalued }) = col else { continue };
+            let ords = column.ords();
+            if !multivalued {
+                if let Some(ord) = ords.first(doc) {
+                    counts[ord as usize] += 1;
+                }
+                continue;
+            }
+            self.seen.clear();
+            for ord in ords.values_for_doc(doc) {
+                if !self.seen.contains(&ord) {
+                    self.seen.push(ord);
+                    counts[ord as usize] += 1;
                 }
             }
         }
@@ -455,7 +496,7 @@ impl SegmentCollector for SegmentFacets {
         let mut maps: Vec<BTreeMap<String, u64>> = Vec::new();
         for (col, counts) in self.columns.iter().zip(self.counts) {
             let mut map = BTreeMap::new();
-            if let Some(col) = col {
+            if let Some(FacetColumn { column: col, .. }) = col {
                 for (ord, n) in counts.into_iter().enumerate() {
                     let mut name = String::new();
                     if n > 0 && col.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
@@ -472,5 +513,32 @@ impl SegmentCollector for SegmentFacets {
             doc_type: it.next().unwrap_or_default(),
             year: it.next().unwrap_or_default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{GenSpec, generate};
+
+    #[test]
+    fn matching_paths_is_the_whole_result_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("lib");
+        generate(&root, &GenSpec { writeups: 60, seed: 3 }).unwrap();
+        let (index, _) = SearchIndex::open(&root).unwrap();
+        for q in ["网格员", "治中", "调解 -信访", "year:2021 平安建设", "楓橋經驗"] {
+            let req = SearchRequest::new(q);
+            let paths = index.matching_paths(&req).unwrap();
+            let total = index.try_search(&req).unwrap().total;
+            assert_eq!(paths.len(), total, "{q}");
+            assert!(paths.windows(2).all(|w| w[0] < w[1]), "sorted and distinct: {q}");
+            let mut all = SearchRequest::new(q);
+            all.limit = total.max(1);
+            let mut hits: Vec<String> = index.try_search(&all).unwrap().hits.into_iter().map(|h| h.path).collect();
+            hits.sort();
+            assert_eq!(hits, paths, "{q}");
+        }
+        assert!(!index.matching_paths(&SearchRequest::new("网格员")).unwrap().is_empty());
     }
 }
