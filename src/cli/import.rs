@@ -1,13 +1,265 @@
-//! `casebook import`. Being written.
+//! `casebook import FILE…`: .md, .txt and .docx files become write-ups. For each file the title, district,
+//! date, type and project are guessed from its text (options override them), the record is checked like
+//! `casebook check`, then written with its images; a bad file is reported and the others go on. Afterwards the
+//! search index is brought up to date.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
+use casebook::import::{Guess, ImportDraft, ImportError, import_file, plan_import, write_import};
+use casebook::library::{Library, Severity};
+use casebook::search::SearchIndex;
 use clap::Args;
+use serde_json::{Value, json};
+
+use super::output::print_json;
 
 #[derive(Args, Debug)]
-pub struct ImportArgs {}
+pub struct ImportArgs {
+    /// 要导入的文件（.md、.txt、.docx）
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// 所属认领项目（id 或名称）；未给出 --district 时也决定区县
+    #[arg(long)]
+    project: Option<String>,
+    /// 文种，如 经验材料、典型案例
+    #[arg(long = "type", value_name = "文种")]
+    doc_type: Option<String>,
+    /// 区县（可用简称）
+    #[arg(long)]
+    district: Option<String>,
+    /// 年份（代替猜测的日期或年份）
+    #[arg(long)]
+    year: Option<i32>,
+    /// 指定 id（只导入一个文件时）
+    #[arg(long)]
+    id: Option<String>,
+    /// 与 --id 同用：用导入的文字替换这条已有写作材料的正文（头信息不变，旧版本保存在历史中）
+    #[arg(long, requires = "id")]
+    replace: bool,
+    /// 只显示将会写入什么，不写入
+    #[arg(long)]
+    dry_run: bool,
+    /// 以 JSON 输出
+    #[arg(long)]
+    json: bool,
+}
 
-pub fn run(_root: &Path, _args: ImportArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("尚未实现")
+/// The options that override guesses.
+struct Overrides<'a> {
+    id: Option<&'a str>,
+    replace: bool,
+    project: Option<&'a str>,
+    doc_type: Option<&'a str>,
+    district: Option<&'a str>,
+    year: Option<i32>,
+}
+
+/// Imports every file; exit code 1 when any failed.
+pub fn run(root: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let mut lib = Library::load(root).with_context(|| format!("无法打开资料库 {}", root.display()))?;
+    if args.id.is_some() && args.files.len() > 1 {
+        anyhow::bail!("--id 只能在导入一个文件时使用");
+    }
+    let overrides = Overrides {
+        id: args.id.as_deref(),
+        replace: args.replace,
+        project: args.project.as_deref(),
+        doc_type: args.doc_type.as_deref(),
+        district: args.district.as_deref(),
+        year: args.year,
+    };
+    let mut results = Vec::new();
+    let (mut written, mut failed) = (0usize, 0usize);
+    for file in &args.files {
+        match import_one(&lib, file, &overrides, args.dry_run) {
+            Ok(done) => {
+                if !args.dry_run {
+                    written += 1;
+                    // The next file's id and path must see this one.
+                    lib = Library::load(root).with_context(|| format!("无法重新读取资料库 {}", root.display()))?;
+                }
+                if !args.json {
+                    print_success(&done, args.dry_run);
+                }
+                results.push(success_json(&done));
+            }
+            Err(e) => {
+                failed += 1;
+                if !args.json {
+                    eprintln!("失败 {}：{e}{}", file.display(), hint(&e));
+                }
+                results.push(json!({ "file": file.display().to_string(), "ok": false, "error": e.to_string() }));
+            }
+        }
+    }
+    let mut index_note = None;
+    if written > 0 {
+        match SearchIndex::open(root) {
+            Ok(_) => index_note = Some("检索索引已更新".to_string()),
+            Err(e) => index_note = Some(format!("检索索引未能更新：{e}（下次检索时会自动更新）")),
+        }
+    }
+    if args.json {
+        print_json(&json!({ "dry_run": args.dry_run, "imported": written, "failed": failed, "files": results }))?;
+    } else {
+        let verb = if args.dry_run { "可导入" } else { "已导入" };
+        println!("{verb} {} 个文件，失败 {failed} 个", args.files.len() - failed);
+        if let Some(note) = index_note {
+            println!("{note}");
+        }
+    }
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// A file done: its draft, id, path, image paths and warnings.
+struct Imported {
+    draft: ImportDraft,
+    id: String,
+    rel: String,
+    assets: Vec<String>,
+    warnings: Vec<String>,
+}
+
+/// Reads, overrides, checks and (unless a dry run) writes one file.
+fn import_one(lib: &Library, file: &Path, o: &Overrides, dry_run: bool) -> Result<Imported, ImportError> {
+    let mut draft = import_file(lib, file)?;
+    if let Some(id) = o.id {
+        match lib.get(id) {
+            Some(existing) if o.replace => {
+                if !draft.replacing(existing) {
+                    return Err(ImportError::Replace(format!("{id} 是{}，只能替换写作材料", existing.kind().label())));
+                }
+            }
+            Some(existing) => {
+                return Err(ImportError::Replace(format!(
+                    "id {id} 已被 {} 使用；如要用这个文件替换它的正文，请加 --replace",
+                    existing.path
+                )));
+            }
+            None if o.replace => return Err(ImportError::Replace(format!("没有 id 为 {id} 的记录可替换"))),
+            None => draft.meta.id = Some(id.to_string()),
+        }
+    }
+    let forced = |value: &str| Guess { value: value.to_string(), from: "命令行指定".to_string() };
+    if let Some(p) = o.project {
+        let project = lib.resolve_project(p);
+        draft.meta.project = Some(project.and_then(|r| r.id()).unwrap_or(p).to_string());
+        draft.guesses.project = Some(forced(p));
+        if o.district.is_none()
+            && let Some(d) = project.and_then(|r| lib.district_of(r))
+        {
+            draft.meta.district = Some(d.to_string());
+            draft.guesses.district = Some(Guess { value: d.to_string(), from: format!("项目 {p} 所在区县") });
+        }
+    }
+    if let Some(d) = o.district {
+        draft.meta.district = Some(d.to_string());
+        draft.guesses.district = Some(forced(d));
+    }
+    if let Some(t) = o.doc_type {
+        draft.meta.doc_type = Some(t.to_string());
+        draft.guesses.doc_type = Some(forced(t));
+    }
+    if let Some(y) = o.year {
+        draft.meta.year = Some(y);
+        draft.meta.date = None;
+        draft.guesses.date = None;
+        draft.guesses.year = Some(forced(&y.to_string()));
+    }
+    let plan = plan_import(lib, &draft)?;
+    let warnings: Vec<String> = draft
+        .warnings
+        .iter()
+        .cloned()
+        .chain(plan.warnings.iter().filter(|p| p.severity == Severity::Warning).map(|p| p.message.clone()))
+        .collect();
+    let rel = if dry_run { plan.rel.clone() } else { write_import(lib, &draft)? };
+    Ok(Imported { draft, id: plan.id, rel, assets: plan.asset_paths, warnings })
+}
+
+/// What to add on the command line when a guess was missing.
+fn hint(e: &ImportError) -> &'static str {
+    let text = e.to_string();
+    if !matches!(e, ImportError::Invalid { .. }) {
+        ""
+    } else if text.contains("date 或 year") {
+        "（文中找不到年份：请用 --year 指定）"
+    } else if text.contains("district") || text.contains("区县") {
+        "（请用 --district 指定区县）"
+    } else if text.contains("所属项目") {
+        "（请用 --project 指定已有项目的 id）"
+    } else {
+        ""
+    }
+}
+
+fn guess_line(label: &str, value: Option<&str>, guess: Option<&Guess>) {
+    match (value, guess) {
+        (Some(v), Some(g)) if g.value == v || g.from == "命令行指定" => println!("  {label}：{v}（{}）", g.from),
+        (Some(v), _) => println!("  {label}：{v}"),
+        (None, _) => println!("  {label}：（未能判断）"),
+    }
+}
+
+fn print_success(done: &Imported, dry: bool) {
+    let Imported { draft, id, rel, assets, warnings } = done;
+    let arrow = if dry { "将导入为" } else { "→" };
+    println!("{} {arrow} {rel}（id：{id}）", draft.source.display());
+    let m = &draft.meta;
+    let g = &draft.guesses;
+    guess_line("标题", m.title.as_deref(), g.title.as_ref());
+    guess_line("区县", m.district.as_deref(), g.district.as_ref());
+    match (&m.date, m.year) {
+        (Some(d), _) => guess_line("日期", Some(d), g.date.as_ref()),
+        (None, Some(y)) => guess_line("年份", Some(&y.to_string()), g.year.as_ref()),
+        (None, None) => println!("  年份：（未能判断）"),
+    }
+    guess_line("文种", Some(m.doc_type.as_deref().unwrap_or("经验材料")), g.doc_type.as_ref());
+    if let Some(p) = m.project.as_deref() {
+        guess_line("项目", Some(p), g.project.as_ref());
+    }
+    if let Some(first) = assets.first() {
+        let dir = first.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        println!("  图片：{} 张 → {dir}/", assets.len());
+    }
+    for w in warnings {
+        println!("  注意：{w}");
+    }
+}
+
+fn guess_json(g: &Option<Guess>) -> Value {
+    match g {
+        Some(g) => json!({ "value": g.value, "from": g.from }),
+        None => Value::Null,
+    }
+}
+
+fn success_json(done: &Imported) -> Value {
+    let Imported { draft, id, rel, assets, warnings } = done;
+    let m = &draft.meta;
+    let g = &draft.guesses;
+    json!({
+        "file": draft.source.display().to_string(),
+        "ok": true,
+        "id": id,
+        "path": rel,
+        "title": m.title,
+        "district": m.district,
+        "date": m.date,
+        "year": m.year,
+        "type": m.doc_type,
+        "project": m.project,
+        "assets": assets,
+        "guesses": {
+            "title": guess_json(&g.title),
+            "district": guess_json(&g.district),
+            "date": guess_json(&g.date),
+            "year": guess_json(&g.year),
+            "type": guess_json(&g.doc_type),
+            "project": guess_json(&g.project),
+        },
+        "warnings": warnings,
+    })
 }

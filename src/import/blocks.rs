@@ -92,7 +92,8 @@ pub fn chinese_heading_level(plain: &str) -> Option<u8> {
 /// Renders blocks as a Markdown body: blank lines between blocks, list items kept together, headings shifted
 /// so that the top level used becomes `##`.
 pub fn to_markdown(blocks: &[Block]) -> String {
-    let top = blocks.iter().filter_map(|b| if let Block::Heading { level, .. } = b { Some(*level) } else { None }).min();
+    let top =
+        blocks.iter().filter_map(|b| if let Block::Heading { level, .. } = b { Some(*level) } else { None }).min();
     let mut out = String::new();
     let mut previous_was_item = false;
     for block in blocks {
@@ -161,7 +162,10 @@ mod tests {
         assert_eq!(chinese_heading_level("十二、下一步工作"), Some(1));
         assert_eq!(chinese_heading_level("（三）强化数据赋能"), Some(2));
         assert_eq!(chinese_heading_level("第二章 组织机构"), Some(1));
-        assert_eq!(chinese_heading_level("一、加强组织领导。各单位要高度重视，明确责任分工，确保各项任务落实到位。"), None);
+        assert_eq!(
+            chinese_heading_level("一、加强组织领导。各单位要高度重视，明确责任分工，确保各项任务落实到位。"),
+            None
+        );
         assert_eq!(chinese_heading_level("一是加强领导"), None);
         assert_eq!(chinese_heading_level("（2021年）"), None);
         assert_eq!(chinese_heading_level("各区县："), None);

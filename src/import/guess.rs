@@ -34,6 +34,11 @@ pub struct Guesses {
     pub project: Option<Guess>,
 }
 
+/// A title on one line with single spaces (Word titles are often padded with runs of spaces).
+pub fn tidy_title(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
 /// The longest line still taken for a title.
 const TITLE_MAX_CHARS: usize = 60;
 
@@ -52,13 +57,13 @@ pub fn pick_title(blocks: &[Block]) -> Option<(usize, Guess)> {
         if let Block::Paragraph { plain, title_style: true, .. } = b
             && !plain.trim().is_empty()
         {
-            return Some((i, Guess::new(plain.trim(), "文档的“标题”样式")));
+            return Some((i, Guess::new(tidy_title(plain), "文档的“标题”样式")));
         }
     }
     if let Some(Block::Heading { level, plain, .. }) = blocks.first() {
         let same_level = blocks.iter().filter(|b| matches!(b, Block::Heading { level: l, .. } if l <= level)).count();
         if same_level == 1 && looks_like_title(plain) {
-            return Some((0, Guess::new(plain.trim(), "文档开头唯一的一级标题")));
+            return Some((0, Guess::new(tidy_title(plain), "文档开头唯一的一级标题")));
         }
     }
     for (i, b) in start.clone() {
@@ -68,14 +73,14 @@ pub fn pick_title(blocks: &[Block]) -> Option<(usize, Guess)> {
             && super::blocks::chinese_heading_level(plain).is_none()
         {
             let how = if *centred { "开头居中的一行" } else { "开头加粗的一行" };
-            return Some((i, Guess::new(plain.trim(), how)));
+            return Some((i, Guess::new(tidy_title(plain), how)));
         }
     }
     match blocks.first() {
         Some(Block::Paragraph { plain, .. })
             if looks_like_title(plain) && super::blocks::chinese_heading_level(plain).is_none() =>
         {
-            Some((0, Guess::new(plain.trim(), "第一行（较短，像标题）")))
+            Some((0, Guess::new(tidy_title(plain), "第一行（较短，像标题）")))
         }
         _ => None,
     }
@@ -99,7 +104,8 @@ pub fn guess_district(config: &Config, title: Option<&str>, text: &str) -> Optio
                 if full.contains(s.as_str()) { n.saturating_sub(full_count) } else { n }
             })
             .sum();
-        let in_title = title.contains(full.as_str()) || d.short.iter().map(|s| fold(s)).any(|s| !s.is_empty() && title.contains(&s));
+        let in_title = title.contains(full.as_str())
+            || d.short.iter().map(|s| fold(s)).any(|s| !s.is_empty() && title.contains(&s));
         let score = full_count * 3 + short_count + if in_title { 20 } else { 0 };
         if !(in_title || full_count >= 1 || short_count >= 2) {
             continue;
@@ -249,7 +255,10 @@ fn date_at(chars: &[char]) -> Option<(FoundDate, usize)> {
                 return None;
             }
             let (d, n2) = small_number(&rest[2 + n1..]).filter(|(_, n)| *n <= 2)?;
-            if !(1..=12).contains(&m) || !(1..=31).contains(&d) || rest.get(2 + n1 + n2).is_some_and(char::is_ascii_digit) {
+            if !(1..=12).contains(&m)
+                || !(1..=31).contains(&d)
+                || rest.get(2 + n1 + n2).is_some_and(char::is_ascii_digit)
+            {
                 return None;
             }
             Some((FoundDate { year, month: Some(m), day: Some(d) }, 4 + 2 + n1 + n2))
@@ -317,6 +326,7 @@ mod tests {
         let h = |level, t: &str| Block::Heading { level, text: t.into(), plain: t.into() };
         assert_eq!(pick_title(&[h(1, "总标题"), h(2, "一、背景")]).unwrap().1.value, "总标题");
         assert!(pick_title(&[h(1, "一、背景"), h(1, "二、做法")]).is_none());
+        assert_eq!(pick_title(&[para("关于规范会议的通知 \u{3000}  （草稿）", true)]).unwrap().1.value, "关于规范会议的通知 （草稿）");
     }
 
     #[test]

@@ -25,8 +25,8 @@ pub use docx::Limits;
 pub use guess::{Guess, Guesses};
 
 use crate::library::{
-    DecodeError, Kind, Library, MAX_FILE_BYTES, Meta, Problem, Record, Severity, TextEncoding, Writeup, check_candidates,
-    decode,
+    DecodeError, Kind, Library, MAX_FILE_BYTES, Meta, Problem, Record, Severity, TextEncoding, Writeup,
+    check_candidates, decode,
 };
 use crate::store::{self, StoreError, naming::file_name_safe};
 use crate::text::markdown_to_plain;
@@ -57,11 +57,31 @@ pub struct ImportDraft {
     pub front_matter: Option<String>,
     /// The folder the body's image links point into (rewritten to the final `<id>.assets` when written).
     pub assets_dir: String,
+    /// The path of an existing record this import replaces (its previous version goes to the history);
+    /// `None` for a new record. See [`ImportDraft::replacing`].
+    pub replaces: Option<String>,
+}
+
+impl ImportDraft {
+    /// Turns the draft into a new version of `existing`: the record keeps its front matter (id, title,
+    /// district, themes, unknown keys …) and its path; the imported text and images replace its body.
+    /// Returns `false` (and changes nothing) when `existing` is not a write-up.
+    pub fn replacing(&mut self, existing: &Record) -> bool {
+        let Meta::Writeup(w) = &existing.meta else {
+            return false;
+        };
+        self.meta = w.clone();
+        self.front_matter = Some(existing.front_matter.clone());
+        self.replaces = Some(existing.path.clone());
+        true
+    }
 }
 
 /// What [`write_import`] would write.
 #[derive(Debug, Clone)]
 pub struct ImportPlan {
+    /// The write-up's id (suggested when the draft had none).
+    pub id: String,
     /// The write-up's path relative to the library.
     pub rel: String,
     /// Its full text.
@@ -99,6 +119,8 @@ pub enum ImportError {
     Docx { path: PathBuf, message: String },
     #[error("{path}：文件中没有可导入的文字")]
     Empty { path: PathBuf },
+    #[error("{0}")]
+    Replace(String),
     #[error("导入为 {rel} 会产生错误：{}", summary(.problems))]
     Invalid { rel: String, problems: Vec<Problem> },
     #[error(transparent)]
@@ -106,12 +128,7 @@ pub enum ImportError {
 }
 
 fn summary(problems: &[Problem]) -> String {
-    problems
-        .iter()
-        .filter(|p| p.severity == Severity::Error)
-        .map(|p| p.message.clone())
-        .collect::<Vec<_>>()
-        .join("；")
+    problems.iter().filter(|p| p.severity == Severity::Error).map(|p| p.message.clone()).collect::<Vec<_>>().join("；")
 }
 
 /// What a format's reader produced, before guessing.
@@ -182,7 +199,9 @@ fn with_guesses(lib: &Library, path: &Path, mut meta: Writeup, parsed: Parsed, a
     let config = &lib.config;
     let from_file = |key: &str| format!("文件头信息中的 {key}");
     match meta.district.as_deref() {
-        Some(d) if !d.trim().is_empty() => guesses.district = Some(Guess { value: d.to_string(), from: from_file("district") }),
+        Some(d) if !d.trim().is_empty() => {
+            guesses.district = Some(Guess { value: d.to_string(), from: from_file("district") })
+        }
         _ => {
             guesses.district = guess::guess_district(config, title.as_deref(), &plain);
             meta.district = guesses.district.as_ref().map(|g| g.value.clone());
@@ -218,6 +237,7 @@ fn with_guesses(lib: &Library, path: &Path, mut meta: Writeup, parsed: Parsed, a
         source: path.to_path_buf(),
         front_matter: parsed.front_matter,
         assets_dir,
+        replaces: None,
     }
 }
 
@@ -234,7 +254,8 @@ fn read_text(path: &Path) -> Result<(String, Option<String>), ImportError> {
     }
     let bytes = std::fs::read(path).map_err(io)?;
     let (text, encoding) = decode(&bytes).map_err(|source| ImportError::Decode { path: path.to_path_buf(), source })?;
-    let warning = (encoding == TextEncoding::Gb18030).then(|| "文件为 GBK/GB18030 编码，已转换为 UTF-8 保存".to_string());
+    let warning =
+        (encoding == TextEncoding::Gb18030).then(|| "文件为 GBK/GB18030 编码，已转换为 UTF-8 保存".to_string());
     Ok((text, warning))
 }
 
@@ -246,13 +267,16 @@ pub fn plan_import(lib: &Library, draft: &ImportDraft) -> Result<ImportPlan, Imp
     meta.id = trimmed(&meta.id);
     meta.title = trimmed(&meta.title);
     meta.project = trimmed(&meta.project);
-    meta.district =
-        trimmed(&meta.district).map(|d| lib.config.resolve_district(&d).map(str::to_string).unwrap_or(d));
+    meta.district = trimmed(&meta.district).map(|d| lib.config.resolve_district(&d).map(str::to_string).unwrap_or(d));
     if meta.id.is_none() {
         meta.id = Some(store::suggest_id(lib, Kind::Writeup, meta.district.as_deref(), meta.project.as_deref()));
     }
+    let id = meta.id.clone().unwrap_or_default();
     let meta = Meta::Writeup(meta);
-    let rel = store::path_for_meta(lib, &meta);
+    let rel = match &draft.replaces {
+        Some(rel) => rel.clone(),
+        None => store::path_for_meta(lib, &meta),
+    };
     let (dir, file) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
     let stem = file.strip_suffix(".md").unwrap_or(file);
     let assets_dir = format!("{stem}.assets");
@@ -266,7 +290,13 @@ pub fn plan_import(lib: &Library, draft: &ImportDraft) -> Result<ImportPlan, Imp
     let text = store::render_record(&meta, draft.front_matter.as_deref(), &body)?;
     let record = Record::parse(rel.clone(), &text, TextEncoding::Utf8).map_err(|e| ImportError::Invalid {
         rel: rel.clone(),
-        problems: vec![Problem { path: rel.clone(), line: e.line, code: e.code, message: e.message, severity: Severity::Error }],
+        problems: vec![Problem {
+            path: rel.clone(),
+            line: e.line,
+            code: e.code,
+            message: e.message,
+            severity: Severity::Error,
+        }],
     })?;
     let problems = check_candidates(lib, &[record]);
     if problems.iter().any(|p| p.severity == Severity::Error) {
@@ -275,9 +305,16 @@ pub fn plan_import(lib: &Library, draft: &ImportDraft) -> Result<ImportPlan, Imp
     let asset_paths = draft
         .assets
         .iter()
-        .map(|a| [dir, assets_dir.as_str(), a.name.as_str()].iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join("/"))
+        .map(|a| {
+            [dir, assets_dir.as_str(), a.name.as_str()]
+                .iter()
+                .filter(|p| !p.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join("/")
+        })
         .collect();
-    Ok(ImportPlan { rel, text, asset_paths, warnings: problems })
+    Ok(ImportPlan { id, rel, text, asset_paths, warnings: problems })
 }
 
 /// Checks and writes an imported write-up and its images; returns the write-up's path relative to the library.
@@ -296,7 +333,8 @@ mod tests {
 
     fn library() -> (tempfile::TempDir, Library) {
         let dir = tempfile::tempdir().unwrap();
-        let project = "---\nkind: project\nid: yz-p01\nname: 楼栋党小组共治机制\ndistrict: 渝中区\nthemes: [党委领导]\n---\n";
+        let project =
+            "---\nkind: project\nid: yz-p01\nname: 楼栋党小组共治机制\ndistrict: 渝中区\nthemes: [党委领导]\n---\n";
         std::fs::create_dir_all(dir.path().join("yuzhong/yz-p01")).unwrap();
         std::fs::write(dir.path().join("yuzhong/yz-p01/project.md"), project).unwrap();
         let lib = Library::load(dir.path()).unwrap();
@@ -306,7 +344,8 @@ mod tests {
     #[test]
     fn markdown_without_front_matter_is_guessed_and_written() {
         let (dir, lib) = library();
-        let src = dir.path().join("外来材料.md");
+        let outside = tempfile::tempdir().unwrap();
+        let src = outside.path().join("外来材料.md");
         std::fs::write(
             &src,
             "# 渝中区推行楼栋党小组共治机制的经验做法\n\n## 一、基本情况\n\n渝中区……渝中区各社区推行楼栋党小组共治机制。\n\n渝中区委组织部\n2021年9月15日\n",
@@ -331,7 +370,8 @@ mod tests {
     fn front_matter_keys_survive_and_errors_refuse() {
         let (dir, lib) = library();
         let src = dir.path().join("a.md");
-        std::fs::write(&src, "---\nid: ext-1\ntitle: 外来\ndistrict: 渝中\nyear: 2022\n审核人: 张三\n---\n正文\n").unwrap();
+        std::fs::write(&src, "---\nid: ext-1\ntitle: 外来\ndistrict: 渝中\nyear: 2022\n审核人: 张三\n---\n正文\n")
+            .unwrap();
         let draft = import_file(&lib, &src).unwrap();
         let rel = write_import(&lib, &draft).unwrap();
         let text = std::fs::read_to_string(dir.path().join(&rel)).unwrap();
@@ -353,7 +393,8 @@ mod tests {
     fn gbk_text_is_imported() {
         let (dir, lib) = library();
         let src = dir.path().join("gbk.txt");
-        let (bytes, _, _) = encoding_rs::GBK.encode("合川区评理堂工作简报\n一、工作动态\n合川区各镇街评理堂本月调处纠纷。\n");
+        let (bytes, _, _) =
+            encoding_rs::GBK.encode("合川区评理堂工作简报\n一、工作动态\n合川区各镇街评理堂本月调处纠纷。\n");
         std::fs::write(&src, &bytes).unwrap();
         let draft = import_file(&lib, &src).unwrap();
         assert_eq!(draft.meta.title.as_deref(), Some("合川区评理堂工作简报"));
@@ -361,6 +402,26 @@ mod tests {
         assert_eq!(draft.meta.doc_type.as_deref(), Some("工作简报"));
         assert!(draft.body.contains("## 一、工作动态"));
         assert!(draft.warnings.iter().any(|w| w.contains("GBK")));
+    }
+
+    #[test]
+    fn replacing_keeps_the_front_matter_and_the_history() {
+        let (dir, lib) = library();
+        let outside = tempfile::tempdir().unwrap();
+        let first = outside.path().join("v1.md");
+        std::fs::write(&first, "---\nid: yz-p01-1\ntitle: 第一版\nproject: yz-p01\ndistrict: 渝中区\nyear: 2021\ntags: [甲]\n---\n第一版正文\n").unwrap();
+        let rel = write_import(&lib, &import_file(&lib, &first).unwrap()).unwrap();
+        let lib = Library::load(dir.path()).unwrap();
+        let second = outside.path().join("v2.txt");
+        std::fs::write(&second, "修订稿\n第二版正文。\n").unwrap();
+        let mut draft = import_file(&lib, &second).unwrap();
+        assert!(draft.replacing(lib.get("yz-p01-1").unwrap()));
+        assert_eq!(write_import(&lib, &draft).unwrap(), rel);
+        let text = std::fs::read_to_string(dir.path().join(&rel)).unwrap();
+        assert!(text.contains("title: 第一版\n") && text.contains("tags: [甲]\n") && text.ends_with("第二版正文。\n"), "{text}");
+        let kept = store::versions(dir.path(), &rel).unwrap();
+        assert_eq!(kept.len(), 1);
+        assert!(std::fs::read_to_string(&kept[0].path).unwrap().contains("第一版正文"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::Parsed;
 use super::blocks::{Block, chinese_heading_level, escape_inline, to_markdown};
-use super::guess::{Guess, looks_like_title, pick_title};
+use super::guess::{Guess, looks_like_title, pick_title, tidy_title};
 use crate::library::{Meta, Record, TextEncoding, split_front_matter};
 
 /// Why a Markdown file cannot be taken as it is.
@@ -23,10 +23,12 @@ pub fn markdown(text: &str) -> Result<Parsed, MarkdownError> {
         let Meta::Writeup(w) = record.meta else {
             return Err(MarkdownError::NotAWriteup(record.kind().label()));
         };
-        let title = w.title.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(|t| Guess {
-            value: t.to_string(),
-            from: "文件头信息中的 title".into(),
-        });
+        let title = w
+            .title
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| Guess { value: t.to_string(), from: "文件头信息中的 title".into() });
         return Ok(Parsed {
             body: record.body,
             title,
@@ -45,9 +47,9 @@ pub fn markdown(text: &str) -> Result<Parsed, MarkdownError> {
             && !line.starts_with(|c: char| c.is_ascii_digit())
             && chinese_heading_level(line).is_none();
         if let Some(h) = heading.filter(|h| !h.is_empty()) {
-            title = Some(Guess { value: h.to_string(), from: "第一个一级标题（# ）".into() });
+            title = Some(Guess { value: tidy_title(h), from: "第一个一级标题（# ）".into() });
         } else if plain_line && looks_like_title(line) && lines.len() > i + 1 {
-            title = Some(Guess { value: line.to_string(), from: "第一行（较短，像标题）".into() });
+            title = Some(Guess { value: tidy_title(line), from: "第一行（较短，像标题）".into() });
         }
         if title.is_some() {
             lines.remove(i);
@@ -69,13 +71,9 @@ pub fn plain(text: &str) -> Parsed {
             let text = escape_inline(line);
             match chinese_heading_level(line) {
                 Some(level) => Block::Heading { level, text, plain: line.to_string() },
-                None => Block::Paragraph {
-                    text,
-                    plain: line.to_string(),
-                    centred: false,
-                    bold: false,
-                    title_style: false,
-                },
+                None => {
+                    Block::Paragraph { text, plain: line.to_string(), centred: false, bold: false, title_style: false }
+                }
             }
         })
         .collect();
@@ -115,7 +113,9 @@ mod tests {
 
     #[test]
     fn plain_text_paragraphs() {
-        let p = plain("  关于网格化管理的经验做法\r\n\u{3000}\u{3000}一、基本情况\n\u{3000}\u{3000}全区共有*网格*120个。\n（一）强化队伍\n");
+        let p = plain(
+            "  关于网格化管理的经验做法\r\n\u{3000}\u{3000}一、基本情况\n\u{3000}\u{3000}全区共有*网格*120个。\n（一）强化队伍\n",
+        );
         assert_eq!(p.title.unwrap().value, "关于网格化管理的经验做法");
         assert_eq!(p.body, "## 一、基本情况\n\n全区共有\\*网格\\*120个。\n\n### （一）强化队伍\n");
     }

@@ -69,7 +69,8 @@ pub fn versions(root: &Path, rel: &str) -> Result<Vec<Version>, StoreError> {
     Ok(out)
 }
 
-pub(crate) fn now_ms() -> u64 {
+/// Now, in milliseconds since 1970 (UTC).
+pub fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 

@@ -100,7 +100,8 @@ impl<'a> Converter<'a> {
         let heading = direct_level.map(|l| l + 1).or_else(|| self.styles.heading_level(style));
         if let Some(((level_def, label_text, number), depth)) = label {
             let ordered = level_def.format == "decimal"
-                && [format!("%{}.", depth + 1), format!("%{})", depth + 1)].contains(&level_def.text.trim().to_string());
+                && [format!("%{}.", depth + 1), format!("%{})", depth + 1)]
+                    .contains(&level_def.text.trim().to_string());
             if level_def.format == "bullet" && heading.is_none() {
                 return Some(Block::ListItem { number: None, depth, text, plain });
             }
@@ -243,12 +244,15 @@ impl<'a> Converter<'a> {
             let mut row = Vec::new();
             let cells = tr.elements().flat_map(|c| match c.name.as_str() {
                 "tc" => vec![c],
-                "sdt" => c.child("sdtContent").map(|s| s.elements().filter(|e| e.name == "tc").collect()).unwrap_or_default(),
+                "sdt" => {
+                    c.child("sdtContent").map(|s| s.elements().filter(|e| e.name == "tc").collect()).unwrap_or_default()
+                }
                 _ => Vec::new(),
             });
             for tc in cells {
                 let tcpr = tc.child("tcPr");
-                let span = tcpr.and_then(|p| p.child_val("gridSpan")).and_then(|v| v.parse::<usize>().ok()).unwrap_or(1);
+                let span =
+                    tcpr.and_then(|p| p.child_val("gridSpan")).and_then(|v| v.parse::<usize>().ok()).unwrap_or(1);
                 let continued =
                     tcpr.and_then(|p| p.child("vMerge")).is_some_and(|m| m.attr("val").is_none_or(|v| v == "continue"));
                 let text = if continued { String::new() } else { self.cell_text(tc) };
@@ -282,10 +286,11 @@ fn render_inline(pieces: &[Piece]) -> (String, String) {
     let mut merged: Vec<Piece> = Vec::new();
     for p in pieces {
         match (merged.last_mut(), p) {
-            (
-                Some(Piece::Text { text: prev, bold: b1, italic: i1 }),
-                Piece::Text { text, bold: b2, italic: i2 },
-            ) if b1 == b2 && i1 == i2 => prev.push_str(text),
+            (Some(Piece::Text { text: prev, bold: b1, italic: i1 }), Piece::Text { text, bold: b2, italic: i2 })
+                if b1 == b2 && i1 == i2 =>
+            {
+                prev.push_str(text)
+            }
             _ => merged.push(p.clone()),
         }
     }
@@ -322,7 +327,12 @@ fn render_inline(pieces: &[Piece]) -> (String, String) {
         }
     }
     let tidy = |s: &str| {
-        s.split('\n').map(|l| l.trim_matches(|c: char| c.is_whitespace())).collect::<Vec<_>>().join("\n").trim().to_string()
+        s.split('\n')
+            .map(|l| l.trim_matches(|c: char| c.is_whitespace()))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_string()
     };
     (tidy(&md), tidy(&plain))
 }
@@ -345,7 +355,8 @@ mod tests {
 
     #[test]
     fn inline_markup() {
-        let (md, plain) = render_inline(&[t("  ", false), t("（一）强化", true), t("领导。", true), t("正文*强调*", false)]);
+        let (md, plain) =
+            render_inline(&[t("  ", false), t("（一）强化", true), t("领导。", true), t("正文*强调*", false)]);
         assert_eq!(md, "**（一）强化领导。**正文\\*强调\\*");
         assert_eq!(plain, "（一）强化领导。正文*强调*");
         let (md, _) = render_inline(&[t("a ", true), Piece::Break, t("    b", false)]);

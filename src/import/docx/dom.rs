@@ -86,9 +86,10 @@ fn element(start: &BytesStart) -> Element {
         .with_checks(false)
         .filter_map(Result::ok)
         .map(|a| {
-            let value = a.unescape_value().map(|v| v.into_owned()).unwrap_or_else(|_| {
-                String::from_utf8_lossy(&a.value).into_owned()
-            });
+            let value = a
+                .unescape_value()
+                .map(|v| v.into_owned())
+                .unwrap_or_else(|_| String::from_utf8_lossy(&a.value).into_owned());
             (local(a.key.as_ref()), value)
         })
         .collect();

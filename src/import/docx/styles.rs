@@ -248,11 +248,17 @@ impl Numbering {
 /// A number in a list format: 3 → 三 (chineseCounting), 三 (chineseCountingThousand), c, C, iii, III, ③, ３.
 pub fn format_number(n: u32, format: &str) -> String {
     match format {
-        "chineseCounting" | "chineseCountingThousand" | "chineseLegalSimplified" | "ideographTraditional"
-        | "taiwaneseCounting" | "taiwaneseCountingThousand" => chinese_number(n),
-        "ideographDigital" | "taiwaneseDigital" => {
-            n.to_string().chars().map(|c| "〇一二三四五六七八九".chars().nth(c as usize - '0' as usize).unwrap_or(c)).collect()
-        }
+        "chineseCounting"
+        | "chineseCountingThousand"
+        | "chineseLegalSimplified"
+        | "ideographTraditional"
+        | "taiwaneseCounting"
+        | "taiwaneseCountingThousand" => chinese_number(n),
+        "ideographDigital" | "taiwaneseDigital" => n
+            .to_string()
+            .chars()
+            .map(|c| "〇一二三四五六七八九".chars().nth(c as usize - '0' as usize).unwrap_or(c))
+            .collect(),
         "lowerLetter" => letters(n, b'a'),
         "upperLetter" => letters(n, b'A'),
         "lowerRoman" => roman(n).to_lowercase(),
@@ -303,8 +309,19 @@ fn letters(n: u32, base: u8) -> String {
 
 fn roman(mut n: u32) -> String {
     const TABLE: [(u32, &str); 13] = [
-        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
-        (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
     ];
     let mut out = String::new();
     for (v, s) in TABLE {
@@ -346,8 +363,7 @@ mod tests {
             <w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>
           </w:numbering>"#;
         let mut n = Numbering::read(&parse(xml.as_bytes(), "n").unwrap());
-        let labels: Vec<String> =
-            [0, 1, 1, 2, 0, 1].iter().map(|&l| n.next_label("1", l).unwrap().1).collect();
+        let labels: Vec<String> = [0, 1, 1, 2, 0, 1].iter().map(|&l| n.next_label("1", l).unwrap().1).collect();
         assert_eq!(labels, ["一、", "（一）", "（二）", "1.", "二、", "（一）"]);
         assert!(n.next_label("9", 0).is_none());
     }
