@@ -141,3 +141,33 @@ fn remove_dirs(dirs: &[PathBuf]) {
         let _ = std::fs::remove_dir(d);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::{export, read_bundle};
+    use crate::library::Library;
+
+    fn writeup(id: &str) -> String {
+        format!("---\nid: {id}\ntitle: 标题{id}\ndistrict: 渝中区\nyear: 2021\ntype: 工作简报\n---\n正文\n")
+    }
+
+    #[test]
+    fn a_failed_write_puts_back_what_was_written() {
+        let a = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(a.path().join("yz")).unwrap();
+        std::fs::write(a.path().join("0.md"), writeup("w0")).unwrap();
+        std::fs::write(a.path().join("yz/1.md"), writeup("w1")).unwrap();
+        let zip = a.path().join("b.zip");
+        export(&Library::load(a.path()).unwrap(), "渝中区", &zip).unwrap();
+
+        let b = tempfile::tempdir().unwrap();
+        let plan = read_bundle(&Library::load(b.path()).unwrap(), &zip).unwrap();
+        assert_eq!(plan.new_entries().count(), 2);
+        // After planning, a file appears where the second record's folder must go: writing it fails.
+        std::fs::write(b.path().join("yz"), "不是文件夹").unwrap();
+        assert!(apply(b.path(), &plan, &|_| true).is_err());
+        let names: Vec<_> = std::fs::read_dir(b.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, [std::ffi::OsString::from("yz")], "the first record was removed again");
+    }
+}
