@@ -70,9 +70,9 @@ pub fn apply(root: &Path, plan: &ImportPlan, accept: &dyn Fn(&PlanEntry) -> bool
         let now = match std::fs::read(&path) {
             Ok(bytes) => Some(sha256_hex(&bytes)),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
-            Err(source) => {
+            Err(cause) => {
                 roll_back(&undo);
-                return Err(BundleError::Read { path, source });
+                return Err(BundleError::Read { path, cause });
             }
         };
         if now != e.seen {

@@ -16,24 +16,14 @@ pub enum BundleError {
     NothingToExport(String),
     #[error("{district}的记录有 {} 个错误，请先修正再导出：\n{}", problems.len(), list(problems))]
     InvalidSource { district: String, problems: Vec<Problem> },
-    #[error("无法读取 {path}：{source}")]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("无法写入 {path}：{source}")]
-    Write {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{path} 不是有效的交换包（不是 zip 文件，或文件已损坏、被截断）：{source}")]
-    NotAZip {
-        path: PathBuf,
-        #[source]
-        source: zip::result::ZipError,
-    },
+    // The causes below are part of the message (not `#[source]`), so that a printed error chain does not
+    // repeat them.
+    #[error("无法读取 {path}：{cause}")]
+    Read { path: PathBuf, cause: std::io::Error },
+    #[error("无法写入 {path}：{cause}")]
+    Write { path: PathBuf, cause: std::io::Error },
+    #[error("{path} 不是有效的交换包（不是 zip 文件，或文件已损坏、被截断）：{cause}")]
+    NotAZip { path: PathBuf, cause: zip::result::ZipError },
     #[error("无法解压条目 “{name}”（交换包已损坏或被截断）：{reason}")]
     Corrupt { name: String, reason: String },
     #[error("交换包条目过多：{count} 个，上限 {max} 个")]

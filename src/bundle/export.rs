@@ -61,7 +61,7 @@ pub fn export(lib: &Library, district: &str, out: &Path) -> Result<ExportReport,
     let mut skipped = Vec::new();
     for r in &records {
         let path = lib.abs_path(r);
-        let bytes = std::fs::read(&path).map_err(|source| BundleError::Read { path, source })?;
+        let bytes = std::fs::read(&path).map_err(|cause| BundleError::Read { path, cause })?;
         let entry = ManifestEntry {
             path: r.path.clone(),
             id: r.id().map(str::to_string),
@@ -91,7 +91,7 @@ pub fn export(lib: &Library, district: &str, out: &Path) -> Result<ExportReport,
                 skipped.push((rel, format!("超过单个附件 {} MB 的上限", MAX_ASSET_BYTES / 1024 / 1024)));
                 continue;
             }
-            let bytes = std::fs::read(&path).map_err(|source| BundleError::Read { path, source })?;
+            let bytes = std::fs::read(&path).map_err(|cause| BundleError::Read { path, cause })?;
             let title = rel.rsplit('/').next().unwrap_or(&rel).to_string();
             let entry = ManifestEntry {
                 path: rel.clone(),
@@ -140,7 +140,7 @@ fn write_zip(
     let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let write_err = |path: &Path| {
         let path = path.to_path_buf();
-        move |source: std::io::Error| BundleError::Write { path, source }
+        move |cause: std::io::Error| BundleError::Write { path, cause }
     };
     std::fs::create_dir_all(dir).map_err(write_err(dir))?;
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -164,9 +164,9 @@ fn write_zip(
         drop(file);
         std::fs::rename(&tmp, out)
     })();
-    if let Err(source) = result {
+    if let Err(cause) = result {
         let _ = std::fs::remove_file(&tmp);
-        return Err(BundleError::Write { path: out.to_path_buf(), source });
+        return Err(BundleError::Write { path: out.to_path_buf(), cause });
     }
     Ok(())
 }

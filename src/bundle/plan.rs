@@ -298,7 +298,7 @@ fn compare(root: &Path, rel: &str, incoming: &[u8]) -> Result<(Change, Option<St
     let current = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Change::New, None)),
-        Err(source) => return Err(BundleError::Read { path, source }),
+        Err(cause) => return Err(BundleError::Read { path, cause }),
     };
     let seen = Some(sha256_hex(&current));
     if current == incoming {

@@ -31,9 +31,9 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Opens the zip at `path` and verifies it completely, writing nothing.
 pub(crate) fn read_verified(path: &Path) -> Result<VerifiedBundle, BundleError> {
-    let file = File::open(path).map_err(|source| BundleError::Read { path: path.to_path_buf(), source })?;
+    let file = File::open(path).map_err(|cause| BundleError::Read { path: path.to_path_buf(), cause })?;
     let mut zip = ZipArchive::new(BufReader::new(file))
-        .map_err(|source| BundleError::NotAZip { path: path.to_path_buf(), source })?;
+        .map_err(|cause| BundleError::NotAZip { path: path.to_path_buf(), cause })?;
     if zip.len() > MAX_ENTRIES {
         return Err(BundleError::TooManyEntries { count: zip.len(), max: MAX_ENTRIES });
     }

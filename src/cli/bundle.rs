@@ -101,7 +101,8 @@ struct Decision {
 
 fn import(root: &Path, file: &Path, decision: Decision, json: bool) -> anyhow::Result<ExitCode> {
     let lib = load(root)?;
-    let plan = core::read_bundle(&lib, file).with_context(|| format!("拒绝导入交换包 {}", file.display()))?;
+    let plan = core::read_bundle(&lib, file)
+        .with_context(|| format!("已拒绝导入交换包 {}，资料库未作任何改动", file.display()))?;
     drop(lib);
     warn_unknown_accepts(&plan, &decision.accept);
     let applied = if decision.dry_run {

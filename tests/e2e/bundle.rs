@@ -259,7 +259,7 @@ fn assert_refused(bundle: &Path, expected: &[&str]) {
         all.extend(args);
         let o = b.run(&all);
         assert_eq!(o.code, 2, "{o:?}");
-        assert!(o.stderr.contains("拒绝导入交换包"), "{}", o.stderr);
+        assert!(o.stderr.contains("已拒绝导入交换包") && o.stderr.contains("未作任何改动"), "{}", o.stderr);
         for e in expected {
             assert!(o.stderr.contains(e), "expected “{e}” in: {}", o.stderr);
         }
