@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use casebook::import::{Guess, ImportDraft, ImportError, import_file, plan_import, write_import};
+use casebook::import::{Guess, ImportDraft, ImportError, import_file, plan_import, write_planned};
 use casebook::library::{Library, Severity};
 use casebook::search::SearchIndex;
 use clap::Args;
@@ -88,7 +88,10 @@ pub fn run(root: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
             Err(e) => {
                 failed += 1;
                 if !args.json {
-                    eprintln!("失败 {}：{e}{}", file.display(), hint(&e));
+                    let message = e.to_string();
+                    let shown = file.display().to_string();
+                    let message = if message.contains(&shown) { message } else { format!("{shown}：{message}") };
+                    eprintln!("失败 {message}{}", hint(&e));
                 }
                 results.push(json!({ "file": file.display().to_string(), "ok": false, "error": e.to_string() }));
             }
@@ -175,8 +178,10 @@ fn import_one(lib: &Library, file: &Path, o: &Overrides, dry_run: bool) -> Resul
         .cloned()
         .chain(plan.warnings.iter().filter(|p| p.severity == Severity::Warning).map(|p| p.message.clone()))
         .collect();
-    let rel = if dry_run { plan.rel.clone() } else { write_import(lib, &draft)? };
-    Ok(Imported { draft, id: plan.id, rel, assets: plan.asset_paths, warnings })
+    if !dry_run {
+        write_planned(lib, &draft, &plan)?;
+    }
+    Ok(Imported { draft, id: plan.id, rel: plan.rel, assets: plan.asset_paths, warnings })
 }
 
 /// What to add on the command line when a guess was missing.

@@ -326,7 +326,10 @@ mod tests {
         let h = |level, t: &str| Block::Heading { level, text: t.into(), plain: t.into() };
         assert_eq!(pick_title(&[h(1, "总标题"), h(2, "一、背景")]).unwrap().1.value, "总标题");
         assert!(pick_title(&[h(1, "一、背景"), h(1, "二、做法")]).is_none());
-        assert_eq!(pick_title(&[para("关于规范会议的通知 \u{3000}  （草稿）", true)]).unwrap().1.value, "关于规范会议的通知 （草稿）");
+        assert_eq!(
+            pick_title(&[para("关于规范会议的通知 \u{3000}  （草稿）", true)]).unwrap().1.value,
+            "关于规范会议的通知 （草稿）"
+        );
     }
 
     #[test]

@@ -320,11 +320,18 @@ pub fn plan_import(lib: &Library, draft: &ImportDraft) -> Result<ImportPlan, Imp
 /// Checks and writes an imported write-up and its images; returns the write-up's path relative to the library.
 pub fn write_import(lib: &Library, draft: &ImportDraft) -> Result<String, ImportError> {
     let plan = plan_import(lib, draft)?;
+    write_planned(lib, draft, &plan)?;
+    Ok(plan.rel)
+}
+
+/// Writes what [`plan_import`] planned for `draft` (images first, then the write-up), so that a caller that
+/// showed the plan writes exactly that. The plan must come from the same library state.
+pub fn write_planned(lib: &Library, draft: &ImportDraft, plan: &ImportPlan) -> Result<(), ImportError> {
     for (asset, rel) in draft.assets.iter().zip(&plan.asset_paths) {
         store::save_file(&lib.root, rel, &asset.bytes)?;
     }
     store::save_file(&lib.root, &plan.rel, plan.text.as_bytes())?;
-    Ok(plan.rel)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -418,7 +425,10 @@ mod tests {
         assert!(draft.replacing(lib.get("yz-p01-1").unwrap()));
         assert_eq!(write_import(&lib, &draft).unwrap(), rel);
         let text = std::fs::read_to_string(dir.path().join(&rel)).unwrap();
-        assert!(text.contains("title: 第一版\n") && text.contains("tags: [甲]\n") && text.ends_with("第二版正文。\n"), "{text}");
+        assert!(
+            text.contains("title: 第一版\n") && text.contains("tags: [甲]\n") && text.ends_with("第二版正文。\n"),
+            "{text}"
+        );
         let kept = store::versions(dir.path(), &rel).unwrap();
         assert_eq!(kept.len(), 1);
         assert!(std::fs::read_to_string(&kept[0].path).unwrap().contains("第一版正文"));

@@ -25,8 +25,7 @@ use crate::library::{Meta, Record, TextEncoding};
 pub fn render_record(meta: &Meta, previous_front_matter: Option<&str>, body: &str) -> Result<String, StoreError> {
     let model = model_value(meta)?;
     let wanted = prune_map(&model);
-    let attempts: [fn(&Map<String, Value>, &Map<String, Value>, &str) -> String; 2] =
-        [edit_in_place, rewrite_from_values];
+    let attempts: [Attempt; 2] = [edit_in_place, rewrite_from_values];
     let mut last_problem = String::new();
     match previous_front_matter.filter(|p| !p.trim().is_empty()) {
         None => {
@@ -47,6 +46,9 @@ pub fn render_record(meta: &Meta, previous_front_matter: Option<&str>, body: &st
     }
     Err(StoreError::Render(last_problem))
 }
+
+/// A way of writing the front matter from the model (all keys, kept keys) and the previous front matter.
+type Attempt = fn(&Map<String, Value>, &Map<String, Value>, &str) -> String;
 
 fn assemble(yaml: &str, body: &str) -> String {
     let mut text = String::with_capacity(yaml.len() + body.len() + 8);

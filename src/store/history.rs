@@ -65,7 +65,7 @@ pub fn versions(root: &Path, rel: &str) -> Result<Vec<Version>, StoreError> {
             out.push(Version { path, saved_ms: ms, bytes });
         }
     }
-    out.sort_by(|a, b| b.saved_ms.cmp(&a.saved_ms));
+    out.sort_by_key(|v| std::cmp::Reverse(v.saved_ms));
     Ok(out)
 }
 

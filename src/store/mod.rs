@@ -86,7 +86,13 @@ pub fn save_file(root: &Path, rel: &str, contents: &[u8]) -> Result<Saved, Store
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io_err(parent))?;
     }
-    write_atomic(&path, contents).map_err(io_err(&path))?;
+    if let Err(e) = write_atomic(&path, contents) {
+        // The save did not happen, so the copy made for it is not a version: drop it.
+        if let Some(v) = &previous {
+            let _ = std::fs::remove_file(&v.path);
+        }
+        return Err(io_err(&path)(e));
+    }
     Ok(Saved { path, previous })
 }
 

@@ -96,3 +96,19 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Runs the real binary with these arguments and extra environment variables (e.g. `CASEBOOK_FAIL_WRITES`).
+pub fn casebook_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_casebook"))
+        .args(args)
+        .env_remove("CASEBOOK_LIBRARY")
+        .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run casebook");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

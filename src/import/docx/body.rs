@@ -169,11 +169,7 @@ impl<'a> Converter<'a> {
                 "t" => text(out, &c.own_text()),
                 "tab" | "ptab" => text(out, " "),
                 "noBreakHyphen" => text(out, "-"),
-                "br" => {
-                    if !matches!(c.attr("type"), Some("page" | "column")) {
-                        out.push(Piece::Break);
-                    }
-                }
+                "br" if !matches!(c.attr("type"), Some("page" | "column")) => out.push(Piece::Break),
                 "cr" => out.push(Piece::Break),
                 "drawing" | "pict" | "object" => self.graphic(c, out),
                 "AlternateContent" => {

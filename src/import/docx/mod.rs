@@ -182,7 +182,9 @@ mod docx_tests {
     }
 
     fn document(body: &str) -> String {
-        format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {W}><w:body>{body}<w:sectPr/></w:body></w:document>"#)
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {W}><w:body>{body}<w:sectPr/></w:body></w:document>"#
+        )
     }
 
     fn sample_parts(document_xml: &str, rels: &str) -> Vec<(String, Vec<u8>)> {
@@ -299,7 +301,11 @@ mod docx_tests {
         let message = err(&xxe_doc);
         assert!(message.contains("DOCTYPE") && !message.contains("秘密实体文本"), "{message}");
 
-        let escape = write_docx(dir.path(), "escape.docx", &sample_parts(&document(&sample_body()), &image_rels("../../evil.png")));
+        let escape = write_docx(
+            dir.path(),
+            "escape.docx",
+            &sample_parts(&document(&sample_body()), &image_rels("../../evil.png")),
+        );
         assert!(err(&escape).contains(".."), "{}", err(&escape));
 
         // 70 MB of spaces inside one part: the default 64 MB cap stops reading it.

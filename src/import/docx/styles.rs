@@ -142,12 +142,19 @@ pub struct Level {
     pub start: u32,
 }
 
+/// One `w:num`: the abstract list it uses, with its level and start overrides.
+#[derive(Debug, Clone, Default)]
+struct NumInstance {
+    abstract_id: String,
+    levels: HashMap<u8, Level>,
+    starts: HashMap<u8, u32>,
+}
+
 /// `numbering.xml`: list definitions and the counters that run through the document.
 #[derive(Debug, Default)]
 pub struct Numbering {
     abstract_levels: HashMap<String, HashMap<u8, Level>>,
-    /// numId → (abstractNumId, level overrides, start overrides).
-    nums: HashMap<String, (String, HashMap<u8, Level>, HashMap<u8, u32>)>,
+    nums: HashMap<String, NumInstance>,
     /// Running counters per abstract list; `None` levels restart.
     counters: HashMap<String, [Option<u32>; 9]>,
     started: std::collections::HashSet<String>,
@@ -187,22 +194,22 @@ impl Numbering {
                     levels.insert(ilvl, read_level(l));
                 }
             }
-            n.nums.insert(id.to_string(), (abs.to_string(), levels, starts));
+            n.nums.insert(id.to_string(), NumInstance { abstract_id: abs.to_string(), levels, starts });
         }
         n
     }
 
     /// The level definition of a list item.
     pub fn level(&self, num_id: &str, ilvl: u8) -> Option<Level> {
-        let (abs, overrides, _) = self.nums.get(num_id)?;
-        overrides.get(&ilvl).cloned().or_else(|| self.abstract_levels.get(abs)?.get(&ilvl).cloned())
+        let num = self.nums.get(num_id)?;
+        num.levels.get(&ilvl).cloned().or_else(|| self.abstract_levels.get(&num.abstract_id)?.get(&ilvl).cloned())
     }
 
     /// Counts one more item at `ilvl` of list `num_id` and returns its label (`三、`, `（二）`, `1.`) and the
     /// item's number. `None` when the list is unknown or its format is `none`.
     pub fn next_label(&mut self, num_id: &str, ilvl: u8) -> Option<(Level, String, u32)> {
         let ilvl = ilvl.min(8);
-        let (abs, _, starts) = self.nums.get(num_id)?.clone();
+        let NumInstance { abstract_id: abs, starts, .. } = self.nums.get(num_id)?.clone();
         let level = self.level(num_id, ilvl)?;
         // A w:num with a start override restarts the list the first time it is used.
         let restart = !starts.is_empty() && self.started.insert(num_id.to_string());
@@ -281,10 +288,14 @@ pub fn chinese_number(n: u32) -> String {
         return DIGITS[n as usize].to_string();
     }
     if n < 20 {
-        return format!("十{}", if n % 10 == 0 { "" } else { DIGITS[(n % 10) as usize] });
+        return format!("十{}", if n.is_multiple_of(10) { "" } else { DIGITS[(n % 10) as usize] });
     }
     if n < 100 {
-        return format!("{}十{}", DIGITS[(n / 10) as usize], if n % 10 == 0 { "" } else { DIGITS[(n % 10) as usize] });
+        return format!(
+            "{}十{}",
+            DIGITS[(n / 10) as usize],
+            if n.is_multiple_of(10) { "" } else { DIGITS[(n % 10) as usize] }
+        );
     }
     if n < 1000 {
         let rest = n % 100;
