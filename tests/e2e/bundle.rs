@@ -439,3 +439,39 @@ fn a_bundle_with_an_invalid_record_is_refused_whole() {
     );
     assert_refused(&bundle, &["另一条记录", "yz-p01-1"]);
 }
+
+#[test]
+fn linked_files_travel_with_their_record() {
+    let a = corpus_copy();
+    let rel = "yuzhong/yz-p01/yz-p01-3.md";
+    let text = std::fs::read_to_string(a.root().join(rel)).unwrap();
+    a.file(rel, format!("{text}\n![加装电梯现场](yz-p01-3.assets/现场%201.png)\n"));
+    let picture: Vec<u8> = (0..=255u8).cycle().take(5000).collect();
+    a.file("yuzhong/yz-p01/yz-p01-3.assets/现场 1.png", &picture);
+    let out = a.root().join("yz.zip");
+    let o = a.json(&["bundle", "export", "--district", "渝中区", "--out", out.to_str().unwrap(), "--json"]);
+    assert_eq!(o["assets"], 1, "{o}");
+    let m: serde_json::Value = serde_json::from_slice(&unzip(&out)["manifest.json"]).unwrap();
+    let asset = m["entries"].as_array().unwrap().iter().find(|e| e["kind"] == "asset").unwrap();
+    assert_eq!(asset["path"], "yuzhong/yz-p01/yz-p01-3.assets/现场 1.png");
+    assert_eq!(asset["owner"], "yz-p01-3");
+
+    // B keeps the record in another folder: the picture goes beside it there.
+    let b = corpus_copy();
+    std::fs::remove_file(b.root().join(rel)).unwrap();
+    b.file("材料/yz-p01-3.md", &text);
+    let o = b.run(&["bundle", "import", out.to_str().unwrap(), "--accept-changed"]);
+    assert_eq!(o.code, 0, "{o:?}");
+    assert_eq!(std::fs::read(b.root().join("材料/yz-p01-3.assets/现场 1.png")).unwrap(), picture);
+    assert!(std::fs::read_to_string(b.root().join("材料/yz-p01-3.md")).unwrap().contains("现场%201.png"));
+    assert!(!b.root().join("yuzhong/yz-p01/yz-p01-3.assets").exists());
+
+    // A different picture under the same name is a change like any other, shown without a text diff.
+    a.file("yuzhong/yz-p01/yz-p01-3.assets/现场 1.png", [0u8, 1, 2]);
+    export(&a, "渝中区", &out);
+    let plan = b.json(&["bundle", "import", out.to_str().unwrap(), "--dry-run", "--json"]);
+    assert_eq!(plan["counts"]["changed"], 1, "{plan}");
+    let entry = plan["entries"].as_array().unwrap().iter().find(|e| e["change"] == "changed").unwrap();
+    assert_eq!(entry["kind"], "asset");
+    assert_eq!(entry["path"], "材料/yz-p01-3.assets/现场 1.png");
+}
