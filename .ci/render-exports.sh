@@ -46,17 +46,27 @@ docx="$route/展示材料-渝中区路线.docx"
 # HTML: the screen view (as the issue asks) and the print layout (A4 pages, as a PDF).
 chromium --headless --no-sandbox --disable-gpu --screenshot="$out/html-screen.png" --window-size=1240,1754 "$html" 2>/dev/null
 chromium --headless --no-sandbox --disable-gpu --no-pdf-header-footer --print-to-pdf="$out/html-print.pdf" "$html" 2>/dev/null
-pdftoppm -png -r 80 "$out/html-print.pdf" "$out/html-page"
+pdftoppm -png -r 100 "$out/html-print.pdf" "$out/html-page"
 
 # .docx: as LibreOffice lays it out.
 (cd "$out" && libreoffice --headless --convert-to pdf --outdir "$out" "$docx" >/dev/null 2>&1)
-pdftoppm -png -r 80 "$out/展示材料-渝中区路线.pdf" "$out/docx-page"
+pdftoppm -png -r 100 "$out/展示材料-渝中区路线.pdf" "$out/docx-page"
 echo "pages: HTML $(pdfinfo "$out/html-print.pdf" | awk '/^Pages/ {print $2}'), docx $(pdfinfo "$out/展示材料-渝中区路线.pdf" | awk '/^Pages/ {print $2}')"
 
-# One page of each for the docs: the results of the first project (before/after chart, 群众评价).
+# One page of each for the docs: in the HTML the first project's charts (before/after, 群众评价), in the .docx
+# the first write-up (小标宋 title, 黑体/楷体 headings, 仿宋 body, page number).
+page_with() { # PDF, text → first page number holding the text
+  local n; n=$(pdfinfo "$1" | awk '/^Pages/ {print $2}')
+  for i in $(seq 1 "$n"); do
+    if pdftotext -f "$i" -l "$i" "$1" - | grep -q "$2"; then echo "$i"; return; fi
+  done
+  echo 1
+}
 pick() { ls "$out"/"$1"-*.png | sort | sed -n "${2}p"; }
+html_page=$(page_with "$out/html-print.pdf" "第三方测评样本量")
+docx_page=$(page_with "$out/展示材料-渝中区路线.pdf" "· 经验材料")
 mkdir -p docs/screenshots
-convert "$(pick html-page "${HTML_PAGE:-11}")" -strip -colors 64 PNG8:docs/screenshots/export-html.png
-convert "$(pick docx-page "${DOCX_PAGE:-7}")" -strip -colors 64 PNG8:docs/screenshots/export-docx.png
+convert "$(pick html-page "$html_page")" -strip -colors 128 PNG8:docs/screenshots/export-html.png
+convert "$(pick docx-page "$docx_page")" -strip -colors 128 PNG8:docs/screenshots/export-docx.png
 ls -l docs/screenshots/export-*.png
 echo "all pages: $out"

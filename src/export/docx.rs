@@ -457,6 +457,8 @@ struct Body {
     links: Vec<String>,
     /// The next part opens the body section (the section break already starts a page).
     first_part: bool,
+    /// The block before was a part title: no page break before a write-up's title.
+    title_continues: bool,
     bookmarks: u32,
 }
 
@@ -506,7 +508,11 @@ impl Body {
         self.cover(doc);
         self.first_part = true;
         let mut in_front = true;
+        let mut previous: Option<&Block> = None;
         for block in &doc.blocks {
+            // A write-up right under its part's title stays on the part's page.
+            self.title_continues = matches!(previous, Some(Block::Part { .. }));
+            previous = Some(block);
             if in_front && matches!(block, Block::Part { .. }) {
                 // End of the cover-and-contents section: it has no page number.
                 self.out.push_str(&format!("<w:p><w:pPr>{}</w:pPr></w:p>", sect_pr(false)));
@@ -543,7 +549,8 @@ impl Body {
             }
             Block::DocTitle { title, byline, anchor } => {
                 let runs = self.bookmarked(anchor, &run(title, ""));
-                self.out.push_str(&para_xml("Title", "", &runs));
+                let extra = if self.title_continues { "<w:pageBreakBefore w:val=\"0\"/>" } else { "" };
+                self.out.push_str(&para_xml("Title", extra, &runs));
                 for (i, line) in byline.iter().enumerate() {
                     let after =
                         if i + 1 == byline.len() { format!("<w:spacing w:after=\"{LINE}\"/>") } else { String::new() };
@@ -552,7 +559,9 @@ impl Body {
             }
             Block::Paragraph(spans) => {
                 let runs = self.spans(spans, "");
-                self.out.push_str(&para_xml("Normal", &indent(depth), &runs));
+                // A justified line before a manual break would be stretched across the page.
+                let jc = if spans.iter().any(|s| s.text.contains('\n')) { "<w:jc w:val=\"left\"/>" } else { "" };
+                self.out.push_str(&para_xml("Normal", &format!("{}{jc}", indent(depth)), &runs));
             }
             Block::List { ordered, start, items } => {
                 for (i, item) in items.iter().enumerate() {
@@ -733,14 +742,13 @@ impl Body {
             }
             self.out.push_str("</w:tr>");
         }
-        let columns = widths.len();
         for (r, row) in t.rows.iter().enumerate() {
             let hl = t.highlight.contains(&r);
             self.out.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
-            for i in 0..columns {
+            for (i, &width) in widths.iter().enumerate() {
                 let text = row.get(i).map(String::as_str).unwrap_or("");
                 let numeric = t.numeric.get(i).copied().unwrap_or(false);
-                self.out.push_str(&cell(text, widths[i], "TableText", numeric, hl.then_some("FFF1CC"), hl));
+                self.out.push_str(&cell(text, width, "TableText", numeric, hl.then_some("FFF1CC"), hl));
             }
             self.out.push_str("</w:tr>");
         }

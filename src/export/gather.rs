@@ -19,8 +19,8 @@ pub fn cn_number(n: usize) -> String {
     const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
     match n {
         0..=9 => D[n].to_string(),
-        10..=19 => format!("十{}", if n % 10 == 0 { "" } else { D[n % 10] }),
-        20..=99 => format!("{}十{}", D[n / 10], if n % 10 == 0 { "" } else { D[n % 10] }),
+        10..=19 => format!("十{}", if n.is_multiple_of(10) { "" } else { D[n % 10] }),
+        20..=99 => format!("{}十{}", D[n / 10], if n.is_multiple_of(10) { "" } else { D[n % 10] }),
         _ => n.to_string(),
     }
 }

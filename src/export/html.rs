@@ -47,6 +47,7 @@ h3 {{ font-family: {KAI}; font-size: 13.5pt; margin: 1em 0 0.4em; }}
 h4 {{ font-size: 12pt; margin: 0.8em 0 0.3em; }}
 h2, h3, h4 {{ break-after: avoid; page-break-after: avoid; }}
 h2.doc-title {{ break-before: page; page-break-before: always; font-family: {TITLE}; font-size: 18pt; text-align: center; line-height: 1.5; margin: 0.5em 0 0.3em; }}
+h1.part + h2.doc-title {{ break-before: auto; page-break-before: auto; }}
 .byline {{ font-family: {KAI}; text-align: center; color: #555555; text-indent: 0; margin: 0; }}
 .byline-last {{ margin-bottom: 1.2em; }}
 p {{ text-indent: 2em; margin: 0 0 0.4em; text-align: justify; }}
@@ -81,7 +82,8 @@ li.flagged {{ color: #9b1c1c; }}
 .flag {{ border: 1px solid #9b1c1c; border-radius: 3px; font-size: 9pt; padding: 0 4px; margin-left: 0.5em; }}
 hr {{ border: 0; border-top: 1px solid #cccccc; margin: 1em 0; }}
 a {{ color: #1f4f8a; }}
-@media screen {{ h1.part, h2.doc-title {{ border-top: 1px solid #dddddd; padding-top: 10mm; margin-top: 12mm; }} }}
+@media screen {{ h1.part, h2.doc-title {{ border-top: 1px solid #dddddd; padding-top: 10mm; margin-top: 12mm; }}
+  h1.part + h2.doc-title {{ border-top: none; padding-top: 0; margin-top: 0; }} }}
 @media print {{ html {{ background: none; }} body {{ max-width: none; padding: 0; }} .cover {{ min-height: 245mm; }} }}
 "#
     )

@@ -43,16 +43,13 @@ pub fn build(lib: &Library, record: &Record, collection: &Collection, stamp: &St
     }
     g.doc.blocks.extend(intro);
     g.h2("学习安排");
-    let mut order = Vec::new();
     for (n, found, id, note) in &items {
         let title = found.map(|r| r.title().trim().to_string()).unwrap_or_else(|| format!("（缺失：{id}）"));
-        let mut spans = vec![Span::bold(format!("第{}篇　{title}", cn_number(*n)))];
+        g.push(Block::Paragraph(vec![Span::bold(format!("第{}篇　{title}", cn_number(*n)))]));
         if !note.is_empty() {
-            spans.push(Span::plain(format!("\n{note}")));
+            g.push(para(*note));
         }
-        order.push(vec![Block::Paragraph(spans)]);
     }
-    g.push(Block::List { ordered: false, start: 1, items: order });
 
     g.part("学习材料");
     let mut checks = Vec::new();

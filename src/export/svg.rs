@@ -240,12 +240,7 @@ fn dumbbell(unit: &str, rows: &[DumbbellRow]) -> (f64, String) {
     let _ = write!(out, "<circle cx=\"242\" cy=\"12\" r=\"5\" fill=\"{BEFORE}\"/>");
     text(&mut out, 251.0, 16.0, "start", "", "试点前");
     let _ = write!(out, "<circle cx=\"310\" cy=\"12\" r=\"6\" fill=\"{BETTER}\"/>");
-    let legend = if unit.is_empty() {
-        "试点后（绿色改善，红色变差）".to_string()
-    } else {
-        format!("试点后（绿色改善，红色变差）　单位：{unit}")
-    };
-    text(&mut out, 319.0, 16.0, "start", "", &legend);
+    text(&mut out, 319.0, 16.0, "start", "", "试点后（绿色改善，红色变差）");
     let values: Vec<f64> = rows.iter().flat_map(|r| [r.before, r.after]).flatten().collect();
     let (mut lo, mut hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
     if !lo.is_finite() {
