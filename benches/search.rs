@@ -12,7 +12,7 @@
 //!
 //! `all` runs each measurement in a child process of this same binary, so each has its own peak RSS and the
 //! cold start is a real process start. Child commands (`build`, `cold`, `queries`, `jieba`) print one line
-//! `RESULT {json}`; `page DIR ROUNDS` runs only the search page loop, for a profiler. Times are medians or percentiles of several runs; compare numbers from one run only.
+//! `RESULT {json}`; `page DIR ROUNDS` runs only the search page loop and `edit DIR` only edit-to-searchable, for a profiler. Times are medians or percentiles of several runs; compare numbers from one run only.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -495,6 +495,10 @@ fn main() {
         Some("cold") => cmd_cold(&path(1), started),
         Some("queries") => cmd_queries(&path(1), arg(2).and_then(|r| r.parse().ok()).unwrap_or(5)),
         Some("jieba") => cmd_jieba(&path(1)),
+        Some("edit") => {
+            let (mut index, _) = SearchIndex::open(&path(1)).expect("index");
+            emit(edit_to_searchable(&path(1), &mut index));
+        }
         Some("page") => cmd_page(&path(1), arg(2).and_then(|r| r.parse().ok()).unwrap_or(5)),
         Some("all") => {
             let out = args.iter().position(|a| a == "--out").and_then(|i| args.get(i + 1)).map(PathBuf::from);

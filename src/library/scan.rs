@@ -1,6 +1,6 @@
 //! Finding and reading record files: which files are records, their change stamps, and reading one safely.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::check::{Problem, Severity};
 use super::encoding::{TextEncoding, decode};
@@ -38,40 +38,84 @@ pub fn is_record_path(rel: &str) -> bool {
 }
 
 /// Every record file under `root`, sorted by path.
+///
+/// This runs on every open and every sync, so on a library of 100k write-ups it is on the path to the first
+/// results and to an edit becoming searchable. Two things keep it fast: each file is stat'ed relative to its
+/// open directory (`DirEntry::metadata`, no path resolution from the root), and sub-folders are walked by
+/// several threads.
 pub fn scan_files(root: &Path) -> std::io::Result<Vec<FileStamp>> {
     let mut out = Vec::new();
-    let walker = walkdir::WalkDir::new(root)
-        .follow_links(false)
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            // An unreadable sub-folder is skipped; the root itself failing is an error.
-            Err(e) if e.depth() > 0 => continue,
-            Err(e) => return Err(e.into()),
-        };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let Ok(rel) = entry.path().strip_prefix(root) else {
-            continue;
-        };
-        let rel_path = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-        if !is_record_path(&rel_path) {
-            continue;
-        }
-        let Ok(md) = entry.metadata() else { continue };
-        let mtime_ns = md
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        out.push(FileStamp { rel_path, size: md.len(), mtime_ns });
+    let mut dirs = Vec::new();
+    // The root itself failing is an error; an unreadable sub-folder is skipped.
+    scan_dir(root, "", &mut out, &mut dirs)?;
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(SCAN_THREADS);
+    if threads <= 1 || dirs.len() < 2 {
+        walk(dirs, &mut out);
+    } else {
+        let queue = std::sync::Mutex::new(dirs);
+        let found: Vec<Vec<FileStamp>> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut files = Vec::new();
+                        loop {
+                            let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop();
+                            let Some(dir) = next else { break };
+                            walk(vec![dir], &mut files);
+                        }
+                        files
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        });
+        out.extend(found.into_iter().flatten());
     }
     out.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     Ok(out)
+}
+
+/// At most this many threads walk a library's folders.
+const SCAN_THREADS: usize = 4;
+
+/// Walks folders depth-first (each given as its path and its path relative to the root), skipping unreadable ones.
+fn walk(mut dirs: Vec<(PathBuf, String)>, out: &mut Vec<FileStamp>) {
+    while let Some((dir, rel)) = dirs.pop() {
+        let _ = scan_dir(&dir, &rel, out, &mut dirs);
+    }
+}
+
+/// Adds the record files directly in `dir` to `files` and its sub-folders to `dirs`; hidden entries (name
+/// starting with `.`) and symbolic links are left out.
+fn scan_dir(
+    dir: &Path,
+    rel: &str,
+    files: &mut Vec<FileStamp>,
+    dirs: &mut Vec<(PathBuf, String)>,
+) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let Ok(entry) = entry else { continue };
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        let Ok(kind) = entry.file_type() else { continue };
+        let rel_path = if rel.is_empty() { name.into_owned() } else { format!("{rel}/{name}") };
+        if kind.is_dir() {
+            dirs.push((entry.path(), rel_path));
+        } else if kind.is_file() && is_record_path(&rel_path) {
+            let Ok(md) = entry.metadata() else { continue };
+            let mtime_ns = md
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            files.push(FileStamp { rel_path, size: md.len(), mtime_ns });
+        }
+    }
+    Ok(())
 }
 
 /// Reads and parses one record file; every failure becomes a [`Problem`] naming the file and line.
@@ -114,6 +158,33 @@ impl Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scan_finds_records_only_sorted() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for rel in [
+            "a/b/x.md",
+            "a/y.md",
+            "b/z.MD",
+            "top.md",
+            "README.md",
+            "a/readme.md",
+            ".casebook/i.md",
+            "a/.hidden/h.md",
+            "c/notes.txt",
+            "d/e/f/g.md",
+        ] {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "x").unwrap();
+        }
+        let found: Vec<String> = scan_files(root).unwrap().into_iter().map(|s| s.rel_path).collect();
+        assert_eq!(found, ["a/b/x.md", "a/y.md", "b/z.MD", "d/e/f/g.md", "top.md"]);
+        let stamps = scan_files(root).unwrap();
+        assert!(stamps.iter().all(|s| s.size == 1 && s.mtime_ns > 0));
+        assert!(scan_files(&root.join("missing")).is_err());
+    }
 
     #[test]
     fn which_paths_are_records() {

@@ -5,7 +5,7 @@
 //! per project, what write-ups inherit from it. Opening compares the folder against it and reindexes only what
 //! was added, changed or removed (plus the write-ups of a project whose name, district or themes changed).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -18,11 +18,15 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::SearchError;
-use super::document::{ProjectTable, index_doc, project_info};
+use super::document::{ProjectInfo, ProjectTable, index_doc, project_info};
+use super::facets::FacetCache;
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use super::tokenizer::{BIGRAM, BigramTokenizer, JIEBA, JiebaTokenizer, shared_jieba};
-use crate::library::{Config, FileStamp, Problem, Record, parallel_map, read_record, scan_files};
+use crate::library::{Config, FileStamp, Problem, Record, is_record_path, parallel_map, read_record, scan_files};
 use crate::store::write_atomic;
+
+/// At most this many threads search one query (one per segment).
+const SEARCH_THREADS: usize = 4;
 
 /// Folder (inside the library) that holds everything derived.
 pub const CACHE_DIR: &str = ".casebook";
@@ -34,6 +38,59 @@ struct Manifest {
     files: BTreeMap<String, (u64, u128)>,
     projects: ProjectTable,
 }
+
+/// The manifest in memory, and whether the file on disk lags behind it.
+///
+/// A sync that reindexes only a few records (an edit) does not rewrite the file at once: on a library of 100k
+/// write-ups it is 13 MB of JSON, most of the time between an edit and its being searchable. It is written by the
+/// next larger sync or when the index is dropped. Should the process die first, the file is merely stale, and
+/// the next open reindexes those few files again: the index can never hold less than the manifest claims.
+struct ManifestFile {
+    manifest: Manifest,
+    path: PathBuf,
+    unsaved: bool,
+}
+
+impl ManifestFile {
+    fn save(&mut self) -> Result<(), SearchError> {
+        let bytes = serde_json::to_vec(&self.manifest).map_err(|e| SearchError::Corrupt(e.to_string()))?;
+        write_atomic(&self.path, &bytes).map_err(|e| SearchError::io(&self.path, e))?;
+        self.unsaved = false;
+        Ok(())
+    }
+
+    /// Drops the manifest without saving it (the index it describes is being rebuilt).
+    fn discard(mut self) {
+        self.unsaved = false;
+    }
+}
+
+impl Drop for ManifestFile {
+    fn drop(&mut self) {
+        if self.unsaved {
+            let _ = self.save();
+        }
+    }
+}
+
+impl std::ops::Deref for ManifestFile {
+    type Target = Manifest;
+    fn deref(&self) -> &Manifest {
+        &self.manifest
+    }
+}
+
+impl std::ops::DerefMut for ManifestFile {
+    fn deref_mut(&mut self) -> &mut Manifest {
+        &mut self.manifest
+    }
+}
+
+/// A sync reindexing at most this many records defers writing the manifest (see [`ManifestFile`]).
+const DEFER_MANIFEST_MAX: usize = 100;
+/// A sync reindexing fewer records than this uses a small single-threaded writer: a large memory budget makes
+/// tantivy allocate large tables up front, which costs more than indexing one edited file.
+const SMALL_SYNC: usize = 1000;
 
 /// What opening or syncing did, for progress lines and messages.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -93,7 +150,9 @@ pub struct SearchIndex {
     pub(crate) index: Index,
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
-    manifest: Manifest,
+    /// Facet ordinals per segment, read once (see [`super::facets`]).
+    pub(crate) facet_cache: FacetCache,
+    manifest: ManifestFile,
 }
 
 fn cache_dir(root: &Path) -> PathBuf {
@@ -150,7 +209,8 @@ impl SearchIndex {
 
     /// Rebuilds this index from the files, e.g. after a search found it corrupt.
     pub fn rebuild(self, reason: &str) -> Result<(SearchIndex, SyncReport), SearchError> {
-        let SearchIndex { root, config, jieba, .. } = self;
+        let SearchIndex { root, config, jieba, manifest, .. } = self;
+        manifest.discard();
         Self::rebuild_at(&root, config, jieba, reason.to_string(), &no_progress)
     }
 
@@ -174,6 +234,8 @@ impl SearchIndex {
             Manifest { schema_version: SCHEMA_VERSION, analysis: config.analysis_fingerprint(), ..Manifest::default() };
         let mut this = Self::assemble(root, config, jieba, index, fields, manifest)?;
         let mut report = this.sync_with_progress(progress)?;
+        // A fresh index always has its manifest on disk, however small the library.
+        this.manifest.save()?;
         report.rebuilt = Some(reason);
         Ok((this, report))
     }
@@ -205,10 +267,16 @@ impl SearchIndex {
         root: &Path,
         config: Config,
         jieba: Arc<Jieba>,
-        index: Index,
+        mut index: Index,
         fields: Fields,
         manifest: Manifest,
     ) -> Result<SearchIndex, SearchError> {
+        // Segments are searched in parallel: a query that matches most of a large library spends its time
+        // checking phrase positions segment by segment. Without the thread pool, searching still works.
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(SEARCH_THREADS);
+        if threads > 1 {
+            let _ = index.set_multithread_executor(threads);
+        }
         index.tokenizers().register(BIGRAM, TextAnalyzer::from(BigramTokenizer { index_mode: true }));
         index.tokenizers().register(JIEBA, TextAnalyzer::from(JiebaTokenizer::new(Arc::clone(&jieba))));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
@@ -217,7 +285,16 @@ impl SearchIndex {
         for segment in searcher.segment_readers() {
             let _ = segment.fast_fields().str("district")?;
         }
-        Ok(SearchIndex { root: root.to_path_buf(), config, jieba, index, reader, fields, manifest })
+        Ok(SearchIndex {
+            root: root.to_path_buf(),
+            config,
+            jieba,
+            index,
+            reader,
+            fields,
+            facet_cache: FacetCache::default(),
+            manifest: ManifestFile { manifest, path: manifest_path(root), unsaved: false },
+        })
     }
 
     /// The library folder this index belongs to.
@@ -244,11 +321,99 @@ impl SearchIndex {
     pub fn sync_with_progress(&mut self, progress: ProgressFn) -> Result<SyncReport, SearchError> {
         progress(Progress { phase: Phase::Scanning, done: 0, total: 0 });
         let stamps = scan_files(&self.root).map_err(|e| SearchError::io(&self.root, e))?;
-        let current: BTreeSet<&str> = stamps.iter().map(|s| s.rel_path.as_str()).collect();
-        let changed: Vec<&FileStamp> =
-            stamps.iter().filter(|s| self.manifest.files.get(&s.rel_path) != Some(&(s.size, s.mtime_ns))).collect();
-        let removed: Vec<String> =
-            self.manifest.files.keys().filter(|p| !current.contains(String::as_str(p))).cloned().collect();
+        let (changed, removed) = self.diff(stamps);
+        self.apply(changed, removed, progress)
+    }
+
+    /// Brings the index up to date for some files only, e.g. those a file watcher reported, without scanning the
+    /// whole folder (on a library of 100k write-ups the scan alone takes most of a second). Paths are absolute
+    /// (inside the library) or relative to it; paths outside the library, hidden ones and non-records are
+    /// ignored. A folder, or a vanished path under which records were indexed, falls back to a full
+    /// [`SearchIndex::sync`].
+    pub fn sync_paths(&mut self, paths: &[PathBuf]) -> Result<SyncReport, SearchError> {
+        let mut changed: Vec<FileStamp> = Vec::new();
+        let mut removed: Vec<String> = Vec::new();
+        for path in paths {
+            let rel = if path.is_absolute() {
+                match path.strip_prefix(&self.root) {
+                    Ok(rel) => rel,
+                    Err(_) => continue,
+                }
+            } else {
+                path.as_path()
+            };
+            let rel_path = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            if rel_path.is_empty() {
+                return self.sync();
+            }
+            match std::fs::symlink_metadata(self.root.join(rel)) {
+                Ok(md) if md.is_dir() => return self.sync(),
+                Ok(md) if md.is_file() => {
+                    if !is_record_path(&rel_path) {
+                        continue;
+                    }
+                    let mtime_ns = md
+                        .modified()
+                        .ok()
+                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                        .map(|d| d.as_nanos())
+                        .unwrap_or(0);
+                    if self.manifest.files.get(&rel_path) != Some(&(md.len(), mtime_ns)) {
+                        changed.push(FileStamp { rel_path, size: md.len(), mtime_ns });
+                    }
+                }
+                // Gone (or no longer a plain file, which a scan would not list either).
+                _ => {
+                    if self.manifest.files.contains_key(&rel_path) {
+                        removed.push(rel_path);
+                    } else {
+                        let folder = format!("{rel_path}/");
+                        if self
+                            .manifest
+                            .files
+                            .range(folder.clone()..)
+                            .next()
+                            .is_some_and(|(p, _)| p.starts_with(&folder))
+                        {
+                            return self.sync();
+                        }
+                    }
+                }
+            }
+        }
+        changed.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+        changed.dedup_by(|a, b| a.rel_path == b.rel_path);
+        removed.sort();
+        removed.dedup();
+        self.apply(changed, removed, &no_progress)
+    }
+
+    /// Files added or changed since the manifest, and indexed files no longer present. Both lists are sorted by
+    /// path, as `stamps` is, so one pass over both does it (no per-file look-ups).
+    fn diff(&self, stamps: Vec<FileStamp>) -> (Vec<FileStamp>, Vec<String>) {
+        let mut changed = Vec::new();
+        let mut removed = Vec::new();
+        let mut known = self.manifest.files.iter().peekable();
+        for stamp in stamps {
+            while let Some((path, _)) = known.next_if(|(path, _)| path[..] < stamp.rel_path[..]) {
+                removed.push(path.clone());
+            }
+            match known.next_if(|(path, _)| **path == stamp.rel_path) {
+                Some((_, &(size, mtime))) if (size, mtime) == (stamp.size, stamp.mtime_ns) => {}
+                _ => changed.push(stamp),
+            }
+        }
+        removed.extend(known.map(|(path, _)| path.clone()));
+        (changed, removed)
+    }
+
+    /// Reindexes `changed` files (and the records that inherit from a changed project) and removes `removed` ones.
+    fn apply(
+        &mut self,
+        changed: Vec<FileStamp>,
+        removed: Vec<String>,
+        progress: ProgressFn,
+    ) -> Result<SyncReport, SearchError> {
         let mut report = SyncReport::default();
         if changed.is_empty() && removed.is_empty() {
             return Ok(report);
@@ -268,10 +433,14 @@ impl SearchIndex {
         let parsed: Vec<(String, Result<Record, Problem>)> =
             parallel_map(&changed, |s| (s.rel_path.clone(), read_record(&root, &s.rel_path)));
 
-        // Update the project table and note which projects' inherited facts changed.
-        let old_projects = self.manifest.projects.by_path.clone();
-        for path in removed.iter().chain(changed.iter().map(|s| &s.rel_path)) {
-            self.manifest.projects.by_path.remove(path);
+        // Update the project table and note which projects' inherited facts changed. Only the entries of changed
+        // and removed files can differ.
+        let touched: Vec<&String> = removed.iter().chain(changed.iter().map(|s| &s.rel_path)).collect();
+        let mut old_projects: HashMap<&str, ProjectInfo> = HashMap::new();
+        for path in &touched {
+            if let Some(old) = self.manifest.projects.by_path.remove(*path) {
+                old_projects.insert(&path[..], old);
+            }
         }
         for (path, r) in &parsed {
             if let Ok(record) = r
@@ -281,31 +450,35 @@ impl SearchIndex {
             }
         }
         let mut affected: HashSet<String> = HashSet::new();
-        for (path, old) in &old_projects {
-            if self.manifest.projects.by_path.get(path) != Some(old) {
-                affected.insert(old.id.clone());
-                affected.insert(old.name.clone());
-            }
-        }
-        for (path, new) in &self.manifest.projects.by_path {
-            if old_projects.get(path) != Some(new) {
-                affected.insert(new.id.clone());
-                affected.insert(new.name.clone());
+        for path in &touched {
+            let old = old_projects.get(&path[..]);
+            let new = self.manifest.projects.by_path.get(*path);
+            if old != new {
+                for info in old.into_iter().chain(new) {
+                    affected.insert(info.id.clone());
+                    affected.insert(info.name.clone());
+                }
             }
         }
         let already: HashSet<&str> = parsed.iter().map(|(p, _)| p.as_str()).collect();
+        let gone: HashSet<&str> = removed.iter().map(String::as_str).collect();
         let dependents: Vec<String> = self
             .paths_referencing(&affected)?
             .into_iter()
-            .filter(|p| !already.contains(p.as_str()) && current.contains(p.as_str()))
+            .filter(|p| {
+                !already.contains(p.as_str()) && !gone.contains(p.as_str()) && self.manifest.files.contains_key(p)
+            })
             .collect();
         let dependents_parsed: Vec<(String, Result<Record, Problem>)> =
             parallel_map(&dependents, |p| (p.clone(), read_record(&root, p)));
 
-        let mut writer: IndexWriter<TantivyDocument> = match self.index.writer_with_num_threads(
-            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4),
-            256 * 1024 * 1024,
-        ) {
+        let total = parsed.len() + dependents_parsed.len();
+        let (threads, budget) = if total < SMALL_SYNC {
+            (1, 20 * 1024 * 1024)
+        } else {
+            (std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4), 256 * 1024 * 1024)
+        };
+        let mut writer: IndexWriter<TantivyDocument> = match self.index.writer_with_num_threads(threads, budget) {
             Ok(w) => w,
             Err(tantivy::TantivyError::LockFailure(..)) => return Err(SearchError::Busy),
             Err(e) => return Err(e.into()),
@@ -315,7 +488,6 @@ impl SearchIndex {
             writer.delete_term(Term::from_field_text(f.path, path));
         }
         let lookup = self.manifest.projects.lookup();
-        let total = parsed.len() + dependents_parsed.len();
         for (i, (_, result)) in parsed.iter().chain(&dependents_parsed).enumerate() {
             if i % 256 == 0 {
                 progress(Progress { phase: Phase::Indexing, done: i, total });
@@ -339,9 +511,10 @@ impl SearchIndex {
         for s in &changed {
             self.manifest.files.insert(s.rel_path.clone(), (s.size, s.mtime_ns));
         }
-        let bytes = serde_json::to_vec(&self.manifest).map_err(|e| SearchError::Corrupt(e.to_string()))?;
-        let path = manifest_path(&self.root);
-        write_atomic(&path, &bytes).map_err(|e| SearchError::io(&path, e))?;
+        self.manifest.unsaved = true;
+        if total + removed.len() > DEFER_MANIFEST_MAX {
+            self.manifest.save()?;
+        }
         Ok(report)
     }
 
@@ -372,5 +545,103 @@ fn ensure_gitignore(root: &Path) {
     let path = cache_dir(root).join(".gitignore");
     if !path.exists() {
         let _ = std::fs::write(path, "*\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::SearchRequest;
+
+    fn writeup(id: &str, body: &str) -> String {
+        format!("---\nid: {id}\ntitle: 标题{id}\ndistrict: 渝中区\ntype: 经验材料\n---\n{body}\n")
+    }
+
+    fn hits(index: &SearchIndex, q: &str) -> Vec<String> {
+        let mut req = SearchRequest::new(q);
+        req.limit = 100;
+        index.try_search(&req).unwrap().hits.into_iter().map(|h| h.id).collect()
+    }
+
+    #[test]
+    fn sync_paths_reindexes_only_what_it_is_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        std::fs::write(root.join("a/one.md"), writeup("one", "网格员走访")).unwrap();
+        std::fs::write(root.join("a/two.md"), writeup("two", "矛盾纠纷调解")).unwrap();
+        let (mut index, _) = SearchIndex::open(root).unwrap();
+        assert_eq!(hits(&index, "网格员"), ["one"]);
+
+        // An edit, a new file and a removal, reported with absolute and relative paths.
+        std::fs::write(root.join("a/one.md"), writeup("one", "院落议事会")).unwrap();
+        std::fs::write(root.join("a/three.md"), writeup("three", "网格员巡逻")).unwrap();
+        std::fs::remove_file(root.join("a/two.md")).unwrap();
+        std::fs::write(root.join("notes.txt"), "网格员").unwrap();
+        let report = index
+            .sync_paths(&[
+                root.join("a/one.md"),
+                PathBuf::from("a/three.md"),
+                root.join("a/two.md"),
+                root.join("notes.txt"),
+                root.join(".casebook/manifest.json"),
+                PathBuf::from("/elsewhere/x.md"),
+                root.join("a/one.md"),
+            ])
+            .unwrap();
+        assert_eq!((report.added, report.updated, report.removed), (1, 1, 1));
+        assert_eq!(hits(&index, "网格员"), ["three"]);
+        assert_eq!(hits(&index, "院落议事会"), ["one"]);
+        assert!(hits(&index, "矛盾纠纷").is_empty());
+
+        // A new folder is a full sync.
+        std::fs::create_dir_all(root.join("b/c")).unwrap();
+        std::fs::write(root.join("b/c/four.md"), writeup("four", "网格员培训")).unwrap();
+        let report = index.sync_paths(&[root.join("b")]).unwrap();
+        assert_eq!(report.added, 1);
+        // A removed folder too.
+        std::fs::remove_dir_all(root.join("b")).unwrap();
+        let report = index.sync_paths(&[root.join("b")]).unwrap();
+        assert_eq!(report.removed, 1);
+        assert_eq!(hits(&index, "网格员"), ["three"]);
+        // Nothing changed: nothing done.
+        let report = index.sync_paths(&[root.join("a/one.md")]).unwrap();
+        assert_eq!((report.added, report.updated, report.removed), (0, 0, 0));
+    }
+
+    #[test]
+    fn small_syncs_save_the_manifest_when_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("one.md"), writeup("one", "网格员走访")).unwrap();
+        let (mut index, _) = SearchIndex::open(root).unwrap();
+        let saved = std::fs::read(manifest_path(root)).unwrap();
+        std::fs::write(root.join("two.md"), writeup("two", "网格员巡逻")).unwrap();
+        let report = index.sync().unwrap();
+        assert_eq!(report.added, 1);
+        assert_eq!(std::fs::read(manifest_path(root)).unwrap(), saved, "a one-file sync defers the write");
+        drop(index);
+        let (index, report) = SearchIndex::open(root).unwrap();
+        assert_eq!((report.added, report.updated, report.removed, report.rebuilt), (0, 0, 0, None));
+        assert_eq!(hits(&index, "网格员").len(), 2);
+    }
+
+    #[test]
+    fn a_stale_manifest_only_costs_reindexing() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("one.md"), writeup("one", "网格员走访")).unwrap();
+        let (mut index, _) = SearchIndex::open(root).unwrap();
+        let saved = std::fs::read(manifest_path(root)).unwrap();
+        std::fs::write(root.join("two.md"), writeup("two", "网格员巡逻")).unwrap();
+        std::fs::remove_file(root.join("one.md")).unwrap();
+        index.sync().unwrap();
+        // As if the process had died before saving: the old manifest is back.
+        index.manifest.unsaved = false;
+        drop(index);
+        std::fs::write(manifest_path(root), saved).unwrap();
+        let (index, report) = SearchIndex::open(root).unwrap();
+        assert_eq!((report.added, report.removed), (1, 1));
+        assert_eq!(hits(&index, "网格员"), ["two"]);
     }
 }

@@ -6,6 +6,7 @@
 //! - [`searcher`]: queries to hits with snippets and facet counts; [`similar`]: “相似经验”.
 
 mod document;
+mod facets;
 pub mod index;
 pub mod query;
 mod schema;

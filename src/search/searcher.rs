@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, DocSetCollector, SegmentCollector, TopDocs};
-use tantivy::columnar::{Cardinality, StrColumn};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
 };
@@ -17,9 +16,9 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
 
 use super::SearchError;
+use super::facets::FacetCollector;
 use super::index::SearchIndex;
 use super::query::{Filters, ParsedQuery, Term as QTerm, parse};
-use super::schema::FACET_FIELDS;
 use super::snippet::{Snippet, make_snippet};
 use super::tokenizer::{bigram_tokens, query_word_set};
 use crate::text::fold;
@@ -94,7 +93,9 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let limit = req.limit.max(1);
         let top = TopDocs::with_limit(limit).and_offset(req.offset).order_by_score();
-        let (top, total, mut facets) = self.run(&searcher, &plan, (top, Count, FacetCollector))?;
+        self.facet_cache.retain(&searcher);
+        let facet_counts = FacetCollector { cache: &self.facet_cache };
+        let (top, total, mut facets) = self.run(&searcher, &plan, (top, Count, facet_counts))?;
         // Multi-select facets: a field's counts ignore that field's own filter, so choosing 渝中区 still shows
         // how many hits 合川区 would add.
         for field in [FacetField::District, FacetField::Theme, FacetField::DocType, FacetField::Year] {
@@ -104,7 +105,7 @@ impl SearchIndex {
                 continue;
             }
             list.clear();
-            let mut others = self.run(&searcher, &self.plan(&without), FacetCollector)?;
+            let mut others = self.run(&searcher, &self.plan(&without), FacetCollector { cache: &self.facet_cache })?;
             *field.counts_mut(&mut facets) = std::mem::take(field.counts_mut(&mut others));
         }
         let mut hits = Vec::with_capacity(top.len());
@@ -412,110 +413,6 @@ impl FacetField {
     }
 }
 
-/// Counts facet values of every matching document, reading the fast (columnar) fields.
-struct FacetCollector;
-
-struct SegmentFacets {
-    columns: Vec<Option<FacetColumn>>,
-    counts: Vec<Vec<u64>>,
-    /// Ords already counted for the current document (multi-valued columns), reused to avoid allocating.
-    seen: Vec<u64>,
-}
-
-/// A facet's column with its cardinality looked up once per segment, so single-valued fields (district, type,
-/// year) skip the de-duplication that multi-valued ones (themes) need.
-struct FacetColumn {
-    column: StrColumn,
-    multivalued: bool,
-}
-
-impl Collector for FacetCollector {
-    type Fruit = Facets;
-    type Child = SegmentFacets;
-
-    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentFacets> {
-        let mut columns = Vec::new();
-        let mut counts = Vec::new();
-        for name in FACET_FIELDS {
-            let column = segment.fast_fields().str(name)?;
-            counts.push(vec![0; column.as_ref().map(|c| c.num_terms()).unwrap_or(0)]);
-            columns.push(column.map(|column| {
-                let multivalued = column.ords().get_cardinality() == Cardinality::Multivalued;
-                FacetColumn { column, multivalued }
-            }));
-        }
-        Ok(SegmentFacets { columns, counts, seen: Vec::new() })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Facets>) -> tantivy::Result<Facets> {
-        let mut out = Facets::default();
-        for f in fruits {
-            for (into, from) in [
-                (&mut out.district, f.district),
-                (&mut out.theme, f.theme),
-                (&mut out.doc_type, f.doc_type),
-                (&mut out.year, f.year),
-            ] {
-                for (k, v) in from {
-                    *into.entry(k).or_default() += v;
-                }
-            }
-        }
-        Ok(out)
-    }
-}
-
-impl SegmentCollector for SegmentFacets {
-    type Fruit = Facets;
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        for (col, counts) in self.columns.iter().zip(&mut self.counts) {
-            let Some(FacetColumn { column, multivalued }) = col else { continue };
-            let ords = column.ords();
-            if !multivalued {
-                if let Some(ord) = ords.first(doc) {
-                    counts[ord as usize] += 1;
-                }
-                continue;
-            }
-            self.seen.clear();
-            for ord in ords.values_for_doc(doc) {
-                if !self.seen.contains(&ord) {
-                    self.seen.push(ord);
-                    counts[ord as usize] += 1;
-                }
-            }
-        }
-    }
-
-    fn harvest(self) -> Facets {
-        let mut maps: Vec<BTreeMap<String, u64>> = Vec::new();
-        for (col, counts) in self.columns.iter().zip(self.counts) {
-            let mut map = BTreeMap::new();
-            if let Some(FacetColumn { column: col, .. }) = col {
-                for (ord, n) in counts.into_iter().enumerate() {
-                    let mut name = String::new();
-                    if n > 0 && col.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
-                        map.insert(name, n);
-                    }
-                }
-            }
-            maps.push(map);
-        }
-        let mut it = maps.into_iter();
-        Facets {
-            district: it.next().unwrap_or_default(),
-            theme: it.next().unwrap_or_default(),
-            doc_type: it.next().unwrap_or_default(),
-            year: it.next().unwrap_or_default(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -540,5 +437,42 @@ mod tests {
             assert_eq!(hits, paths, "{q}");
         }
         assert!(!index.matching_paths(&SearchRequest::new("网格员")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn facet_counts_agree_with_the_hits() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("lib");
+        generate(&root, &GenSpec { writeups: 80, seed: 5 }).unwrap();
+        let (index, _) = SearchIndex::open(&root).unwrap();
+        for q in ["", "网格员", "调解 -信访", "theme:社会矛盾 平安"] {
+            let mut req = SearchRequest::new(q);
+            req.limit = 10_000;
+            let r = index.try_search(&req).unwrap();
+            assert_eq!(r.hits.len(), r.total, "{q}");
+            let mut expected = Facets::default();
+            for h in &r.hits {
+                for (map, value) in [(&mut expected.district, &h.district), (&mut expected.doc_type, &h.doc_type)] {
+                    if !value.is_empty() {
+                        *map.entry(value.clone()).or_default() += 1;
+                    }
+                }
+                if let Some(y) = h.year {
+                    *expected.year.entry(y.to_string()).or_default() += 1;
+                }
+                let mut themes = h.themes.clone();
+                themes.sort();
+                themes.dedup();
+                for t in themes {
+                    *expected.theme.entry(t).or_default() += 1;
+                }
+            }
+            assert_eq!(r.facets.district, expected.district, "{q}");
+            assert_eq!(r.facets.doc_type, expected.doc_type, "{q}");
+            assert_eq!(r.facets.year, expected.year, "{q}");
+            if !q.contains("theme:") {
+                assert_eq!(r.facets.theme, expected.theme, "{q}");
+            }
+        }
     }
 }
