@@ -7,12 +7,15 @@ use egui::{Key, KeyboardShortcut, Modifiers};
 
 use super::state::{PersistedState, STORAGE_KEY};
 use super::views::cross::CrossView;
+use super::views::editor::{EditorView, Session};
 use super::views::overview::OverviewView;
 use super::views::project::ProjectView;
 use super::views::search::SearchView;
 use super::worker::{Event, Job, Worker};
-use crate::library::Library;
+use crate::import::ImportDraft;
+use crate::library::{Kind, Library};
 use crate::search::{Progress, SyncReport};
+use crate::store::Draft;
 
 /// Shortcuts that focus the search field.
 pub const FOCUS_SEARCH: [KeyboardShortcut; 2] =
@@ -24,6 +27,7 @@ pub enum Tab {
     Search,
     Overview,
     Cross,
+    Editor,
     Project(String),
 }
 
@@ -43,6 +47,16 @@ pub enum Command {
     CompareIndicator(String),
     /// Ask where to save a file the view produced (a CSV), then write it off the UI thread.
     SaveFile { name: String, bytes: Vec<u8>, what: String },
+    /// Edit a record in the editor.
+    EditRecord(String),
+    /// Start a new record.
+    NewRecord(Kind),
+    /// Save the record being edited (checked first).
+    SaveEdit,
+    /// Close the editor (asks first when there are unsaved edits).
+    CloseEditor,
+    /// Read outside files into the editor.
+    ImportFiles(Vec<PathBuf>),
 }
 
 /// Read-only data every view may use.
@@ -69,6 +83,13 @@ pub struct CasebookApp {
     pub project: ProjectView,
     pub overview: OverviewView,
     pub cross: CrossView,
+    pub editor: EditorView,
+    /// Imported files waiting for the editor (it edits one at a time).
+    pub pending_imports: Vec<ImportDraft>,
+    /// Drafts left by a session that did not end cleanly, offered back.
+    pub offered_drafts: Vec<Draft>,
+    /// The editor asked to close with unsaved edits: ask before discarding them.
+    pub confirm_close: bool,
     /// Whether to use the system's file dialogs (tests turn them off so a desktop session never pops one up).
     pub native_dialogs: bool,
     /// A file waiting for a destination typed by hand (no native save dialog, or it was cancelled).
@@ -106,6 +127,10 @@ impl CasebookApp {
             project: ProjectView::default(),
             overview: OverviewView::default(),
             cross: CrossView::default(),
+            editor: EditorView::default(),
+            pending_imports: Vec::new(),
+            offered_drafts: Vec::new(),
+            confirm_close: false,
             save_prompt: None,
             native_dialogs: true,
             path_prompt: None,
@@ -138,6 +163,9 @@ impl CasebookApp {
                     if !self.index_ready {
                         self.status = Some((format!("已读取 {n} 条记录，正在建立检索索引……"), false));
                     }
+                    if let Some(lib) = &self.library {
+                        self.editor.on_library(lib);
+                    }
                     // The detail pane, project pages and the overview read the new records from now on.
                 }
                 Event::Progress(p) => self.progress = Some(p),
@@ -153,6 +181,35 @@ impl CasebookApp {
                 Event::Similar { id, hits } => self.search.on_similar(id, hits),
                 Event::Written { path, what } => {
                     self.status = Some((format!("已保存{what}：{}", path.display()), false));
+                }
+                Event::Saved { rel, warnings } => {
+                    self.status = Some((format!("已保存 {rel}"), false));
+                    self.editor.on_saved(&rel, warnings);
+                    self.next_import();
+                }
+                Event::SaveRejected { problems } => {
+                    self.status = Some(("未保存：请按提示改正".into(), true));
+                    self.editor.on_rejected(problems);
+                }
+                Event::Drafts(drafts) => self.offered_drafts = drafts,
+                Event::Versions { rel, versions } => {
+                    if let Some(s) = self.editor.session.as_mut().filter(|s| s.rel.as_deref() == Some(rel.as_str())) {
+                        s.versions = Some(versions);
+                    }
+                }
+                Event::Imported(results) => {
+                    let mut failed = Vec::new();
+                    for (path, result) in results {
+                        match result {
+                            Ok(draft) => self.pending_imports.push(draft),
+                            Err(message) => failed.push(format!("{}：{message}", path.display())),
+                        }
+                    }
+                    if !failed.is_empty() {
+                        self.status =
+                            Some((format!("有 {} 个文件未能导入：{}", failed.len(), failed.join("；")), true));
+                    }
+                    self.next_import();
                 }
                 Event::Error(message) => self.status = Some((message, true)),
             }
@@ -181,23 +238,58 @@ impl CasebookApp {
                 Tab::Search => commands.extend(self.search.ui(ui, &ctx, &self.worker)),
                 Tab::Overview => commands.extend(self.overview.ui(ui, &ctx)),
                 Tab::Cross => commands.extend(self.cross.ui(ui, &ctx)),
+                Tab::Editor => commands.extend(self.editor.ui(ui, &ctx, &self.worker)),
                 Tab::Project(id) => commands.extend(self.project.ui(ui, &ctx, &id)),
             }
         });
         self.path_prompt_window(ui, &mut commands);
         self.save_prompt_window(ui);
+        self.drafts_window(ui, &mut commands);
+        self.confirm_close_window(ui);
         for c in commands {
             self.apply(c);
         }
     }
 
-    fn apply(&mut self, command: Command) {
+    /// Carries out a command (views return them; tests may send them directly).
+    pub fn apply(&mut self, command: Command) {
         match command {
             Command::OpenRecord(id) => {
                 self.tab = Tab::Search;
                 self.search.select(id, &self.worker);
             }
             Command::OpenProject(id) => self.tab = Tab::Project(id),
+            Command::EditRecord(id) => {
+                let record = self.library.as_ref().and_then(|l| l.get(&id)).cloned();
+                match record {
+                    Some(r) => self.start_editing(Session::open(&r)),
+                    None => self.status = Some((format!("没有编号为 {id} 的记录"), true)),
+                }
+            }
+            Command::NewRecord(kind) => self.start_editing(Session::create(kind)),
+            Command::SaveEdit => {
+                if let Some(lib) = &self.library {
+                    self.editor.save(lib, &self.worker);
+                }
+            }
+            Command::CloseEditor => {
+                if self.editor.is_dirty() {
+                    self.confirm_close = true;
+                } else {
+                    self.editor.session = None;
+                    self.next_import();
+                    if self.editor.session.is_none() {
+                        self.tab = Tab::Search;
+                    }
+                }
+            }
+            Command::ImportFiles(paths) => match &self.library {
+                Some(lib) => {
+                    self.status = Some((format!("正在读取 {} 个文件……", paths.len()), false));
+                    self.worker.send(Job::Import { library: lib.clone(), paths });
+                }
+                None => self.status = Some(("资料库尚未打开，请稍候再导入".into(), true)),
+            },
             Command::CompareIndicator(name) => {
                 self.cross.select(name);
                 self.tab = Tab::Cross;
@@ -267,6 +359,30 @@ impl CasebookApp {
                         }
                     }
                 });
+                ui.separator();
+                ui.menu_button("新建", |ui| {
+                    for kind in [Kind::Writeup, Kind::Project, Kind::Site, Kind::Collection] {
+                        if ui.button(kind.label()).clicked() {
+                            ui.close();
+                            commands.push(Command::NewRecord(kind));
+                        }
+                    }
+                });
+                if ui.button("导入文件（.docx .txt .md）…").clicked() {
+                    ui.close();
+                    let picked = if self.native_dialogs {
+                        rfd::FileDialog::new()
+                            .set_title("选择要导入的文件")
+                            .add_filter("Word、文本、Markdown", &["docx", "txt", "md"])
+                            .pick_files()
+                    } else {
+                        None
+                    };
+                    match picked {
+                        Some(paths) => commands.push(Command::ImportFiles(paths)),
+                        None => self.status = Some(("未选择文件。也可以把文件直接拖进窗口导入。".into(), false)),
+                    }
+                }
                 ui.separator();
                 if ui.button("退出").clicked() {
                     ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
@@ -350,13 +466,100 @@ impl CasebookApp {
         }
     }
 
+    /// Opens a session in the editor unless another one has unsaved edits.
+    fn start_editing(&mut self, session: Session) {
+        if self.editor.is_dirty() {
+            self.status = Some(("请先保存或关闭正在编辑的记录".into(), true));
+            self.tab = Tab::Editor;
+            return;
+        }
+        self.editor.session = Some(session);
+        self.tab = Tab::Editor;
+    }
+
+    /// Opens the next imported file in the editor once the current one is saved or closed.
+    fn next_import(&mut self) {
+        if self.editor.is_dirty() || self.pending_imports.is_empty() {
+            return;
+        }
+        let draft = self.pending_imports.remove(0);
+        let rest = self.pending_imports.len();
+        self.editor.session = Some(Session::imported(draft));
+        self.tab = Tab::Editor;
+        if rest > 0 {
+            self.status = Some((format!("核对后保存；还有 {rest} 个导入的文件等待核对"), false));
+        }
+    }
+
+    fn drafts_window(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        if self.offered_drafts.is_empty() {
+            return;
+        }
+        let mut restore = None;
+        let mut discard = None;
+        egui::Window::new("恢复未保存的编辑").collapsible(false).show(ui.ctx(), |ui| {
+            ui.label("上次退出前有尚未保存的编辑（已自动保留为草稿）：");
+            for (i, d) in self.offered_drafts.iter().enumerate() {
+                ui.horizontal(|ui| {
+                    let target = d.target_rel.clone().unwrap_or_else(|| "新记录".into());
+                    ui.label(format!("{target}（{}）", crate::store::history::format_beijing(d.saved_ms)));
+                    if ui.button("恢复").clicked() {
+                        restore = Some(i);
+                    }
+                    if ui.button("丢弃").clicked() {
+                        discard = Some(i);
+                    }
+                });
+            }
+        });
+        if let Some(i) = restore {
+            let draft = self.offered_drafts.remove(i);
+            match Session::from_draft(&draft) {
+                Ok(session) => self.start_editing(session),
+                Err(message) => self.status = Some((message, true)),
+            }
+        }
+        if let Some(i) = discard {
+            let draft = self.offered_drafts.remove(i);
+            self.worker.send(Job::DiscardDraft { key: draft.key });
+        }
+        let _ = commands;
+    }
+
+    fn confirm_close_window(&mut self, ui: &mut egui::Ui) {
+        if !self.confirm_close {
+            return;
+        }
+        egui::Window::new("关闭编辑").collapsible(false).show(ui.ctx(), |ui| {
+            ui.label("有未保存的修改。要放弃这些修改吗？");
+            ui.horizontal(|ui| {
+                if ui.button("放弃修改并关闭").clicked() {
+                    if let Some(s) = self.editor.session.take() {
+                        self.worker.send(Job::DiscardDraft { key: s.key });
+                    }
+                    self.confirm_close = false;
+                    self.tab = Tab::Search;
+                }
+                if ui.button("继续编辑").clicked() {
+                    self.confirm_close = false;
+                }
+            });
+        });
+        if self.editor.session.is_none() {
+            self.next_import();
+        }
+    }
+
     /// A folder dropped on the window opens as a library.
     fn handle_dropped_folder(&mut self, ui: &egui::Ui) {
         let dropped: Vec<PathBuf> = ui.input(|i| {
             i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect()
         });
-        if let Some(dir) = dropped.into_iter().find(|p| p.is_dir()) {
+        let (dirs, files): (Vec<PathBuf>, Vec<PathBuf>) = dropped.into_iter().partition(|p| p.is_dir());
+        if let Some(dir) = dirs.into_iter().next() {
             self.apply(Command::OpenLibrary(dir));
+        } else if !files.is_empty() {
+            self.apply(Command::ImportFiles(files));
         }
     }
 }

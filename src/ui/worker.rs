@@ -7,8 +7,10 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::Duration;
 
-use crate::library::{Config, Library};
+use crate::import::ImportDraft;
+use crate::library::{Config, Library, Problem, Severity};
 use crate::search::{Hit, Progress, SearchIndex, SearchRequest, SearchResults, SyncReport};
+use crate::store::{self, Draft, Version};
 use notify::Watcher;
 
 /// Work for the worker.
@@ -26,6 +28,20 @@ pub enum Job {
     FilesChanged,
     /// Write a file the user asked for (a CSV) to a place outside the library, atomically.
     WriteFile { path: PathBuf, bytes: Vec<u8>, what: String },
+    /// Check an edited record with the rules of `check`, and write it only if it has no errors.
+    SaveRecord { library: Arc<Library>, rel: String, text: String, draft_key: String },
+    /// Check and write an imported write-up with its images.
+    SaveImport { library: Arc<Library>, draft: Box<ImportDraft>, draft_key: String },
+    /// Keep an unsaved edit as a draft.
+    SaveDraft { key: String, rel: Option<String>, text: String },
+    /// Forget a draft (the user declined to restore it).
+    DiscardDraft { key: String },
+    /// List the kept versions of a file.
+    Versions { rel: String },
+    /// Put a kept version back.
+    Restore { rel: String, version: Version },
+    /// Read outside files (.md, .txt, .docx) into import drafts for the editor.
+    Import { library: Arc<Library>, paths: Vec<PathBuf> },
     /// Stop the thread (sent when the handle is dropped; the file watcher holds a sender too).
     Shutdown,
 }
@@ -62,6 +78,23 @@ pub enum Event {
         path: PathBuf,
         what: String,
     },
+    /// A record was checked and written (warnings from `check` may remain).
+    Saved {
+        rel: String,
+        warnings: Vec<Problem>,
+    },
+    /// A save was refused; nothing was written.
+    SaveRejected {
+        problems: Vec<Problem>,
+    },
+    /// Drafts left by a session that ended without saving (a crash): the UI offers them back.
+    Drafts(Vec<Draft>),
+    Versions {
+        rel: String,
+        versions: Vec<Version>,
+    },
+    /// Files read for import: a draft for each, or why it could not be read.
+    Imported(Vec<(PathBuf, Result<ImportDraft, String>)>),
     /// Something failed; the message is for the status bar, in Chinese.
     Error(String),
 }
@@ -112,6 +145,17 @@ struct WorkerState {
     watcher_jobs: Sender<Job>,
 }
 
+/// A failed write, as a problem the editor lists.
+fn write_problem(rel: &str, message: String) -> Problem {
+    Problem {
+        path: rel.to_string(),
+        line: 0,
+        code: "write",
+        message: format!("保存失败，文件未改动：{message}"),
+        severity: Severity::Error,
+    }
+}
+
 /// How long to wait for a burst of file events to settle before reindexing.
 const SETTLE: Duration = Duration::from_millis(120);
 
@@ -143,6 +187,66 @@ impl WorkerState {
                     Ok(()) => send(Event::Written { path, what }),
                     Err(e) => send(Event::Error(format!("无法保存{what}到 {}：{e}", path.display()))),
                 },
+                Job::SaveRecord { library, rel, text, draft_key } => {
+                    let problems = store::check_record(&library, &rel, &text);
+                    if problems.iter().any(|p| p.severity == Severity::Error) {
+                        send(Event::SaveRejected { problems });
+                        continue;
+                    }
+                    match store::save_file(&library.root, &rel, text.as_bytes()) {
+                        Ok(_) => self.saved(&library.root, rel, problems, &draft_key, send),
+                        Err(e) => send(Event::SaveRejected { problems: vec![write_problem(&rel, e.to_string())] }),
+                    }
+                }
+                Job::SaveImport { library, draft, draft_key } => match crate::import::write_import(&library, &draft) {
+                    Ok(rel) => {
+                        let warnings = match crate::import::plan_import(&library, &draft) {
+                            Ok(plan) => plan.warnings,
+                            Err(_) => Vec::new(),
+                        };
+                        self.saved(&library.root, rel, warnings, &draft_key, send)
+                    }
+                    Err(crate::import::ImportError::Invalid { problems, .. }) => send(Event::SaveRejected { problems }),
+                    Err(e) => send(Event::SaveRejected { problems: vec![write_problem("", e.to_string())] }),
+                },
+                Job::SaveDraft { key, rel, text } => {
+                    if let Some(root) = &self.root
+                        && let Err(e) = store::save_draft(root, &key, rel.as_deref(), &text)
+                    {
+                        send(Event::Error(format!("草稿未能保留：{e}")));
+                    }
+                }
+                Job::DiscardDraft { key } => {
+                    if let Some(root) = &self.root {
+                        let _ = store::discard_draft(root, &key);
+                    }
+                }
+                Job::Versions { rel } => {
+                    if let Some(root) = &self.root {
+                        match store::versions(root, &rel) {
+                            Ok(versions) => send(Event::Versions { rel, versions }),
+                            Err(e) => send(Event::Error(format!("无法读取历史版本：{e}"))),
+                        }
+                    }
+                }
+                Job::Restore { rel, version } => {
+                    if let Some(root) = self.root.clone() {
+                        match store::restore(&root, &rel, &version) {
+                            Ok(_) => self.saved(&root, rel, Vec::new(), "", send),
+                            Err(e) => send(Event::Error(format!("恢复历史版本失败：{e}"))),
+                        }
+                    }
+                }
+                Job::Import { library, paths } => {
+                    let results = paths
+                        .into_iter()
+                        .map(|p| {
+                            let r = crate::import::import_file(&library, &p).map_err(|e| e.to_string());
+                            (p, r)
+                        })
+                        .collect();
+                    send(Event::Imported(results));
+                }
                 Job::FilesChanged => {
                     // Let a burst of changes (a save writes several events) settle, keeping other jobs.
                     let mut deferred = Vec::new();
@@ -193,7 +297,28 @@ impl WorkerState {
                 return;
             }
         }
+        let drafts = store::drafts_to_offer(path);
+        if !drafts.is_empty() {
+            send(Event::Drafts(drafts));
+        }
         self.watch(path, send);
+    }
+
+    /// After a write: drop the draft, tell the UI, and bring the index and the records up to date at once
+    /// (searchable well within a second) rather than waiting for the file watcher.
+    fn saved(
+        &mut self,
+        root: &Path,
+        rel: String,
+        warnings: Vec<Problem>,
+        draft_key: &str,
+        send: &(dyn Fn(Event) + Sync),
+    ) {
+        if !draft_key.is_empty() {
+            let _ = store::discard_draft(root, draft_key);
+        }
+        self.files_changed(send);
+        send(Event::Saved { rel, warnings });
     }
 
     fn watch(&mut self, path: &Path, send: &(dyn Fn(Event) + Sync)) {

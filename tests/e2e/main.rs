@@ -18,4 +18,5 @@ mod search;
 mod submit;
 mod ui;
 mod ui_compare;
+mod ui_editor;
 mod util;

@@ -1,6 +1,7 @@
 //! One struct per view; each draws itself and returns [`crate::ui::app::Command`]s for the shell to carry out.
 
 pub mod cross;
+pub mod editor;
 pub mod overview;
 pub mod project;
 pub mod search;

@@ -40,6 +40,10 @@ impl ProjectView {
         ui.horizontal(|ui| {
             ui.selectable_value(&mut self.section, Section::Overview, "项目概况");
             ui.selectable_value(&mut self.section, Section::Comparison, "试点前后对比");
+            ui.separator();
+            if ui.button("编辑项目").clicked() {
+                commands.push(Command::EditRecord(id.to_string()));
+            }
         });
         ui.separator();
         if self.section == Section::Comparison {

@@ -323,7 +323,12 @@ impl SearchView {
             ..Default::default()
         };
         markdown::append(&mut title, record.title(), &terms, format);
-        ui.label(title);
+        ui.horizontal(|ui| {
+            ui.label(title);
+            if ui.button("编辑").on_hover_text("在编辑器中修改这条记录").clicked() {
+                commands.push(Command::EditRecord(id.clone()));
+            }
+        });
         commands.extend(header(ui, lib, record));
         ui.separator();
         markdown::show(ui, &record.body, &terms);

@@ -2,7 +2,7 @@
 //! series, and the cross-district ranking. They draw numbers computed by `compare`; they compute nothing.
 
 use egui::Color32;
-use egui_plot::{Bar, BarChart, HLine, Legend, Line, Plot, PlotPoints, Points};
+use egui_plot::{Bar, BarChart, HLine, Line, Plot, PlotPoint, PlotPoints, Points, Text};
 
 use crate::compare::{CrossTable, IndicatorChange, format_number};
 use crate::library::Evaluation;
@@ -32,6 +32,7 @@ pub fn before_after(ui: &mut egui::Ui, c: &IndicatorChange, id: usize, size: egu
         .element_formatter(Box::new(move |bar, _| format!("{}：{} {}", bar.name, format_number(bar.value), unit)));
     let axis_labels = labels.clone();
     let target = c.target;
+    let (before, after) = (c.before, c.after);
     Plot::new(("before-after", id))
         .width(size.x)
         .height(size.y)
@@ -55,6 +56,14 @@ pub fn before_after(ui: &mut egui::Ui, c: &IndicatorChange, id: usize, size: egu
         .y_axis_formatter(|mark, _| format_number(mark.value))
         .show(ui, |plot| {
             plot.bar_chart(chart);
+            // The figures themselves, above the bars: a reader copies them into a report.
+            for (x, v) in [(0.0, before), (1.0, after)] {
+                if let Some(v) = v {
+                    plot.text(
+                        Text::new("数值", PlotPoint::new(x, v), format_number(v)).anchor(egui::Align2::CENTER_BOTTOM),
+                    );
+                }
+            }
             if let Some(t) = target {
                 plot.hline(
                     HLine::new(format!("目标 {}", format_number(t)), t)
@@ -126,7 +135,11 @@ pub fn cross_ranking(ui: &mut egui::Ui, table: &CrossTable, height: f32) {
         .include_y(0.0)
         .include_x(-0.6)
         .include_x(n as f64 - 0.4)
-        .legend(Legend::default())
+        .y_axis_label(if table.rows.iter().any(|r| r.change.change_pct.is_some()) {
+            "改善幅度（%）"
+        } else {
+            "改善幅度"
+        })
         .x_axis_formatter(move |mark, _| {
             let i = mark.value.round();
             if (mark.value - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < names.len() {

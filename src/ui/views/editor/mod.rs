@@ -1,0 +1,461 @@
+//! 编辑: create and edit records. A metadata form on the left, the Markdown body and its live preview side by side
+//! on the right. Saving renders the file (unknown front-matter keys kept), has the worker check it with the same
+//! rules as `casebook check`, and only then writes it atomically, keeping the old version in the history.
+//! Unsaved edits are kept as drafts every few seconds, so a crash loses at most those seconds.
+
+mod fields;
+mod form;
+
+use std::time::{Duration, Instant};
+
+use egui::{Key, KeyboardShortcut, Modifiers, RichText};
+
+use crate::import::ImportDraft;
+use crate::library::{Collection, Kind, Library, Meta, Problem, Project, Record, Severity, Site, Writeup};
+use crate::store::{self, Draft, Version};
+use crate::ui::app::{Command, Ctx};
+use crate::ui::worker::{Job, Worker};
+
+/// Save with Ctrl+S (⌘S on a Mac).
+pub const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
+/// How often an unsaved edit is kept as a draft.
+pub const DRAFT_EVERY: Duration = Duration::from_secs(3);
+
+/// One record being edited.
+pub struct Session {
+    /// Names the draft: the file's path, or `new-…` for a record not saved yet.
+    pub key: String,
+    /// The file being edited; `None` until a new record is first saved.
+    pub rel: Option<String>,
+    pub meta: Meta,
+    pub body: String,
+    /// The front matter as it was on disk, so that keys the form does not know survive the save.
+    pub previous_front_matter: Option<String>,
+    /// Set when the record comes from an imported file (its images and the guesses travel with it).
+    pub import: Option<ImportDraft>,
+    pub dirty: bool,
+    pub saving: bool,
+    pub draft_saved: Option<Instant>,
+    /// What the last check said (errors block the save; warnings are shown).
+    pub problems: Vec<Problem>,
+    pub versions: Option<Vec<Version>>,
+    buffers: fields::Buffers,
+}
+
+impl Session {
+    /// Edits an existing record.
+    pub fn open(record: &Record) -> Session {
+        Session::new(
+            record.path.clone(),
+            Some(record.path.clone()),
+            record.meta.clone(),
+            record.body.clone(),
+            Some(record.front_matter.clone()),
+        )
+    }
+
+    /// A new record of `kind`, with a body skeleton suited to it.
+    pub fn create(kind: Kind) -> Session {
+        let meta = match kind {
+            Kind::Writeup => Meta::Writeup(Writeup {
+                doc_type: Some("经验材料".into()),
+                // Today, in Beijing time: most material is registered the day it is written.
+                date: crate::store::history::format_beijing(crate::store::history::now_ms())
+                    .get(..10)
+                    .map(str::to_string),
+                ..Default::default()
+            }),
+            Kind::Project => Meta::Project(Project::default()),
+            Kind::Site => Meta::Site(Site::default()),
+            Kind::Collection => Meta::Collection(Collection::default()),
+        };
+        let body = match kind {
+            Kind::Writeup => "## 一、基本情况\n\n\n## 二、主要做法\n\n\n## 三、工作成效\n\n\n## 四、经验启示\n\n",
+            Kind::Project => "项目简介：要解决什么问题，怎么做，做到什么程度。\n",
+            Kind::Site => "## 解说词\n\n各位领导：\n\n",
+            Kind::Collection => "专辑说明：学习目的与使用建议。\n",
+        };
+        let key = format!("new-{}-{}", kind.keyword(), crate::store::history::now_ms());
+        let mut s = Session::new(key, None, meta, body.to_string(), None);
+        s.dirty = true;
+        s
+    }
+
+    /// A record read from an outside file, with the guesses shown beside the form.
+    pub fn imported(draft: ImportDraft) -> Session {
+        let key = format!("import-{}", crate::store::history::now_ms());
+        let mut s =
+            Session::new(key, None, Meta::Writeup(draft.meta.clone()), draft.body.clone(), draft.front_matter.clone());
+        s.import = Some(draft);
+        s.dirty = true;
+        s
+    }
+
+    /// A session restored from a draft kept before a crash.
+    pub fn from_draft(draft: &Draft) -> Result<Session, String> {
+        let rel = draft.target_rel.clone().unwrap_or_else(|| "草稿.md".into());
+        let record = Record::parse(rel, &draft.text, crate::library::TextEncoding::Utf8)
+            .map_err(|e| format!("草稿无法读取（第 {} 行）：{}", e.line, e.message))?;
+        let mut s = Session::new(
+            draft.key.clone(),
+            draft.target_rel.clone(),
+            record.meta,
+            record.body,
+            Some(record.front_matter),
+        );
+        s.dirty = true;
+        Ok(s)
+    }
+
+    fn new(key: String, rel: Option<String>, meta: Meta, body: String, fm: Option<String>) -> Session {
+        Session {
+            key,
+            rel,
+            meta,
+            body,
+            previous_front_matter: fm,
+            import: None,
+            dirty: false,
+            saving: false,
+            draft_saved: None,
+            problems: Vec::new(),
+            versions: None,
+            buffers: fields::Buffers::default(),
+        }
+    }
+
+    fn kind(&self) -> Kind {
+        match self.meta {
+            Meta::Writeup(_) => Kind::Writeup,
+            Meta::Project(_) => Kind::Project,
+            Meta::Site(_) => Kind::Site,
+            Meta::Collection(_) => Kind::Collection,
+        }
+    }
+
+    fn title(&self) -> String {
+        let t = match &self.meta {
+            Meta::Writeup(w) => w.title.clone(),
+            Meta::Project(p) => p.name.clone(),
+            Meta::Site(s) => s.name.clone(),
+            Meta::Collection(c) => c.title.clone(),
+        };
+        t.unwrap_or_else(|| format!("新{}", self.kind().label()))
+    }
+
+    /// The record as it will be written: empty rows dropped, and an id suggested if none was typed.
+    fn cleaned_meta(&self, lib: &Library) -> Meta {
+        let mut meta = self.meta.clone();
+        let (id, district, project) = match &mut meta {
+            Meta::Writeup(w) => (&mut w.id, w.district.clone(), w.project.clone()),
+            Meta::Project(p) => (&mut p.id, p.district.clone(), None),
+            Meta::Site(s) => (&mut s.id, s.district.clone(), None),
+            Meta::Collection(c) => (&mut c.id, None, None),
+        };
+        if id.as_deref().is_none_or(|i| i.trim().is_empty()) && (district.is_some() || self.kind() == Kind::Collection)
+        {
+            *id = Some(store::suggest_id(lib, self.kind(), district.as_deref(), project.as_deref()));
+        }
+        match &mut meta {
+            Meta::Collection(c) => {
+                c.questions.retain(|q| !q.trim().is_empty());
+                c.items.retain(|i| i.id.is_some() || i.note.is_some());
+            }
+            Meta::Site(s) => s.stops.retain(|s| *s != crate::library::Stop::default()),
+            Meta::Project(p) => {
+                p.indicators.retain(|i| *i != crate::library::Indicator::default());
+                p.evaluation.retain(|e| *e != crate::library::Evaluation::default());
+            }
+            Meta::Writeup(_) => {}
+        }
+        meta
+    }
+
+    /// The full file text; `Err` with a Chinese message if the model cannot be written.
+    pub fn render(&self, lib: &Library) -> Result<String, String> {
+        store::render_record(&self.cleaned_meta(lib), self.previous_front_matter.as_deref(), &self.body)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Where the record goes: its file, or for a new one the place the library's layout gives it.
+    fn target(&self, lib: &Library) -> String {
+        self.rel.clone().unwrap_or_else(|| store::path_for_meta(lib, &self.cleaned_meta(lib)))
+    }
+
+    /// Fields whose text is not a valid value yet.
+    fn invalid_fields(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.buffers.invalid.values().cloned().collect();
+        v.sort();
+        v
+    }
+}
+
+/// The editor view; at most one record is edited at a time.
+#[derive(Default)]
+pub struct EditorView {
+    pub session: Option<Session>,
+    /// Show the preview beside the body (on by default; narrow windows may hide it).
+    pub hide_preview: bool,
+}
+
+impl EditorView {
+    /// Whether there are edits not yet saved.
+    pub fn is_dirty(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| s.dirty)
+    }
+
+    /// Starts the save: renders the record and hands it to the worker, which checks it and writes it.
+    pub fn save(&mut self, lib: &std::sync::Arc<Library>, worker: &Worker) {
+        let Some(s) = self.session.as_mut() else { return };
+        let invalid = s.invalid_fields();
+        if !invalid.is_empty() {
+            s.problems = invalid
+                .into_iter()
+                .map(|m| Problem { path: s.key.clone(), line: 0, code: "field", message: m, severity: Severity::Error })
+                .collect();
+            return;
+        }
+        if let Some(draft) = &s.import {
+            let mut draft = draft.clone();
+            if let Meta::Writeup(w) = s.cleaned_meta(lib) {
+                draft.meta = w;
+            }
+            draft.body = s.body.clone();
+            s.saving = true;
+            worker.send(Job::SaveImport { library: lib.clone(), draft: Box::new(draft), draft_key: s.key.clone() });
+            return;
+        }
+        match s.render(lib) {
+            Ok(text) => {
+                s.saving = true;
+                worker.send(Job::SaveRecord {
+                    library: lib.clone(),
+                    rel: s.target(lib),
+                    text,
+                    draft_key: s.key.clone(),
+                });
+            }
+            Err(message) => {
+                s.problems =
+                    vec![Problem { path: s.key.clone(), line: 0, code: "render", message, severity: Severity::Error }]
+            }
+        }
+    }
+
+    /// The worker's answer to a save.
+    pub fn on_saved(&mut self, rel: &str, warnings: Vec<Problem>) {
+        if let Some(s) = self.session.as_mut() {
+            s.saving = false;
+            s.dirty = false;
+            s.rel = Some(rel.to_string());
+            s.key = rel.to_string();
+            s.import = None;
+            s.problems = warnings;
+            s.versions = None;
+        }
+    }
+
+    /// The worker refused a save (check found errors, or the write failed): nothing was written.
+    pub fn on_rejected(&mut self, problems: Vec<Problem>) {
+        if let Some(s) = self.session.as_mut() {
+            s.saving = false;
+            s.problems = problems;
+        }
+    }
+
+    /// After a save or a restore the library reloads: take the front matter as now on disk, so the next save
+    /// keeps it.
+    pub fn on_library(&mut self, lib: &Library) {
+        let Some(s) = self.session.as_mut() else { return };
+        if s.dirty {
+            return;
+        }
+        if let Some(r) = s.rel.as_deref().and_then(|rel| lib.records.iter().find(|r| r.path == rel)) {
+            let versions = s.versions.take();
+            let problems = std::mem::take(&mut s.problems);
+            *s = Session::open(r);
+            s.versions = versions;
+            s.problems = problems;
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &Ctx, worker: &Worker) -> Vec<Command> {
+        let mut commands = Vec::new();
+        let Some(lib) = ctx.library else {
+            ui.spinner();
+            return commands;
+        };
+        if ui.input_mut(|i| i.consume_shortcut(&SAVE)) {
+            self.save(lib, worker);
+        }
+        let hide_preview = &mut self.hide_preview;
+        let Some(s) = self.session.as_mut() else {
+            ui.heading("编辑");
+            ui.label(
+                "从“文件 → 新建”开始，或在检索结果、项目页上点“编辑”。也可以把 .docx、.txt、.md 文件拖进窗口导入。",
+            );
+            return commands;
+        };
+        // Keep a draft of unsaved edits every few seconds (the worker writes it).
+        if s.dirty && !s.saving {
+            if s.draft_saved.is_none_or(|t| t.elapsed() >= DRAFT_EVERY) {
+                if let Ok(text) = s.render(lib) {
+                    worker.send(Job::SaveDraft { key: s.key.clone(), rel: s.rel.clone(), text });
+                }
+                s.draft_saved = Some(Instant::now());
+            }
+            ui.ctx().request_repaint_after(DRAFT_EVERY);
+        }
+
+        egui::Panel::top("editor-bar").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                let verb = if s.rel.is_some() { "编辑" } else { "新建" };
+                ui.heading(format!("{verb}{}：{}", s.kind().label(), s.title()));
+            });
+            ui.horizontal(|ui| {
+                let save = ui.add_enabled(!s.saving, egui::Button::new("保存")).on_hover_text("Ctrl+S");
+                if save.clicked() {
+                    commands.push(Command::SaveEdit);
+                }
+                if let Some(rel) = s.rel.clone()
+                    && ui.button("历史版本").clicked()
+                {
+                    worker.send(Job::Versions { rel });
+                }
+                if ui.button("关闭").clicked() {
+                    commands.push(Command::CloseEditor);
+                }
+                ui.checkbox(hide_preview, "隐藏预览");
+                ui.separator();
+                if s.saving {
+                    ui.spinner();
+                    ui.label("正在检查并保存……");
+                } else if s.dirty {
+                    let when = s.draft_saved.map(|_| "（草稿已自动保留）").unwrap_or("");
+                    ui.colored_label(egui::Color32::from_rgb(170, 110, 0), format!("有未保存的修改{when}"));
+                } else {
+                    ui.weak(format!("已保存：{}", s.rel.as_deref().unwrap_or("")));
+                }
+                if s.rel.is_none() && !s.saving {
+                    ui.weak(format!("将保存为 {}", s.target(lib)));
+                }
+            });
+            problems_ui(ui, &s.problems);
+            if let Some(draft) = &s.import {
+                import_notes(ui, draft);
+            }
+            if let Some(versions) = s.versions.clone() {
+                commands.extend(versions_ui(ui, s, &versions, worker));
+            }
+        });
+        egui::Panel::left("editor-form").default_size(470.0).resizable(true).show(ui, |ui| {
+            egui::ScrollArea::vertical().id_salt("editor-form-scroll").show(ui, |ui| {
+                if form::form(ui, lib, &mut s.meta, &mut s.buffers) {
+                    s.dirty = true;
+                }
+            });
+        });
+        egui::CentralPanel::default().show(ui, |ui| {
+            let body_label = match s.kind() {
+                Kind::Site => "正文（解说词，Markdown）",
+                _ => "正文（Markdown）",
+            };
+            if *hide_preview {
+                body_editor(ui, s, body_label);
+            } else {
+                ui.columns(2, |cols| {
+                    body_editor(&mut cols[0], s, body_label);
+                    cols[1].label(RichText::new("预览").strong());
+                    egui::ScrollArea::vertical().id_salt("editor-preview").show(&mut cols[1], |ui| {
+                        crate::ui::widgets::markdown::show(ui, &s.body, &[]);
+                    });
+                });
+            }
+        });
+        commands
+    }
+}
+
+fn body_editor(ui: &mut egui::Ui, s: &mut Session, label: &str) {
+    let l = ui.label(RichText::new(label).strong());
+    egui::ScrollArea::vertical().id_salt("editor-body").show(ui, |ui| {
+        let edit = egui::TextEdit::multiline(&mut s.body)
+            .desired_width(f32::INFINITY)
+            .desired_rows(30)
+            .font(egui::TextStyle::Body);
+        if ui.add(edit).labelled_by(l.id).changed() {
+            s.dirty = true;
+        }
+    });
+}
+
+fn problems_ui(ui: &mut egui::Ui, problems: &[Problem]) {
+    if problems.is_empty() {
+        return;
+    }
+    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+    if errors > 0 {
+        ui.colored_label(ui.visuals().error_fg_color, format!("有 {errors} 处错误，未保存。请改正后再保存："));
+    } else {
+        ui.label("已保存，但请注意：");
+    }
+    for p in problems {
+        let (color, what) = match p.severity {
+            Severity::Error => (ui.visuals().error_fg_color, "错误"),
+            Severity::Warning => (egui::Color32::from_rgb(170, 110, 0), "提醒"),
+        };
+        let line = if p.line > 0 { format!("第 {} 行：", p.line) } else { String::new() };
+        ui.colored_label(color, format!("· {what}　{line}{}", p.message));
+    }
+}
+
+fn import_notes(ui: &mut egui::Ui, draft: &ImportDraft) {
+    ui.label(RichText::new(format!("导入自 {}。以下为自动识别，请核对：", draft.source.display())).strong());
+    let g = &draft.guesses;
+    for (what, guess) in [
+        ("标题", &g.title),
+        ("区县", &g.district),
+        ("日期", &g.date),
+        ("年份", &g.year),
+        ("文种", &g.doc_type),
+        ("项目", &g.project),
+    ] {
+        if let Some(guess) = guess {
+            ui.weak(format!("· {what}：{}（依据：{}）", guess.value, guess.from));
+        }
+    }
+    for w in &draft.warnings {
+        ui.colored_label(egui::Color32::from_rgb(170, 110, 0), format!("· {w}"));
+    }
+    if !draft.assets.is_empty() {
+        ui.weak(format!("· 附带 {} 个图片，保存时放在材料旁的文件夹中", draft.assets.len()));
+    }
+}
+
+fn versions_ui(ui: &mut egui::Ui, s: &mut Session, versions: &[Version], worker: &Worker) -> Vec<Command> {
+    ui.separator();
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("历史版本").strong());
+        if ui.small_button("收起").clicked() {
+            s.versions = None;
+        }
+    });
+    if versions.is_empty() {
+        ui.weak("还没有历史版本（每次保存前的内容都会留存）。");
+    }
+    let Some(rel) = s.rel.clone() else { return Vec::new() };
+    egui::ScrollArea::vertical().id_salt("versions").max_height(140.0).show(ui, |ui| {
+        for v in versions {
+            ui.horizontal(|ui| {
+                ui.label(format!("{}　{} 字节", v.label(), v.bytes));
+                if ui.small_button("恢复此版本").on_hover_text("当前内容也会先留存为历史版本").clicked()
+                {
+                    worker.send(Job::Restore { rel: rel.clone(), version: v.clone() });
+                    s.versions = None;
+                    s.dirty = false;
+                }
+            });
+        }
+    });
+    Vec::new()
+}

@@ -1,0 +1,224 @@
+//! The editor driven headless: a new write-up filled in through the form, refused while invalid, saved with
+//! Ctrl+S, then found on disk and in the index; an existing record edited with its unknown keys kept and its old
+//! version restorable; a draft kept for an unsaved edit and offered back after a "crash"; a file dropped on the
+//! window imported through the form.
+
+use std::time::{Duration, Instant};
+
+use casebook::library::{Library, Meta};
+use casebook::search::{SearchIndex, SearchRequest};
+use casebook::ui::CasebookApp;
+use casebook::ui::app::{Command, Tab};
+use casebook::ui::state::PersistedState;
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+use crate::ui::{app_harness, corpus_copy, wait_for};
+
+fn click(harness: &mut Harness<'static, CasebookApp>, label: &str) {
+    harness.get_by_label(label).click();
+    harness.run_steps(3);
+}
+
+fn type_into(harness: &mut Harness<'static, CasebookApp>, label: &str, text: &str) {
+    harness.get_by_label(label).click();
+    harness.run_steps(2);
+    harness.get_by_label(label).type_text(text);
+    harness.run_steps(2);
+}
+
+fn saved(app: &CasebookApp) -> bool {
+    let s = app.editor.session.as_ref().expect("an editor session");
+    let errors: Vec<_> =
+        s.problems.iter().filter(|p| p.severity == casebook::library::Severity::Error).map(|p| &p.message).collect();
+    assert!(s.saving || errors.is_empty(), "the save was refused: {errors:?}");
+    s.rel.is_some() && !s.dirty && !s.saving
+}
+
+#[test]
+fn new_writeup_is_validated_saved_and_searchable() {
+    let lib = corpus_copy();
+    let mut harness = app_harness(&lib);
+    wait_for(&mut harness, "the index", |app| app.index_ready && app.library.is_some());
+
+    click(&mut harness, "文件");
+    click(&mut harness, "新建");
+    click(&mut harness, "写作材料");
+    assert_eq!(harness.state().tab, Tab::Editor);
+    harness.get_by_label("新建写作材料：新写作材料");
+
+    // Without a district the record is invalid: the save is refused with check's message, nothing written.
+    type_into(&mut harness, "标题", "解放碑街道“楼宇议事厅”共治经验");
+    harness.get_by_label("日期").click();
+    harness.run_steps(1);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.get_by_label("日期").type_text("2022-03-01");
+    harness.run_steps(2);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    wait_for(&mut harness, "the refusal", |app| {
+        app.editor.session.as_ref().is_some_and(|s| !s.saving && !s.problems.is_empty())
+    });
+    harness.get_by_label_contains("有 ");
+    harness.get_by_label_contains("缺少必填字段 district");
+    assert!(harness.state().editor.session.as_ref().unwrap().rel.is_none());
+
+    // Pick the district and a theme, write the body, save.
+    click(&mut harness, "选择区县");
+    click(&mut harness, "渝中区");
+    harness.get_by_label("社会协同").click();
+    harness.run_steps(2);
+    type_into(&mut harness, "正文（Markdown）", "楼宇议事厅每月召开一次，商户代表参与议事。");
+    harness.get_by_label("保存").click();
+    harness.run_steps(2);
+    wait_for(&mut harness, "the save", saved);
+
+    let rel = harness.state().editor.session.as_ref().unwrap().rel.clone().unwrap();
+    assert!(rel.ends_with(".md") && !rel.contains(".."), "{rel}");
+    let loaded = Library::load(lib.root()).unwrap();
+    let record = loaded.records.iter().find(|r| r.path == rel).expect("the saved record loads");
+    let Meta::Writeup(w) = &record.meta else { panic!("a write-up") };
+    assert_eq!(w.title.as_deref(), Some("解放碑街道“楼宇议事厅”共治经验"));
+    assert_eq!(w.district.as_deref(), Some("渝中区"));
+    assert_eq!(w.themes, ["社会协同"]);
+    assert_eq!(w.date.as_deref(), Some("2022-03-01"));
+    assert!(w.id.as_deref().is_some_and(|id| !id.is_empty()));
+    assert!(record.body.contains("楼宇议事厅每月召开一次"));
+    assert!(casebook::library::check::check(&loaded).errors.is_empty());
+
+    // Searchable: the worker synced the index as part of the save.
+    let (index, _) = SearchIndex::open(lib.root()).unwrap();
+    let hits = index.try_search(&SearchRequest::new("楼宇议事厅")).unwrap();
+    assert!(hits.hits.iter().any(|h| Some(h.id.as_str()) == w.id.as_deref()));
+}
+
+#[test]
+fn edit_keeps_unknown_keys_and_restores_history() {
+    let lib = corpus_copy();
+    let rel = "yuzhong/yz-p01/yz-p01-1.md";
+    let original = std::fs::read_to_string(lib.root().join(rel)).unwrap();
+    let with_key = original.replacen("---\n", "---\nreviewer: 市委政法委基层处\n", 1);
+    std::fs::write(lib.root().join(rel), &with_key).unwrap();
+    let id =
+        Library::load(lib.root()).unwrap().records.iter().find(|r| r.path == rel).unwrap().id().unwrap().to_string();
+
+    let mut harness = app_harness(&lib);
+    wait_for(&mut harness, "the library", |app| app.library.is_some() && app.index_ready);
+    // Open the record through the detail pane's button.
+    harness.state_mut().apply(Command::OpenRecord(id.clone()));
+    wait_for(&mut harness, "the detail pane", |app| app.search.selected.as_deref() == Some(id.as_str()));
+    click(&mut harness, "编辑");
+    assert_eq!(harness.state().tab, Tab::Editor);
+
+    harness.get_by_label("标题").click();
+    harness.run_steps(1);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.get_by_label("标题").type_text("改过的标题");
+    harness.run_steps(2);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run_steps(2);
+    wait_for(&mut harness, "the save", saved);
+
+    let now = std::fs::read_to_string(lib.root().join(rel)).unwrap();
+    assert!(now.contains("reviewer: 市委政法委基层处"), "unknown key kept:\n{now}");
+    assert!(now.contains("title: 改过的标题"), "{now}");
+    let body = |t: &str| t.splitn(3, "\n---\n").nth(1).map(str::to_string);
+    assert_eq!(body(&now), body(&with_key), "the body is kept as written");
+
+    // The old version is in the history, and restoring it from the editor puts it back.
+    click(&mut harness, "历史版本");
+    wait_for(&mut harness, "the versions", |app| {
+        app.editor.session.as_ref().is_some_and(|s| s.versions.as_ref().is_some_and(|v| !v.is_empty()))
+    });
+    click(&mut harness, "恢复此版本");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::read_to_string(lib.root().join(rel)).unwrap() != with_key {
+        assert!(Instant::now() < deadline, "the old version was not restored");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(casebook::store::versions(lib.root(), rel).unwrap().len(), 2, "the replaced edit is kept too");
+}
+
+#[test]
+fn unsaved_edit_is_kept_as_a_draft_and_offered_after_a_crash() {
+    let lib = corpus_copy();
+    {
+        let mut harness = app_harness(&lib);
+        wait_for(&mut harness, "the library", |app| app.library.is_some());
+        click(&mut harness, "文件");
+        click(&mut harness, "新建");
+        click(&mut harness, "认领项目");
+        type_into(&mut harness, "项目名称", "草稿里的项目");
+        // The draft is written every few seconds while there are unsaved edits.
+        let drafts = lib.root().join(".casebook/drafts");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let kept = || {
+            std::fs::read_dir(&drafts)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains("草稿里的项目")))
+        };
+        while !kept() {
+            assert!(Instant::now() < deadline, "no draft was kept");
+            harness.step();
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // The harness is dropped without saving: as far as the library knows, the app crashed.
+    }
+    let mut app = CasebookApp::new(lib.root().to_path_buf(), PersistedState::default());
+    app.native_dialogs = false;
+    let mut harness = Harness::builder()
+        .with_size(egui::Vec2::new(1400.0, 900.0))
+        .build_ui_state(|ui, app: &mut CasebookApp| app.show(ui), app);
+    wait_for(&mut harness, "the offer", |app| !app.offered_drafts.is_empty());
+    harness.get_by_label("恢复未保存的编辑");
+    click(&mut harness, "恢复");
+    assert_eq!(harness.state().tab, Tab::Editor, "{:?}", harness.state().status);
+    harness.run_steps(2);
+    let session = harness.state().editor.session.as_ref().expect("the draft is open");
+    assert!(
+        matches!(&session.meta, Meta::Project(p) if p.name.as_deref() == Some("草稿里的项目")),
+        "{:?}",
+        session.meta
+    );
+    harness.get_by_label("新建认领项目：草稿里的项目");
+}
+
+#[test]
+fn a_dropped_text_file_is_imported_through_the_form() {
+    let lib = corpus_copy();
+    let outside = tempfile::tempdir().unwrap();
+    let file = outside.path().join("材料.txt");
+    let (gbk, _, _) = encoding_rs::GBK.encode("江北区“老马工作法”调解经验\n\n2021年以来，江北区推广老马工作法。\n");
+    std::fs::write(&file, gbk).unwrap();
+
+    let mut harness = app_harness(&lib);
+    wait_for(&mut harness, "the library", |app| app.library.is_some());
+    harness.input_mut().dropped_files.push(std::sync::Arc::new(PathDrop(file.clone())));
+    wait_for(&mut harness, "the import", |app| app.editor.session.as_ref().is_some_and(|s| s.import.is_some()));
+    harness.get_by_label_contains("以下为自动识别，请核对");
+    harness.get_by_label_contains("· 区县：江北区");
+    harness.get_by_label("保存").click();
+    harness.run_steps(2);
+    wait_for(&mut harness, "the save", saved);
+    let rel = harness.state().editor.session.as_ref().unwrap().rel.clone().unwrap();
+    let text = std::fs::read_to_string(lib.root().join(&rel)).unwrap();
+    assert!(text.contains("district: 江北区"), "{text}");
+    assert!(text.contains("推广老马工作法"), "{text}");
+}
+
+/// A file dropped on the window, as the native integration hands it to egui.
+#[derive(Debug)]
+struct PathDrop(std::path::PathBuf);
+
+impl egui::DroppedFile for PathDrop {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
