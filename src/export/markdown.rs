@@ -107,7 +107,7 @@ fn block_md(out: &mut String, doc: &Document, block: &Block) {
     match block {
         Block::Part { title, .. } => out.push_str(&format!("# {}\n\n", escape(title))),
         Block::Heading { level, text, .. } => {
-            out.push_str(&format!("{} {}\n\n", "#".repeat(*level as usize + 1), escape(text)));
+            out.push_str(&format!("{} {}\n\n", "#".repeat((*level).clamp(2, 6) as usize), escape(text)));
         }
         Block::DocTitle { title, byline, .. } => {
             out.push_str(&format!("## {}\n\n", escape(title)));

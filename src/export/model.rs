@@ -262,7 +262,7 @@ impl Document {
             .collect()
     }
 
-    /// Every write-up title, heading and part in the document (for tests and the manifest).
+    /// Every part, heading and write-up title in reading order: what a reader can navigate by.
     pub fn titles(&self) -> Vec<&str> {
         self.blocks
             .iter()

@@ -535,3 +535,84 @@ fn site_checks(sites: &[SiteRef<'_>], route: bool) -> Vec<CheckItem> {
     }
     items
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::{Config, TextEncoding};
+
+    fn record(path: &str, text: &str) -> Record {
+        Record::parse(path.into(), text, TextEncoding::Utf8).unwrap()
+    }
+
+    fn library() -> Library {
+        let records = vec![
+            record(
+                "p.md",
+                "---\nkind: project\nid: p\nname: 项目甲\ndistrict: 渝中区\nthemes: [社会矛盾]\nindicators:\n  - name: 信访总量\n    unit: 件\n    better: lower\n    before: {period: \"2019\", value: 10}\n---\n",
+            ),
+            record("w.md", "---\nid: w\ntitle: 唯一经验\nproject: p\ndistrict: 渝中区\nyear: 2021\n---\n正文\n"),
+            record(
+                "s1.md",
+                "---\nkind: site\nid: s1\nname: 甲点\ndistrict: 渝中\nprojects: [p, 不存在的项目]\nroute_order: 2\nstops:\n  - {name: 大厅, what: 演示}\n---\n",
+            ),
+            record(
+                "s2.md",
+                "---\nkind: site\nid: s2\nname: 乙点\ndistrict: 渝中区\nreception: {contact: 张三}\n---\n解说\n",
+            ),
+            record(
+                "s3.md",
+                "---\nkind: site\nid: s3\nname: 丙点\ndistrict: 渝中区\nroute_order: 2\nreception: {contact: 李四, parking: 无}\nstops:\n  - {name: 室, what: 看, minutes: 5, presenter: 王}\n---\n解说\n",
+            ),
+        ];
+        Library::from_records(".".into(), Config::default(), records, vec![])
+    }
+
+    #[test]
+    fn route_orders_sites_and_flags_every_gap() {
+        let lib = library();
+        let sites = route_sites(&lib, "渝中区");
+        assert_eq!(sites.iter().map(|s| s.id().unwrap()).collect::<Vec<_>>(), ["s1", "s3", "s2"]);
+        let doc = build(&lib, &Scope::Route { district: "渝中区".into(), sites }, &Stamp::at(0));
+        let warnings = doc.warnings.join("\n");
+        for expected in [
+            "“不存在的项目”在资料库中不存在",
+            "经验材料仅 1 篇，不足两篇",
+            "1 项指标缺少试点前或试点后数值",
+            "未填报群众评价",
+            "调研点“甲点”缺少解说词",
+            "调研点“甲点”有 1 个点位未填时长",
+            "调研点“甲点”有 1 个点位未定讲解人",
+            "调研点“甲点”未填写接待保障信息",
+            "调研点“乙点”未设定路线顺序",
+            "路线第 2 站重复：甲点、丙点",
+            "调研点“乙点”未安排点位",
+            "未填写停车安排",
+        ] {
+            assert!(warnings.contains(expected), "missing warning {expected}:\n{warnings}");
+        }
+        assert!(!warnings.contains("丙点”缺少解说词"));
+        // The write-up is in the 经验材料 part; the missing after-value shows as — and no chart number is invented.
+        assert!(doc.titles().contains(&"唯一经验"));
+        let row = doc.numbers.iter().find(|r| r.category == "指标对比").unwrap();
+        assert_eq!((row.before, row.after, row.change), (Some(10.0), None, None));
+        let route: Vec<&str> = doc.numbers.iter().filter(|r| r.category == "调研路线").map(|r| r.id.as_str()).collect();
+        assert_eq!(route, ["s1", "s3", "s2", ""], "sites in route order, then the total");
+    }
+
+    #[test]
+    fn single_site_packet_has_its_stops_and_narration() {
+        let lib = library();
+        let site = lib.get("s3").unwrap();
+        let doc = build(&lib, &Scope::Site(site), &Stamp::at(0));
+        assert_eq!(doc.title, "丙点展示材料");
+        let has_route_figure = doc.blocks.iter().any(
+            |b| matches!(b, Block::Figure { chart: Chart::Route { stops, total_minutes: 5 }, .. } if stops.len() == 1),
+        );
+        assert!(has_route_figure);
+        assert!(doc.titles().iter().any(|t| t.contains("解说词")));
+        assert!(doc.warnings.iter().all(|w| !w.contains("丙点")), "{:?}", doc.warnings);
+        assert!(doc.blocks.contains(&para("调研点未关联认领项目。")));
+        assert!(doc.sources.iter().any(|s| s.id == "s3") && !doc.sources.iter().any(|s| s.id == "s1"));
+    }
+}

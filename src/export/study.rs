@@ -118,3 +118,34 @@ fn project_numbers(g: &mut Gather<'_>, r: &Record, n: usize, shown: &mut HashMap
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::{Config, TextEncoding};
+
+    #[test]
+    fn missing_items_notes_and_questions_are_flagged() {
+        let parse = |p: &str, t: &str| Record::parse(p.into(), t, TextEncoding::Utf8).unwrap();
+        let records = vec![
+            parse("w.md", "---\nid: w\ntitle: 第一篇材料\ndistrict: 渝中区\nyear: 2021\n---\n正文\n"),
+            parse(
+                "c.md",
+                "---\nkind: collection\nid: c\ntitle: 专辑\nitems:\n  - {id: w, note: 先读}\n  - {id: 没有}\n  - {id: w}\n---\n导读\n",
+            ),
+        ];
+        let lib = Library::from_records(".".into(), Config::default(), records, vec![]);
+        let r = lib.get("c").unwrap();
+        let Meta::Collection(c) = &r.meta else { panic!() };
+        let doc = build(&lib, r, c, &Stamp::at(0));
+        let w = doc.warnings.join("\n");
+        assert!(w.contains("第 2 篇“没有”在资料库中不存在"), "{w}");
+        assert!(w.contains("第 3 篇“第一篇材料”没有学习提示"), "{w}");
+        assert!(w.contains("专辑未设置研讨题"), "{w}");
+        let note_after_title = doc.blocks.windows(2).any(|p| {
+            matches!(&p[0], Block::DocTitle { title, .. } if title == "第一篇材料")
+                && matches!(&p[1], Block::Note { title, .. } if title == "学习提示")
+        });
+        assert!(note_after_title, "the trainer's note sits right under the title");
+    }
+}
