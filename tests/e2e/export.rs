@@ -591,7 +591,7 @@ fn unknown_targets_and_refused_folders() {
         (&["site", "nope"], "没有 id 为 “nope” 的调研点"),
         (&["site", "yz-p01"], "不是调研点"),
         (&["route", "火星区"], "未知区县 “火星区”"),
-        (&["route", "合川"], "合川区还没有调研点"),
+        (&["route", "城口"], "城口县还没有调研点"),
         (&["collection", "nope"], "没有 id 为 “nope” 的学习专辑"),
         (&["collection", "yz-p01-1"], "不是学习专辑"),
     ];
