@@ -158,8 +158,9 @@ fn import_one(lib: &Library, file: &Path, o: &Overrides, dry_run: bool) -> Resul
         }
     }
     if let Some(d) = o.district {
-        draft.meta.district = Some(d.to_string());
-        draft.guesses.district = Some(forced(d));
+        let name = lib.config.resolve_district(d).unwrap_or(d);
+        draft.meta.district = Some(name.to_string());
+        draft.guesses.district = Some(forced(name));
     }
     if let Some(t) = o.doc_type {
         draft.meta.doc_type = Some(t.to_string());

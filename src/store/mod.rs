@@ -158,6 +158,25 @@ mod tests {
     }
 
     #[test]
+    fn check_record_reports_errors_first_and_parse_errors_by_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::from_records(dir.path().to_path_buf(), Default::default(), Vec::new(), Vec::new());
+        let problems = check_record(&lib, "a.md", "---\nid: a\ntitle: t\ndistrict: 海淀区\n---\n");
+        assert_eq!(problems.iter().map(|p| p.code).collect::<Vec<_>>(), ["missing-key", "unknown-district"]);
+        let problems = check_record(&lib, "a.md", "---\nid: [\n---\n");
+        assert_eq!((problems[0].code, problems[0].severity), ("yaml", Severity::Error));
+        assert!(check_record(&lib, "a.md", "---\nid: a\ntitle: t\ndistrict: 渝中区\nyear: 2021\n---\n").is_empty());
+    }
+
+    #[test]
+    fn save_record_renders_and_saves() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = crate::library::Writeup { id: Some("a".into()), title: Some("标题".into()), ..Default::default() };
+        let saved = save_record(dir.path(), "x/a.md", &Meta::Writeup(w), None, "正文\n").unwrap();
+        assert_eq!(std::fs::read_to_string(saved.path).unwrap(), "---\nid: a\ntitle: 标题\n---\n正文\n");
+    }
+
+    #[test]
     fn refuses_paths_outside_the_library() {
         let dir = tempfile::tempdir().unwrap();
         for rel in ["../x.md", "/etc/x.md", "a/../../x.md", ".casebook/manifest.json", "", "a\\..\\x.md"] {

@@ -7,8 +7,9 @@ use quick_xml::events::{BytesStart, Event};
 
 /// Nesting deeper than this is refused (real documents stay under 30).
 const MAX_DEPTH: usize = 256;
-/// Elements and text nodes in one part.
-const MAX_NODES: usize = 5_000_000;
+/// XML events in one part (about half as many elements): a 300-page report has a few hundred thousand; the
+/// cap keeps the tree of a hostile part around 100 MB.
+const MAX_NODES: usize = 2_000_000;
 
 /// One element: local name, attributes by local name, children.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -291,6 +291,14 @@ mod docx_tests {
         std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
         assert!(err(&truncated).contains("不是有效的 .docx"), "{}", err(&truncated));
 
+        // A directory claiming 60 000 entries is refused before it is loaded.
+        let mut many = bytes.clone();
+        let eocd = many.windows(4).rposition(|w| w == [0x50, 0x4b, 0x05, 0x06]).unwrap();
+        many[eocd + 8..eocd + 12].copy_from_slice(&[0x60, 0xEA, 0x60, 0xEA]);
+        let many_path = dir.path().join("many.docx");
+        std::fs::write(&many_path, &many).unwrap();
+        assert!(err(&many_path).contains("60000 个文件"), "{}", err(&many_path));
+
         let no_document = write_docx(dir.path(), "nodoc.docx", &good[..2]);
         assert!(err(&no_document).contains("缺少 word/document.xml"), "{}", err(&no_document));
 

@@ -24,12 +24,44 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        const MB: u64 = 1024 * 1024;
         Limits { file_bytes: 200 * MB, entries: 20_000, total: 200 * MB, xml_part: 64 * MB, media_part: 50 * MB }
     }
 }
 
 const MB: u64 = 1024 * 1024;
+
+/// The largest central directory we let the zip reader load (a real .docx has a few kilobytes).
+const MAX_DIRECTORY_BYTES: u64 = 16 * MB;
+
+/// Reads the end-of-central-directory record before the zip reader does, so that a package claiming millions of
+/// entries is refused before its directory is loaded into memory. Packages without a readable record are left
+/// to the zip reader, which reports them.
+fn check_directory(file: &mut File, size: u64, limits: &Limits) -> Result<(), String> {
+    use std::io::{Seek, SeekFrom};
+    let tail_len = size.min(66 * 1024);
+    let mut tail = vec![0u8; tail_len as usize];
+    let read = file.seek(SeekFrom::Start(size - tail_len)).and_then(|_| file.read_exact(&mut tail));
+    file.seek(SeekFrom::Start(0)).map_err(|e| format!("无法读取文件：{e}"))?;
+    if read.is_err() {
+        return Ok(());
+    }
+    let Some(at) = tail.windows(4).rposition(|w| w == [0x50, 0x4b, 0x05, 0x06]) else {
+        return Ok(());
+    };
+    let record = &tail[at..];
+    if record.len() < 22 {
+        return Ok(());
+    }
+    let entries = u16::from_le_bytes([record[10], record[11]]) as usize;
+    let directory = u32::from_le_bytes([record[12], record[13], record[14], record[15]]) as u64;
+    if entries != 0xFFFF && entries > limits.entries {
+        return Err(format!("压缩包内有 {entries} 个文件，超过上限 {}，已拒绝", limits.entries));
+    }
+    if directory != 0xFFFF_FFFF && directory > MAX_DIRECTORY_BYTES {
+        return Err(format!("压缩包的目录过大（{} MB），已拒绝", directory / MB));
+    }
+    Ok(())
+}
 
 /// An opened .docx package.
 pub struct Package {
@@ -48,6 +80,8 @@ impl Package {
         if size > limits.file_bytes {
             return Err(format!("文件过大（{} MB），超过导入上限 {} MB", size / MB, limits.file_bytes / MB));
         }
+        let mut file = file;
+        check_directory(&mut file, size, &limits)?;
         let archive = zip::ZipArchive::new(file).map_err(|e| {
             format!("不是有效的 .docx 文件（无法按 zip 压缩包读取，文件可能已损坏、不完整，或是旧版 .doc 格式）：{e}")
         })?;
