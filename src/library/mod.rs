@@ -18,8 +18,8 @@ pub use check::{Problem, Severity, check_candidates};
 pub use config::{Config, ConfigError, DEFAULT_TYPES, District, ThemeGroup};
 pub use encoding::{DecodeError, TextEncoding, decode};
 pub use record::{
-    Better, Collection, CollectionItem, Evaluation, Indicator, Kind, Measurement, Meta, Project, Reception, Record,
-    Site, Stop, Writeup, split_front_matter, year_of_date,
+    Better, Collection, CollectionItem, Evaluation, Indicator, Kind, MAX_FRONT_MATTER_BYTES, Measurement, Meta,
+    Project, Reception, Record, Site, Stop, Writeup, split_front_matter, year_of_date,
 };
 pub use scan::{FileStamp, MAX_FILE_BYTES, is_record_path, read_record, scan_files};
 

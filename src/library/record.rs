@@ -241,6 +241,10 @@ pub struct ParseError {
     pub message: String,
 }
 
+/// Front matter is a few dozen lines even for a project with many indicators; a larger one is a mistake (a
+/// whole document pasted between the `---` lines) or hostile, and would only slow loading and indexing.
+pub const MAX_FRONT_MATTER_BYTES: usize = 256 * 1024;
+
 /// Splits `---\n yaml \n---\n body`; returns (yaml, body, body_line).
 pub fn split_front_matter(text: &str) -> Option<(&str, &str, usize)> {
     let rest = text.strip_prefix("---")?;
@@ -278,6 +282,14 @@ impl Record {
         };
         if yaml_text.trim().is_empty() {
             return Err(ParseError { line: 1, code: "empty-front-matter", message: "YAML 头信息是空的".into() });
+        }
+        if yaml_text.len() > MAX_FRONT_MATTER_BYTES {
+            let message = format!(
+                "YAML 头信息过大（{} KB），超过 {} KB 的上限：正文应写在第二个 --- 之后",
+                yaml_text.len() / 1024,
+                MAX_FRONT_MATTER_BYTES / 1024
+            );
+            return Err(ParseError { line: 1, code: "front-matter-too-large", message });
         }
         let kind = match top_level_value(yaml_text, "kind").as_deref() {
             None | Some("writeup") | Some("") => Kind::Writeup,
@@ -491,6 +503,14 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.code, "yaml");
         assert_eq!(e.line, 7, "{e:?}");
+    }
+
+    #[test]
+    fn huge_front_matter_is_refused_before_parsing() {
+        let keys: String = (0..20_000).map(|i| format!("k{i}: 一段很长的取值\n")).collect();
+        let e = parse(&format!("---\nid: a\n{keys}---\n正文\n")).unwrap_err();
+        assert_eq!((e.line, e.code), (1, "front-matter-too-large"), "{e:?}");
+        assert!(e.message.contains("头信息过大"), "{e:?}");
     }
 
     #[test]
