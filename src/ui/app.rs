@@ -6,8 +6,10 @@ use std::sync::{Arc, OnceLock};
 use egui::{Key, KeyboardShortcut, Modifiers};
 
 use super::state::{PersistedState, STORAGE_KEY};
+use super::views::bundle::{BundleAction, BundleView};
 use super::views::cross::CrossView;
 use super::views::editor::{EditorView, Session};
+use super::views::export_dialog::{BundleExportDialog, DialogAction, ExportDialog};
 use super::views::overview::OverviewView;
 use super::views::project::ProjectView;
 use super::views::search::SearchView;
@@ -28,6 +30,7 @@ pub enum Tab {
     Overview,
     Cross,
     Editor,
+    Bundle,
     Project(String),
 }
 
@@ -57,6 +60,10 @@ pub enum Command {
     CloseEditor,
     /// Read outside files into the editor.
     ImportFiles(Vec<PathBuf>),
+    /// Read a bundle from another office and show what it would change.
+    ReadBundle(PathBuf),
+    /// Open the export dialog on a site, route or collection.
+    ExportTarget(crate::export::Target),
 }
 
 /// Read-only data every view may use.
@@ -84,6 +91,9 @@ pub struct CasebookApp {
     pub overview: OverviewView,
     pub cross: CrossView,
     pub editor: EditorView,
+    pub bundle: BundleView,
+    pub export_dialog: ExportDialog,
+    pub bundle_export: BundleExportDialog,
     /// Imported files waiting for the editor (it edits one at a time).
     pub pending_imports: Vec<ImportDraft>,
     /// Drafts left by a session that did not end cleanly, offered back.
@@ -128,6 +138,9 @@ impl CasebookApp {
             overview: OverviewView::default(),
             cross: CrossView::default(),
             editor: EditorView::default(),
+            bundle: BundleView::default(),
+            export_dialog: ExportDialog::default(),
+            bundle_export: BundleExportDialog::default(),
             pending_imports: Vec::new(),
             offered_drafts: Vec::new(),
             confirm_close: false,
@@ -211,6 +224,33 @@ impl CasebookApp {
                     }
                     self.next_import();
                 }
+                Event::BundlePlan { path, plan } => {
+                    self.status = Some((format!("已读取交换包 {}，请核对后导入", path.display()), false));
+                    self.bundle.load(path, *plan);
+                    self.tab = Tab::Bundle;
+                }
+                Event::BundleFailed(message) => {
+                    self.bundle.applying = false;
+                    self.status = Some((message, true));
+                }
+                Event::BundleApplied(report) => {
+                    self.bundle.applying = false;
+                    self.status = Some((
+                        format!("交换包已导入：新增 {}，更新 {}", report.added.len(), report.updated.len()),
+                        false,
+                    ));
+                    self.bundle.report = Some(report);
+                }
+                Event::ExportProgress(f, step) => self.export_dialog.progress = Some((f, step)),
+                Event::Exported(report) => {
+                    self.export_dialog.progress = None;
+                    self.status = Some((format!("已导出到 {}", report.folder.display()), false));
+                    self.export_dialog.done = Some(report);
+                }
+                Event::ExportFailed(message) => {
+                    self.export_dialog.progress = None;
+                    self.status = Some((message, true));
+                }
                 Event::Error(message) => self.status = Some((message, true)),
             }
         }
@@ -239,12 +279,29 @@ impl CasebookApp {
                 Tab::Overview => commands.extend(self.overview.ui(ui, &ctx)),
                 Tab::Cross => commands.extend(self.cross.ui(ui, &ctx)),
                 Tab::Editor => commands.extend(self.editor.ui(ui, &ctx, &self.worker)),
+                Tab::Bundle => match self.bundle.ui(ui) {
+                    Some(BundleAction::Apply) => {
+                        if let Some((_, plan)) = &self.bundle.plan {
+                            self.bundle.applying = true;
+                            self.worker.send(Job::ApplyBundle {
+                                plan: Box::new(plan.clone()),
+                                accepted: self.bundle.accepted.clone(),
+                            });
+                        }
+                    }
+                    Some(BundleAction::Close) => {
+                        self.bundle = BundleView::default();
+                        self.tab = Tab::Search;
+                    }
+                    None => {}
+                },
                 Tab::Project(id) => commands.extend(self.project.ui(ui, &ctx, &id)),
             }
         });
         self.path_prompt_window(ui, &mut commands);
         self.save_prompt_window(ui);
         self.drafts_window(ui, &mut commands);
+        self.export_windows(ui);
         self.confirm_close_window(ui);
         for c in commands {
             self.apply(c);
@@ -290,6 +347,18 @@ impl CasebookApp {
                 }
                 None => self.status = Some(("资料库尚未打开，请稍候再导入".into(), true)),
             },
+            Command::ReadBundle(path) => match &self.library {
+                Some(lib) => {
+                    self.status = Some((format!("正在检查交换包 {}……", path.display()), false));
+                    self.worker.send(Job::ReadBundle { library: lib.clone(), path });
+                }
+                None => self.status = Some(("资料库尚未打开，请稍候".into(), true)),
+            },
+            Command::ExportTarget(target) => {
+                if let Some(lib) = &self.library {
+                    self.export_dialog.show_for(lib, Some(&target));
+                }
+            }
             Command::CompareIndicator(name) => {
                 self.cross.select(name);
                 self.tab = Tab::Cross;
@@ -381,6 +450,29 @@ impl CasebookApp {
                     match picked {
                         Some(paths) => commands.push(Command::ImportFiles(paths)),
                         None => self.status = Some(("未选择文件。也可以把文件直接拖进窗口导入。".into(), false)),
+                    }
+                }
+                ui.separator();
+                if ui.button("导入交换包…").clicked() {
+                    ui.close();
+                    let picked = if self.native_dialogs {
+                        rfd::FileDialog::new().set_title("选择交换包").add_filter("交换包", &["zip"]).pick_file()
+                    } else {
+                        None
+                    };
+                    match picked {
+                        Some(path) => commands.push(Command::ReadBundle(path)),
+                        None => self.status = Some(("未选择交换包。也可以把 .zip 直接拖进窗口。".into(), false)),
+                    }
+                }
+                if ui.button("导出交换包…").clicked() {
+                    ui.close();
+                    self.bundle_export.open = true;
+                }
+                if ui.button("导出展示材料…").clicked() {
+                    ui.close();
+                    if let Some(lib) = &self.library {
+                        self.export_dialog.show_for(lib, None);
                     }
                 }
                 ui.separator();
@@ -526,6 +618,35 @@ impl CasebookApp {
         let _ = commands;
     }
 
+    fn export_windows(&mut self, ui: &mut egui::Ui) {
+        match self.export_dialog.ui(ui.ctx()) {
+            Some(DialogAction::Export(options)) => match &self.library {
+                Some(lib) => self.worker.send(Job::Export { library: lib.clone(), options }),
+                None => self.export_dialog.progress = None,
+            },
+            Some(DialogAction::PickFolder) => {
+                let picked = if self.native_dialogs {
+                    rfd::FileDialog::new().set_title("选择导出到的文件夹").pick_folder()
+                } else {
+                    None
+                };
+                if let Some(dir) = picked {
+                    self.export_dialog.out_dir = dir.display().to_string();
+                }
+            }
+            Some(DialogAction::OpenFolder(dir)) => {
+                ui.ctx().open_url(egui::OpenUrl::new_tab(format!("file://{}", dir.display())));
+            }
+            None => {}
+        }
+        if let Some(lib) = self.library.clone()
+            && let Some((district, out)) = self.bundle_export.ui(ui.ctx(), &lib)
+        {
+            self.status = Some((format!("正在导出 {district} 的交换包……"), false));
+            self.worker.send(Job::ExportBundle { library: lib, district, out });
+        }
+    }
+
     fn confirm_close_window(&mut self, ui: &mut egui::Ui) {
         if !self.confirm_close {
             return;
@@ -559,7 +680,14 @@ impl CasebookApp {
         if let Some(dir) = dirs.into_iter().next() {
             self.apply(Command::OpenLibrary(dir));
         } else if !files.is_empty() {
-            self.apply(Command::ImportFiles(files));
+            let (bundles, files): (Vec<PathBuf>, Vec<PathBuf>) =
+                files.into_iter().partition(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip")));
+            if let Some(bundle) = bundles.into_iter().next() {
+                self.apply(Command::ReadBundle(bundle));
+            }
+            if !files.is_empty() {
+                self.apply(Command::ImportFiles(files));
+            }
         }
     }
 }

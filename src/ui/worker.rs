@@ -42,6 +42,14 @@ pub enum Job {
     Restore { rel: String, version: Version },
     /// Read outside files (.md, .txt, .docx) into import drafts for the editor.
     Import { library: Arc<Library>, paths: Vec<PathBuf> },
+    /// Read a bundle from another office into a plan (writes nothing).
+    ReadBundle { library: Arc<Library>, path: PathBuf },
+    /// Write the accepted entries of a plan (by `rel`).
+    ApplyBundle { plan: Box<crate::bundle::ImportPlan>, accepted: std::collections::BTreeSet<String> },
+    /// Write a district's records as a bundle.
+    ExportBundle { library: Arc<Library>, district: String, out: PathBuf },
+    /// Write a showcase packet or study pack.
+    Export { library: Arc<Library>, options: crate::export::ExportOptions },
     /// Stop the thread (sent when the handle is dropped; the file watcher holds a sender too).
     Shutdown,
 }
@@ -95,6 +103,17 @@ pub enum Event {
     },
     /// Files read for import: a draft for each, or why it could not be read.
     Imported(Vec<(PathBuf, Result<ImportDraft, String>)>),
+    /// A bundle was read and checked: what importing it would do.
+    BundlePlan {
+        path: PathBuf,
+        plan: Box<crate::bundle::ImportPlan>,
+    },
+    /// A bundle was refused, or applying it failed; the library is as it was.
+    BundleFailed(String),
+    BundleApplied(crate::bundle::ApplyReport),
+    ExportProgress(f32, String),
+    Exported(crate::export::ExportReport),
+    ExportFailed(String),
     /// Something failed; the message is for the status bar, in Chinese.
     Error(String),
 }
@@ -198,17 +217,19 @@ impl WorkerState {
                         Err(e) => send(Event::SaveRejected { problems: vec![write_problem(&rel, e.to_string())] }),
                     }
                 }
-                Job::SaveImport { library, draft, draft_key } => match crate::import::write_import(&library, &draft) {
-                    Ok(rel) => {
-                        let warnings = match crate::import::plan_import(&library, &draft) {
-                            Ok(plan) => plan.warnings,
-                            Err(_) => Vec::new(),
-                        };
-                        self.saved(&library.root, rel, warnings, &draft_key, send)
+                Job::SaveImport { library, draft, draft_key } => {
+                    // Plan once and write exactly that plan: planning after writing would pick a new id.
+                    let result = crate::import::plan_import(&library, &draft).and_then(|plan| {
+                        crate::import::write_planned(&library, &draft, &plan).map(|()| (plan.rel, plan.warnings))
+                    });
+                    match result {
+                        Ok((rel, warnings)) => self.saved(&library.root, rel, warnings, &draft_key, send),
+                        Err(crate::import::ImportError::Invalid { problems, .. }) => {
+                            send(Event::SaveRejected { problems })
+                        }
+                        Err(e) => send(Event::SaveRejected { problems: vec![write_problem("", e.to_string())] }),
                     }
-                    Err(crate::import::ImportError::Invalid { problems, .. }) => send(Event::SaveRejected { problems }),
-                    Err(e) => send(Event::SaveRejected { problems: vec![write_problem("", e.to_string())] }),
-                },
+                }
                 Job::SaveDraft { key, rel, text } => {
                     if let Some(root) = &self.root
                         && let Err(e) = store::save_draft(root, &key, rel.as_deref(), &text)
@@ -246,6 +267,37 @@ impl WorkerState {
                         })
                         .collect();
                     send(Event::Imported(results));
+                }
+                Job::ReadBundle { library, path } => match crate::bundle::read_bundle(&library, &path) {
+                    Ok(plan) => send(Event::BundlePlan { path, plan: Box::new(plan) }),
+                    Err(e) => send(Event::BundleFailed(format!("交换包 {} 未导入：{e}", path.display()))),
+                },
+                Job::ApplyBundle { plan, accepted } => {
+                    let Some(root) = self.root.clone() else { continue };
+                    match crate::bundle::apply(&root, &plan, &|e| accepted.contains(&e.rel)) {
+                        Ok(report) => {
+                            if report.wrote_anything() {
+                                self.files_changed(send);
+                            }
+                            send(Event::BundleApplied(report));
+                        }
+                        Err(e) => send(Event::BundleFailed(format!("导入交换包失败，资料库未改动：{e}"))),
+                    }
+                }
+                Job::ExportBundle { library, district, out } => {
+                    match crate::bundle::export(&library, &district, &out) {
+                        Ok(r) => send(Event::Written {
+                            path: r.path, what: format!("交换包（{} 条记录）", r.records)
+                        }),
+                        Err(e) => send(Event::Error(format!("导出交换包失败：{e}"))),
+                    }
+                }
+                Job::Export { library, options } => {
+                    let mut progress = |f: f32, step: &str| send(Event::ExportProgress(f, step.to_string()));
+                    match crate::export::export(&library, &options, &mut progress) {
+                        Ok(report) => send(Event::Exported(report)),
+                        Err(e) => send(Event::ExportFailed(format!("导出失败：{e}"))),
+                    }
                 }
                 Job::FilesChanged => {
                     // Let a burst of changes (a save writes several events) settle, keeping other jobs.

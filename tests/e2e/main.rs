@@ -19,4 +19,5 @@ mod submit;
 mod ui;
 mod ui_compare;
 mod ui_editor;
+mod ui_exchange;
 mod util;

@@ -1,7 +1,9 @@
 //! One struct per view; each draws itself and returns [`crate::ui::app::Command`]s for the shell to carry out.
 
+pub mod bundle;
 pub mod cross;
 pub mod editor;
+pub mod export_dialog;
 pub mod overview;
 pub mod project;
 pub mod search;

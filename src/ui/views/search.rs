@@ -328,6 +328,16 @@ impl SearchView {
             if ui.button("编辑").on_hover_text("在编辑器中修改这条记录").clicked() {
                 commands.push(Command::EditRecord(id.clone()));
             }
+            let target = match record.kind() {
+                crate::library::Kind::Site => Some(crate::export::Target::Site(id.clone())),
+                crate::library::Kind::Collection => Some(crate::export::Target::Collection(id.clone())),
+                _ => None,
+            };
+            if let Some(target) = target
+                && ui.button("导出…").on_hover_text("导出为网页、Word 文档和 Markdown").clicked()
+            {
+                commands.push(Command::ExportTarget(target));
+            }
         });
         commands.extend(header(ui, lib, record));
         ui.separator();

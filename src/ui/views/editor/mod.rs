@@ -69,12 +69,7 @@ impl Session {
             Kind::Site => Meta::Site(Site::default()),
             Kind::Collection => Meta::Collection(Collection::default()),
         };
-        let body = match kind {
-            Kind::Writeup => "## 一、基本情况\n\n\n## 二、主要做法\n\n\n## 三、工作成效\n\n\n## 四、经验启示\n\n",
-            Kind::Project => "项目简介：要解决什么问题，怎么做，做到什么程度。\n",
-            Kind::Site => "## 解说词\n\n各位领导：\n\n",
-            Kind::Collection => "专辑说明：学习目的与使用建议。\n",
-        };
+        let body = store::body_template(kind, Some("经验材料").filter(|_| kind == Kind::Writeup));
         let key = format!("new-{}-{}", kind.keyword(), crate::store::history::now_ms());
         let mut s = Session::new(key, None, meta, body.to_string(), None);
         s.dirty = true;
