@@ -303,6 +303,10 @@ impl CasebookApp {
         self.drafts_window(ui, &mut commands);
         self.export_windows(ui);
         self.confirm_close_window(ui);
+        if !commands.is_empty() {
+            // The menu bar and tabs were drawn before the commands took effect.
+            ui.ctx().request_repaint();
+        }
         for c in commands {
             self.apply(c);
         }
@@ -481,8 +485,14 @@ impl CasebookApp {
                 }
             });
             ui.separator();
-            for (tab, label) in [(Tab::Search, "检索"), (Tab::Overview, "总览 · 迎验收"), (Tab::Cross, "横向对比")]
-            {
+            let mut tabs = vec![(Tab::Search, "检索"), (Tab::Overview, "总览 · 迎验收"), (Tab::Cross, "横向对比")];
+            if self.editor.session.is_some() {
+                tabs.push((Tab::Editor, if self.editor.is_dirty() { "编辑 ●" } else { "编辑" }));
+            }
+            if self.bundle.plan.is_some() {
+                tabs.push((Tab::Bundle, "交换包"));
+            }
+            for (tab, label) in tabs {
                 if ui.selectable_label(self.tab == tab, label).clicked() {
                     commands.push(Command::Show(tab));
                 }

@@ -169,39 +169,53 @@ fn indicators(ui: &mut egui::Ui, list: &mut Vec<Indicator>, b: &mut Buffers) -> 
     let mut changed = false;
     let (mut moved, mut removed) = (None, None);
     let len = list.len();
-    egui::Grid::new("indicator-table").striped(true).spacing([6.0, 4.0]).show(ui, |ui| {
-        for h in ["指标名称", "单位", "方向", "试点前时间", "试点前", "试点后时间", "试点后", "目标", ""]
-        {
-            ui.label(RichText::new(h).small().strong());
-        }
-        ui.end_row();
-        for (i, ind) in list.iter_mut().enumerate() {
-            let key = |f: &str| format!("ind.{i}.{f}");
-            changed |= small_text(ui, &mut ind.name, 130.0);
-            changed |= small_text(ui, &mut ind.unit, 40.0);
-            let shown = match ind.direction() {
-                Some(crate::library::Better::Higher) => "越高越好",
-                Some(crate::library::Better::Lower) => "越低越好",
-                None => "（未选）",
-            };
-            egui::ComboBox::from_id_salt(key("better")).selected_text(shown).width(78.0).show_ui(ui, |ui| {
-                for (v, l) in [("higher", "越高越好"), ("lower", "越低越好")] {
-                    if ui.selectable_label(ind.better.as_deref() == Some(v), l).clicked() {
-                        ind.better = Some(v.into());
-                        changed = true;
-                    }
+    // One card per indicator: the form is narrow, and names like “严重精神障碍患者规范管理率” are long.
+    for (i, ind) in list.iter_mut().enumerate() {
+        let key = |f: &str| format!("ind.{i}.{f}");
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(format!("{}.", i + 1));
+                let name = ui.label("名称");
+                let mut s = ind.name.clone().unwrap_or_default();
+                let r = ui.add(egui::TextEdit::singleline(&mut s).desired_width(200.0)).labelled_by(name.id);
+                if r.changed() {
+                    ind.name = Some(s).filter(|s| !s.trim().is_empty());
+                    changed = true;
                 }
+                ui.label("单位");
+                changed |= small_text(ui, &mut ind.unit, 40.0);
+                row_buttons(ui, i, len, &mut moved, &mut removed);
             });
-            for (which, m) in [("before", &mut ind.before), ("after", &mut ind.after)] {
-                let m = m.get_or_insert_with(Measurement::default);
-                changed |= small_text(ui, &mut m.period, 64.0);
-                changed |= fields::number(ui, b, &key(which), &mut m.value, 64.0);
+            ui.horizontal(|ui| {
+                let shown = match ind.direction() {
+                    Some(crate::library::Better::Higher) => "越高越好",
+                    Some(crate::library::Better::Lower) => "越低越好",
+                    None => "（方向未选）",
+                };
+                egui::ComboBox::from_id_salt(key("better")).selected_text(shown).width(90.0).show_ui(ui, |ui| {
+                    for (v, l) in [("higher", "越高越好"), ("lower", "越低越好")] {
+                        if ui.selectable_label(ind.better.as_deref() == Some(v), l).clicked() {
+                            ind.better = Some(v.into());
+                            changed = true;
+                        }
+                    }
+                });
+                ui.label("目标");
+                changed |= fields::number(ui, b, &key("target"), &mut ind.target, 60.0);
+            });
+            for (which, label, m) in [("before", "试点前", &mut ind.before), ("after", "试点后", &mut ind.after)]
+            {
+                ui.horizontal(|ui| {
+                    let m = m.get_or_insert_with(Measurement::default);
+                    ui.label(label);
+                    ui.weak("时间");
+                    changed |= small_text(ui, &mut m.period, 90.0);
+                    ui.weak("数值");
+                    changed |= fields::number(ui, b, &key(which), &mut m.value, 80.0);
+                });
             }
-            changed |= fields::number(ui, b, &key("target"), &mut ind.target, 56.0);
-            ui.horizontal(|ui| row_buttons(ui, i, len, &mut moved, &mut removed));
-            ui.end_row();
-        }
-    });
+        });
+    }
     changed |= apply_rows(list, moved, removed, b, "ind.");
     if ui.button("＋ 添加指标").clicked() {
         list.push(Indicator { better: Some("higher".into()), ..Default::default() });
@@ -229,8 +243,8 @@ fn evaluation(ui: &mut egui::Ui, list: &mut Vec<Evaluation>, b: &mut Buffers) ->
         }
         ui.end_row();
         for (i, e) in list.iter_mut().enumerate() {
-            changed |= small_text(ui, &mut e.period, 100.0);
-            changed |= fields::number(ui, b, &format!("eval.{i}.satisfaction"), &mut e.satisfaction, 80.0);
+            changed |= small_text(ui, &mut e.period, 120.0);
+            changed |= fields::number(ui, b, &format!("eval.{i}.satisfaction"), &mut e.satisfaction, 70.0);
             changed |= fields::number(ui, b, &format!("eval.{i}.sample"), &mut e.sample, 80.0);
             ui.horizontal(|ui| row_buttons(ui, i, len, &mut moved, &mut removed));
             ui.end_row();
