@@ -11,6 +11,7 @@ mod bad_inputs;
 mod bundle;
 mod check;
 mod compare;
+mod concurrency;
 mod corpus;
 mod export;
 mod fonts;
