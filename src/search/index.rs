@@ -22,7 +22,10 @@ use super::document::{ProjectInfo, ProjectTable, index_doc, project_info};
 use super::facets::FacetCache;
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use super::tokenizer::{BIGRAM, BigramTokenizer, JIEBA, JiebaTokenizer, shared_jieba};
-use crate::library::{Config, FileStamp, Problem, Record, is_record_path, parallel_map, read_record, scan_files};
+use crate::library::{
+    Config, FileStamp, MAX_FILE_BYTES, Problem, Record, decode, is_record_path, parallel_map, read_record, scan_files,
+    split_front_matter,
+};
 use crate::store::write_atomic;
 
 /// At most this many threads search one query (one per segment).
@@ -86,6 +89,8 @@ impl std::ops::DerefMut for ManifestFile {
     }
 }
 
+/// Records read, parsed and handed to the index writer at a time.
+const INDEX_BATCH: usize = 2048;
 /// A sync reindexing at most this many records defers writing the manifest (see [`ManifestFile`]).
 const DEFER_MANIFEST_MAX: usize = 100;
 /// A sync reindexing fewer records than this uses a small single-threaded writer: a large memory budget makes
@@ -207,6 +212,18 @@ impl SearchIndex {
         }
     }
 
+    /// Opens the existing index as it is, without comparing it with the files, so the first results of a large
+    /// library can show at once (the comparison stats every file: most of a second at 100k write-ups); a
+    /// [`SearchIndex::sync`] then brings it up to date. `None` when there is no usable index (first run, changed
+    /// format or dictionary, damage): use [`SearchIndex::open_with_progress`] then.
+    pub fn open_unsynced(root: &Path, config: Config) -> Option<SearchIndex> {
+        if !root.is_dir() {
+            return None;
+        }
+        let jieba = shared_jieba(&config.dictionary, config.analysis_fingerprint());
+        Self::open_existing(root, &config, &jieba).ok()
+    }
+
     /// Rebuilds this index from the files, e.g. after a search found it corrupt.
     pub fn rebuild(self, reason: &str) -> Result<(SearchIndex, SyncReport), SearchError> {
         let SearchIndex { root, config, jieba, manifest, .. } = self;
@@ -326,21 +343,18 @@ impl SearchIndex {
     }
 
     /// Brings the index up to date for some files only, e.g. those a file watcher reported, without scanning the
-    /// whole folder (on a library of 100k write-ups the scan alone takes most of a second). Paths are absolute
-    /// (inside the library) or relative to it; paths outside the library, hidden ones and non-records are
-    /// ignored. A folder, or a vanished path under which records were indexed, falls back to a full
+    /// whole folder (on a library of 100k write-ups the scan alone takes most of a second). Paths start with the
+    /// library's root (as a watcher reports them) or are relative to it; paths outside the library, hidden ones
+    /// and non-records are ignored. A folder, or a vanished path under which records were indexed, falls back to a full
     /// [`SearchIndex::sync`].
     pub fn sync_paths(&mut self, paths: &[PathBuf]) -> Result<SyncReport, SearchError> {
         let mut changed: Vec<FileStamp> = Vec::new();
         let mut removed: Vec<String> = Vec::new();
         for path in paths {
-            let rel = if path.is_absolute() {
-                match path.strip_prefix(&self.root) {
-                    Ok(rel) => rel,
-                    Err(_) => continue,
-                }
-            } else {
-                path.as_path()
+            let rel = match path.strip_prefix(&self.root) {
+                Ok(rel) => rel,
+                Err(_) if path.is_absolute() => continue,
+                Err(_) => path.as_path(),
             };
             let rel_path = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
             if rel_path.is_empty() {
@@ -430,8 +444,14 @@ impl SearchIndex {
 
         let root = self.root.clone();
         progress(Progress { phase: Phase::Reading, done: 0, total: changed.len() });
-        let parsed: Vec<(String, Result<Record, Problem>)> =
-            parallel_map(&changed, |s| (s.rel_path.clone(), read_record(&root, &s.rel_path)));
+        // Projects first: write-ups inherit their district and themes, so the project table must be complete
+        // before anything is indexed. Only files declaring a `kind` can be projects.
+        let kinds: Vec<bool> = parallel_map(&changed, |s| declares_kind(&root, &s.rel_path));
+        let candidates: Vec<&FileStamp> = changed.iter().zip(&kinds).filter(|(_, k)| **k).map(|(s, _)| s).collect();
+        let projects: Vec<(String, Option<ProjectInfo>)> = parallel_map(&candidates, |s| {
+            let info = read_record(&root, &s.rel_path).ok().and_then(|r| project_info(&r, &self.config));
+            (s.rel_path.clone(), info)
+        });
 
         // Update the project table and note which projects' inherited facts changed. Only the entries of changed
         // and removed files can differ.
@@ -442,11 +462,9 @@ impl SearchIndex {
                 old_projects.insert(&path[..], old);
             }
         }
-        for (path, r) in &parsed {
-            if let Ok(record) = r
-                && let Some(info) = project_info(record, &self.config)
-            {
-                self.manifest.projects.by_path.insert(path.clone(), info);
+        for (path, info) in projects {
+            if let Some(info) = info {
+                self.manifest.projects.by_path.insert(path, info);
             }
         }
         let mut affected: HashSet<String> = HashSet::new();
@@ -460,7 +478,7 @@ impl SearchIndex {
                 }
             }
         }
-        let already: HashSet<&str> = parsed.iter().map(|(p, _)| p.as_str()).collect();
+        let already: HashSet<&str> = changed.iter().map(|s| s.rel_path.as_str()).collect();
         let gone: HashSet<&str> = removed.iter().map(String::as_str).collect();
         let dependents: Vec<String> = self
             .paths_referencing(&affected)?
@@ -469,10 +487,10 @@ impl SearchIndex {
                 !already.contains(p.as_str()) && !gone.contains(p.as_str()) && self.manifest.files.contains_key(p)
             })
             .collect();
-        let dependents_parsed: Vec<(String, Result<Record, Problem>)> =
-            parallel_map(&dependents, |p| (p.clone(), read_record(&root, p)));
 
-        let total = parsed.len() + dependents_parsed.len();
+        let work: Vec<&str> =
+            changed.iter().map(|s| s.rel_path.as_str()).chain(dependents.iter().map(String::as_str)).collect();
+        let total = work.len();
         let (threads, budget) = if total < SMALL_SYNC {
             (1, 20 * 1024 * 1024)
         } else {
@@ -484,20 +502,22 @@ impl SearchIndex {
             Err(e) => return Err(e.into()),
         };
         let f = self.fields;
-        for path in removed.iter().chain(changed.iter().map(|s| &s.rel_path)).chain(&dependents) {
+        for path in removed.iter().map(String::as_str).chain(work.iter().copied()) {
             writer.delete_term(Term::from_field_text(f.path, path));
         }
+        // Read, parse and index batch by batch, so memory holds one batch of parsed records, not the library.
         let lookup = self.manifest.projects.lookup();
-        for (i, (_, result)) in parsed.iter().chain(&dependents_parsed).enumerate() {
-            if i % 256 == 0 {
-                progress(Progress { phase: Phase::Indexing, done: i, total });
-            }
-            match result {
-                Ok(record) => {
-                    let doc = index_doc(record, &self.config, &lookup);
-                    writer.add_document(doc.to_tantivy(&f))?;
+        for (b, batch) in work.chunks(INDEX_BATCH).enumerate() {
+            progress(Progress { phase: Phase::Indexing, done: b * INDEX_BATCH, total });
+            let parsed: Vec<Result<Record, Problem>> = parallel_map(batch, |p| read_record(&root, p));
+            for result in parsed {
+                match result {
+                    Ok(record) => {
+                        let doc = index_doc(&record, &self.config, &lookup);
+                        writer.add_document(doc.to_tantivy(&f))?;
+                    }
+                    Err(problem) => report.problems.push(problem),
                 }
-                Err(problem) => report.problems.push(problem.clone()),
             }
         }
         progress(Progress { phase: Phase::Committing, done: total, total });
@@ -538,6 +558,21 @@ impl SearchIndex {
         out.dedup();
         Ok(out)
     }
+}
+
+/// Whether a record file declares a top-level `kind` (project, site or collection), found without parsing its
+/// YAML (the same test [`Record::parse`] applies). Only such files can be projects, whose facts write-ups
+/// inherit, so a sync reads them first and can then index everything else batch by batch instead of holding
+/// every parsed record at once. A file that cannot be read or has no front matter counts as declaring one: its
+/// full read will report the problem.
+fn declares_kind(root: &Path, rel_path: &str) -> bool {
+    let Ok(bytes) = std::fs::read(root.join(rel_path)) else { return true };
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return true;
+    }
+    let Ok((text, _)) = decode(&bytes) else { return true };
+    let Some((yaml, _, _)) = split_front_matter(&text) else { return true };
+    yaml.lines().any(|l| l.strip_prefix("kind").is_some_and(|r| r.trim_start().starts_with(':')))
 }
 
 /// Keeps the derived folder out of version control and shared-folder sync tools that honour `.gitignore`.
@@ -607,6 +642,85 @@ mod tests {
         // Nothing changed: nothing done.
         let report = index.sync_paths(&[root.join("a/one.md")]).unwrap();
         assert_eq!((report.added, report.updated, report.removed), (0, 0, 0));
+    }
+
+    #[test]
+    fn open_unsynced_serves_the_index_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        assert!(SearchIndex::open_unsynced(root, Config::default()).is_none(), "no index yet");
+        std::fs::write(root.join("one.md"), writeup("one", "网格员走访")).unwrap();
+        drop(SearchIndex::open(root).unwrap());
+        std::fs::write(root.join("two.md"), writeup("two", "网格员巡逻")).unwrap();
+        let mut index = SearchIndex::open_unsynced(root, Config::default()).unwrap();
+        assert_eq!(hits(&index, "网格员"), ["one"]);
+        assert_eq!(index.sync().unwrap().added, 1);
+        assert_eq!(hits(&index, "网格员").len(), 2);
+        std::fs::write(manifest_path(root), "{").unwrap();
+        assert!(SearchIndex::open_unsynced(root, Config::default()).is_none(), "a damaged manifest needs a rebuild");
+    }
+
+    #[test]
+    fn an_edit_is_searchable_after_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("lib");
+        crate::generate::generate(&root, &crate::generate::GenSpec { writeups: 30, seed: 2 }).unwrap();
+        let (mut index, _) = SearchIndex::open(&root).unwrap();
+        let stamps = scan_files(&root).unwrap();
+        let target = root.join(&stamps[stamps.len() / 2].rel_path);
+        let original = std::fs::read_to_string(&target).unwrap();
+        for i in 0..4 {
+            let word = format!("新增词语鹦鹉螺{i}号");
+            std::fs::write(&target, format!("{original}\n{word}\n")).unwrap();
+            let report = if i % 2 == 0 { index.sync().unwrap() } else { index.sync_paths(&[target.clone()]).unwrap() };
+            assert_eq!(report.updated, 1, "{i}");
+            assert_eq!(index.try_search(&SearchRequest::new(&word)).unwrap().total, 1, "{word}");
+        }
+    }
+
+    #[test]
+    fn kind_is_found_as_the_parser_finds_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (name, text, expected) in [
+            ("w.md", "---\nid: a\nproject: p1\n---\n正文 kind: project\n", false),
+            ("p.md", "---\nid: p1\nkind: project\nname: 项目\n---\n", true),
+            ("s.md", "---\nid: s1\nkind : site\n---\n", true),
+            ("nested.md", "---\nid: a\nstops:\n  - kind: x\n---\n", false),
+            ("bare.md", "没有头信息", true),
+        ] {
+            std::fs::write(root.join(name), text).unwrap();
+            assert_eq!(declares_kind(root, name), expected, "{name}");
+            if let Ok(record) = read_record(root, name) {
+                let declared = record.kind() != crate::library::Kind::Writeup;
+                assert_eq!(declared, expected, "{name} agrees with the parser");
+            }
+        }
+        assert!(declares_kind(root, "missing.md"));
+    }
+
+    #[test]
+    fn projects_changed_with_their_writeups_are_inherited() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("p")).unwrap();
+        // The write-up sorts before its project and names neither district nor themes.
+        std::fs::write(root.join("p/a.md"), "---\nid: a\ntitle: 甲\nproject: p1\n---\n网格员\n").unwrap();
+        std::fs::write(
+            root.join("p/project.md"),
+            "---\nkind: project\nid: p1\nname: 项目\ndistrict: 合川区\nthemes: [社会矛盾]\n---\n简介\n",
+        )
+        .unwrap();
+        let (mut index, _) = SearchIndex::open(root).unwrap();
+        assert_eq!(hits(&index, "网格员 district:合川区"), ["a"]);
+        assert_eq!(hits(&index, "网格员 theme:社会矛盾"), ["a"]);
+        std::fs::write(
+            root.join("p/project.md"),
+            "---\nkind: project\nid: p1\nname: 项目\ndistrict: 江北区\nthemes: [社会矛盾]\n---\n简介\n",
+        )
+        .unwrap();
+        index.sync().unwrap();
+        assert_eq!(hits(&index, "网格员 district:江北区"), ["a"], "a dependent is reindexed");
     }
 
     #[test]
