@@ -19,6 +19,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomic_with(path, bytes, inject)
 }
 
+/// Like [`write_atomic`] for a file that must not exist yet: the complete temporary file is linked to `path`,
+/// which fails with [`std::io::ErrorKind::AlreadyExists`] when another process created `path` meanwhile, so
+/// two processes creating the same new record never silently replace each other's work. On file systems
+/// without hard links (FAT, some network shares) it falls back to checking and renaming.
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let inject = injected_failure(path, std::env::var_os(FAIL_WRITES_ENV).as_deref());
+    write_with(path, bytes, inject, true)
+}
+
 /// The environment variable that injects write failures (see the module documentation).
 pub const FAIL_WRITES_ENV: &str = "CASEBOOK_FAIL_WRITES";
 
@@ -31,6 +40,13 @@ fn injected_failure(path: &Path, setting: Option<&std::ffi::OsStr>) -> bool {
 }
 
 fn write_atomic_with(path: &Path, bytes: &[u8], inject_failure: bool) -> std::io::Result<()> {
+    write_with(path, bytes, inject_failure, false)
+}
+
+/// The message when a new file's name was taken by another process between choosing it and writing it.
+pub const TAKEN_MESSAGE: &str = "另一个程序刚刚新建了同名文件，为免覆盖未写入；请重试";
+
+fn write_with(path: &Path, bytes: &[u8], inject_failure: bool, must_be_new: bool) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let tmp = temp_path(dir, path);
     let result = (|| {
@@ -42,6 +58,19 @@ fn write_atomic_with(path: &Path, bytes: &[u8], inject_failure: bool) -> std::io
         f.write_all(bytes)?;
         f.sync_all()?;
         drop(f);
+        if must_be_new {
+            let taken = || std::io::Error::new(std::io::ErrorKind::AlreadyExists, TAKEN_MESSAGE);
+            match std::fs::hard_link(&tmp, path) {
+                Ok(()) => {
+                    std::fs::remove_file(&tmp)?;
+                    sync_dir(dir);
+                    return Ok(());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(taken()),
+                Err(_) if path.exists() => return Err(taken()),
+                Err(_) => {}
+            }
+        }
         std::fs::rename(&tmp, path)?;
         sync_dir(dir);
         Ok(())
@@ -97,6 +126,19 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "旧内容，不能被破坏");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("a.md")]);
+    }
+
+    #[test]
+    fn a_new_file_never_replaces_one_created_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        write_new(&path, b"first").unwrap();
+        let err = write_new(&path, b"second").unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        assert!(err.to_string().contains("同名文件"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
     }
 
     #[test]

@@ -86,7 +86,10 @@ pub fn save_file(root: &Path, rel: &str, contents: &[u8]) -> Result<Saved, Store
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io_err(parent))?;
     }
-    if let Err(e) = write_atomic(&path, contents) {
+    // A file that did not exist must not replace one another process created meanwhile (two `new` picking the
+    // same next id): that write would be lost without a history copy.
+    let written = if previous.is_none() { atomic::write_new(&path, contents) } else { write_atomic(&path, contents) };
+    if let Err(e) = written {
         // The save did not happen, so the copy made for it is not a version: drop it.
         if let Some(v) = &previous {
             let _ = std::fs::remove_file(&v.path);
