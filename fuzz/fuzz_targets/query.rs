@@ -6,5 +6,5 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let q = casebook::search::parse(text);
-    let _ = q.is_empty();
+    let _ = (q.clauses.len(), q.excludes.len(), q.filters.is_empty());
 });
