@@ -378,7 +378,7 @@ def cmd_all(lib, db_path, queries_path, out):
     print("  fts5 cold start ×5 …", file=sys.stderr, flush=True)
     colds = [child(["cold", lib, db_path]) for _ in range(5)]
     print("  fts5 queries …", file=sys.stderr, flush=True)
-    search = child(["queries", lib, db_path, queries_path, "5" if large else "7"])
+    search = child(["queries", lib, db_path, queries_path, "2" if large else "5"])
     result = {
         "library": lib,
         "sqlite_version": sqlite3.sqlite_version,

@@ -194,8 +194,8 @@ impl SearchIndex {
         if !root.is_dir() {
             return Err(SearchError::NoLibrary(root.to_path_buf()));
         }
-        let jieba = shared_jieba(&config.dictionary, config.analysis_fingerprint());
-        match Self::open_existing(root, &config, &jieba) {
+        let (jieba, existing) = Self::open_existing(root, &config);
+        match existing {
             Ok(mut index) => match index.sync_with_progress(progress) {
                 Ok(report) => Ok((index, report)),
                 Err(SearchError::Busy) => {
@@ -220,8 +220,7 @@ impl SearchIndex {
         if !root.is_dir() {
             return None;
         }
-        let jieba = shared_jieba(&config.dictionary, config.analysis_fingerprint());
-        Self::open_existing(root, &config, &jieba).ok()
+        Self::open_existing(root, &config).1.ok()
     }
 
     /// Rebuilds this index from the files, e.g. after a search found it corrupt.
@@ -257,7 +256,26 @@ impl SearchIndex {
         Ok((this, report))
     }
 
-    fn open_existing(root: &Path, config: &Config, jieba: &Arc<Jieba>) -> Result<SearchIndex, String> {
+    /// The segmenter, and the existing index if it is usable (else why not). The segmenter takes a few hundred
+    /// milliseconds to build, as long as reading a large library's manifest and opening its index, so it is built
+    /// on another thread meanwhile: both are on the way to a returning user's first results.
+    fn open_existing(root: &Path, config: &Config) -> (Arc<Jieba>, Result<SearchIndex, String>) {
+        let (jieba, loaded) = std::thread::scope(|s| {
+            let building = s.spawn(|| shared_jieba(&config.dictionary, config.analysis_fingerprint()));
+            let loaded = Self::load_existing(root, config);
+            let jieba =
+                building.join().unwrap_or_else(|_| shared_jieba(&config.dictionary, config.analysis_fingerprint()));
+            (jieba, loaded)
+        });
+        let index = loaded.and_then(|(index, fields, manifest)| {
+            Self::assemble(root, config.clone(), Arc::clone(&jieba), index, fields, manifest)
+                .map_err(|e| format!("索引已损坏（{e}），已从文件重建"))
+        });
+        (jieba, index)
+    }
+
+    /// Reads the manifest and opens the tantivy index, checking both against this version and vocabulary.
+    fn load_existing(root: &Path, config: &Config) -> Result<(Index, Fields, Manifest), String> {
         let dir = index_dir(root);
         if !dir.join("meta.json").exists() {
             return Err("首次建立索引".into());
@@ -276,8 +294,7 @@ impl SearchIndex {
         if index.schema() != schema {
             return Err("索引字段与当前版本不符，已从文件重建".into());
         }
-        Self::assemble(root, config.clone(), Arc::clone(jieba), index, fields, manifest)
-            .map_err(|e| format!("索引已损坏（{e}），已从文件重建"))
+        Ok((index, fields, manifest))
     }
 
     fn assemble(
