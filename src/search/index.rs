@@ -689,7 +689,11 @@ mod tests {
         for i in 0..4 {
             let word = format!("新增词语鹦鹉螺{i}号");
             std::fs::write(&target, format!("{original}\n{word}\n")).unwrap();
-            let report = if i % 2 == 0 { index.sync().unwrap() } else { index.sync_paths(&[target.clone()]).unwrap() };
+            let report = if i % 2 == 0 {
+                index.sync().unwrap()
+            } else {
+                index.sync_paths(std::slice::from_ref(&target)).unwrap()
+            };
             assert_eq!(report.updated, 1, "{i}");
             assert_eq!(index.try_search(&SearchRequest::new(&word)).unwrap().total, 1, "{word}");
         }
