@@ -34,8 +34,28 @@ fn peak_rss_mb() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// The largest anonymous resident memory (`RssAnon`: without memory-mapped files) sampled so far, in KB.
+static PEAK_ANON_KB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn record_anon_sample() {
+    let kb = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| {
+        s.lines()
+            .find(|l| l.starts_with("RssAnon:"))
+            .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()))
+    });
+    if let Some(kb) = kb {
+        PEAK_ANON_KB.fetch_max(kb, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 fn main() {
     let started = Instant::now();
+    let _ = std::thread::Builder::new().name("memory-sampler".into()).spawn(|| {
+        loop {
+            record_anon_sample();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    });
     // `cargo bench` passes `--bench`; anything starting with `--bench` is not ours.
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--bench")).collect();
     let out = args.iter().position(|a| a == "--out").and_then(|i| args.get(i + 1)).map(PathBuf::from);
@@ -86,6 +106,8 @@ fn main() {
         harness.step();
         frames.push(t.elapsed().as_secs_f64() * 1000.0);
     }
+    record_anon_sample();
+    let peak_anon = PEAK_ANON_KB.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1024.0;
     let result = json!({
         "library": root.display().to_string(),
         "setup_ms": before_app.as_secs_f64() * 1000.0,
@@ -98,6 +120,7 @@ fn main() {
         "frame_p99_ms": percentile(&frames, 0.99),
         "frame_max_ms": percentile(&frames, 1.0),
         "peak_rss_mb": peak_rss_mb(),
+        "peak_anon_mb": peak_anon,
     });
     println!(
         "{}: first frame {:.0} ms, first results {:.0} ms; {rows} result rows: frame p50 {:.2} ms, p95 {:.2} ms, \
