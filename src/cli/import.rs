@@ -58,6 +58,12 @@ struct Overrides<'a> {
 
 /// Imports every file; exit code 1 when any failed.
 pub fn run(root: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
+    // Ids are chosen from the library as loaded: another import or `new` must wait until these are written.
+    let _lock = if args.dry_run {
+        None
+    } else {
+        casebook::store::lock::new_record_lock(root).context("无法锁定资料库以导入")?
+    };
     let mut lib = Library::load(root).with_context(|| format!("无法打开资料库 {}", root.display()))?;
     if args.id.is_some() && args.files.len() > 1 {
         anyhow::bail!("--id 只能在导入一个文件时使用");

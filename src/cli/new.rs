@@ -149,6 +149,9 @@ fn opt(text: Option<String>) -> Option<String> {
 
 /// Writes a new record; exit code 1 when it would not pass `casebook check`.
 pub fn run(root: &Path, args: NewArgs) -> anyhow::Result<ExitCode> {
+    // The next free id is chosen from the library as loaded here: another `new` must not do the same before
+    // this record is written.
+    let _lock = store::lock::new_record_lock(root).context("无法锁定资料库以新建记录")?;
     let lib = Library::load(root).with_context(|| format!("无法打开资料库 {}", root.display()))?;
     let (meta, body, id_given) = build(&lib, args.what)?;
     let mut meta = meta;

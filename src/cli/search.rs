@@ -54,6 +54,9 @@ fn report_sync(report: &SyncReport) {
     if let Some(stale) = &report.stale {
         eprintln!("提示：{stale}");
     }
+    if let Some(note) = &report.in_memory {
+        eprintln!("提示：{note}");
+    }
     for p in &report.problems {
         eprintln!("警告：{}:{}: {}（该文件暂不能检索）", p.path, p.line, p.message);
     }
@@ -120,11 +123,14 @@ pub fn search(root: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
     if let Some(r) = recovered {
         report_sync(&r);
     }
+    if results.truncated {
+        eprintln!("提示：{}", casebook::search::query::truncation_note());
+    }
     if args.json {
         let hits: Vec<_> = results.hits.iter().map(hit_json).collect();
         print_json(&json!({
             "query": results.query, "total": results.total, "took_ms": results.took_ms,
-            "hits": hits, "facets": results.facets,
+            "hits": hits, "facets": results.facets, "truncated": results.truncated,
         }))?;
         return Ok(ExitCode::SUCCESS);
     }

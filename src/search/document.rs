@@ -108,8 +108,16 @@ pub fn index_doc(record: &Record, config: &Config, projects: &ProjectLookup) -> 
         year: record.year(),
         projects: Vec::new(),
     };
+    // The facts written in the front matter are text too: whoever searches 党委领导 or 渝中区 expects the records
+    // that say so, as a plain-text search of the files would find them (literal recall, BENCHMARKS.md).
+    for s in record.district_raw().into_iter().chain(record.themes_raw().iter().map(String::as_str)) {
+        push_line(&mut text, s);
+    }
     match &record.meta {
         Meta::Writeup(w) => {
+            for s in w.doc_type.iter().chain(&w.project) {
+                push_line(&mut text, s);
+            }
             let t = w.doc_type.as_deref().map(|t| config.resolve_type(t).unwrap_or(t.trim()));
             doc.doc_type = Some(t.unwrap_or(DEFAULT_TYPES[0]).to_string());
             if let Some(written) = w.project.as_deref() {

@@ -1,9 +1,17 @@
 //! The derived index under `<library>/.casebook/`: opening it, keeping it in step with the files, and rebuilding
 //! it when it is missing, stale or corrupt. The index is a cache: deleting it loses nothing.
 //!
-//! `manifest.json` beside the tantivy files records, per file, the size and modification time last indexed and,
-//! per project, what write-ups inherit from it. Opening compares the folder against it and reindexes only what
-//! was added, changed or removed (plus the write-ups of a project whose name, district or themes changed).
+//! `casebook-manifest.json` beside the tantivy files records, per file, the size and modification time last
+//! indexed and, per project, what write-ups inherit from it. Opening compares the folder against it and reindexes
+//! only what was added, changed or removed (plus the write-ups of a project whose name, district or themes
+//! changed).
+//!
+//! Crash and race safety: each full build goes into a new folder `.casebook/index-<stamp>/`, and the small file
+//! `.casebook/current` names the folder in use. A build switches `current` (an atomic replace) only once it is
+//! complete, so a process killed half-way leaves the previous index in use, never a torn one. Every write to the
+//! index (sync or rebuild) holds the library's index lock ([`LockName::Index`]); a process that finds `current`
+//! moved on since it opened the index reopens the new one before writing. A library that cannot be written
+//! (read-only folder) is indexed in memory.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -26,7 +34,8 @@ use crate::library::{
     Config, FileStamp, MAX_FILE_BYTES, Problem, Record, decode, is_record_path, parallel_map, read_record, scan_files,
     split_front_matter,
 };
-use crate::store::write_atomic;
+use crate::store::lock::is_read_only;
+use crate::store::{LibraryLock, LockName, Wait, write_atomic};
 
 /// At most this many threads search one query (one per segment).
 const SEARCH_THREADS: usize = 4;
@@ -50,14 +59,17 @@ struct Manifest {
 /// the next open reindexes those few files again: the index can never hold less than the manifest claims.
 struct ManifestFile {
     manifest: Manifest,
-    path: PathBuf,
+    /// `None` for an index in memory, which has nothing to save.
+    path: Option<PathBuf>,
     unsaved: bool,
 }
 
 impl ManifestFile {
     fn save(&mut self) -> Result<(), SearchError> {
-        let bytes = serde_json::to_vec(&self.manifest).map_err(|e| SearchError::Corrupt(e.to_string()))?;
-        write_atomic(&self.path, &bytes).map_err(|e| SearchError::io(&self.path, e))?;
+        if let Some(path) = &self.path {
+            let bytes = serde_json::to_vec(&self.manifest).map_err(|e| SearchError::Corrupt(e.to_string()))?;
+            write_atomic(path, &bytes).map_err(|e| SearchError::io(path, e))?;
+        }
         self.unsaved = false;
         Ok(())
     }
@@ -89,6 +101,12 @@ impl std::ops::DerefMut for ManifestFile {
     }
 }
 
+/// How long a sync waits for another process's index write before using the index as it is.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+/// The file naming the index folder in use, and the manifest's name inside that folder.
+const CURRENT_FILE: &str = "current";
+const MANIFEST_FILE: &str = "casebook-manifest.json";
+
 /// Records read, parsed and handed to the index writer at a time.
 const INDEX_BATCH: usize = 2048;
 /// A sync reindexing at most this many records defers writing the manifest (see [`ManifestFile`]).
@@ -111,6 +129,8 @@ pub struct SyncReport {
     pub bytes: u64,
     /// Set when another process holds the index for writing and the existing index was used as it was.
     pub stale: Option<String>,
+    /// Set when the library cannot be written and the index was built in memory (it is built again next time).
+    pub in_memory: Option<String>,
 }
 
 /// How far opening or syncing has got, for a progress bar.
@@ -158,18 +178,49 @@ pub struct SearchIndex {
     /// Facet ordinals per segment, read once (see [`super::facets`]).
     pub(crate) facet_cache: FacetCache,
     manifest: ManifestFile,
+    /// The folder under `.casebook/` holding this index; `None` when it lives in memory.
+    folder: Option<String>,
 }
 
 fn cache_dir(root: &Path) -> PathBuf {
     root.join(CACHE_DIR)
 }
 
-fn index_dir(root: &Path) -> PathBuf {
-    cache_dir(root).join("index")
+fn current_path(root: &Path) -> PathBuf {
+    cache_dir(root).join(CURRENT_FILE)
 }
 
-fn manifest_path(root: &Path) -> PathBuf {
-    cache_dir(root).join("manifest.json")
+fn manifest_path(root: &Path, folder: &str) -> PathBuf {
+    cache_dir(root).join(folder).join(MANIFEST_FILE)
+}
+
+/// The index folder `current` names, if it names a plausible one.
+fn read_current(root: &Path) -> Option<String> {
+    let name = std::fs::read_to_string(current_path(root)).ok()?;
+    let name = name.trim();
+    let plausible = name.starts_with("index-") && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    plausible.then(|| name.to_string())
+}
+
+/// A folder name no other build uses: time and process id.
+fn new_folder_name() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("index-{nanos:x}-{:x}", std::process::id())
+}
+
+/// Removes index folders other than `keep` (left by a superseded or interrupted build) and the files of the
+/// earlier single-folder layout. Called with the index lock held. A folder another process still has open may
+/// refuse (Windows); it is tried again next time.
+fn remove_stale(root: &Path, keep: Option<&str>) {
+    let Ok(entries) = std::fs::read_dir(cache_dir(root)) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_index = name == "index" || name.starts_with("index-");
+        if is_index && Some(name.as_str()) != keep && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    let _ = std::fs::remove_file(cache_dir(root).join("manifest.json"));
 }
 
 impl SearchIndex {
@@ -203,12 +254,13 @@ impl SearchIndex {
                     Ok((index, SyncReport { stale: Some(stale.into()), ..SyncReport::default() }))
                 }
                 Err(e) => {
-                    drop(index);
+                    let damaged = index.folder.clone();
+                    index.discard();
                     let reason = format!("索引更新失败（{e}），已从文件重建");
-                    Self::rebuild_at(root, config, jieba, reason, progress)
+                    Self::rebuild_at(root, config, jieba, reason, progress, damaged.as_deref())
                 }
             },
-            Err(reason) => Self::rebuild_at(root, config, jieba, reason, progress),
+            Err(reason) => Self::rebuild_at(root, config, jieba, reason, progress, None),
         }
     }
 
@@ -223,37 +275,105 @@ impl SearchIndex {
         Self::open_existing(root, &config).1.ok()
     }
 
-    /// Rebuilds this index from the files, e.g. after a search found it corrupt.
+    /// Rebuilds this index from the files, e.g. after a search found it corrupt. Should another process have
+    /// rebuilt it meanwhile, its new index is used instead.
     pub fn rebuild(self, reason: &str) -> Result<(SearchIndex, SyncReport), SearchError> {
-        let SearchIndex { root, config, jieba, manifest, .. } = self;
-        manifest.discard();
-        Self::rebuild_at(&root, config, jieba, reason.to_string(), &no_progress)
+        let (root, config, jieba) = (self.root.clone(), self.config.clone(), Arc::clone(&self.jieba));
+        let damaged = self.folder.clone();
+        self.discard();
+        Self::rebuild_at(&root, config, jieba, reason.to_string(), &no_progress, damaged.as_deref())
     }
 
+    /// Drops this index without saving its manifest (its folder is being given up).
+    fn discard(self) {
+        let SearchIndex { manifest, .. } = self;
+        manifest.discard();
+    }
+
+    /// Builds a new index from the files under the index lock, unless, once the lock is held, the folder
+    /// `current` names is usable and is not `damaged` (another process built it while this one waited, or
+    /// opening merely raced with a build). In a library that cannot be written, builds the index in memory.
     fn rebuild_at(
         root: &Path,
         config: Config,
         jieba: Arc<Jieba>,
         reason: String,
         progress: ProgressFn,
+        damaged: Option<&str>,
     ) -> Result<(SearchIndex, SyncReport), SearchError> {
-        let dir = index_dir(root);
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).map_err(|e| SearchError::io(&dir, e))?;
-        }
-        let _ = std::fs::remove_file(manifest_path(root));
-        std::fs::create_dir_all(&dir).map_err(|e| SearchError::io(&dir, e))?;
+        let cache = cache_dir(root);
+        let lock = std::fs::create_dir_all(&cache)
+            .and_then(|()| LibraryLock::acquire(root, LockName::Index, Wait::Forever))
+            .map(|lock| lock.ok_or_else(|| std::io::Error::other("index lock")));
+        let _lock = match lock {
+            Ok(Ok(lock)) => lock,
+            Err(e) | Ok(Err(e)) if is_read_only(&e) => {
+                return Self::build_in_memory(root, config, jieba, reason, progress);
+            }
+            Err(e) | Ok(Err(e)) => return Err(SearchError::io(&cache, e)),
+        };
         ensure_gitignore(root);
+        if let Ok((index, fields, manifest, folder)) = Self::load_existing(root, &config)
+            && damaged != Some(folder.as_str())
+            && let Ok(mut this) =
+                Self::assemble(root, config.clone(), Arc::clone(&jieba), index, fields, manifest, Some(folder))
+            && let Ok(report) = this.sync_locked(progress)
+        {
+            return Ok((this, report));
+        }
+        remove_stale(root, read_current(root).as_deref());
+        let folder = new_folder_name();
+        let dir = cache.join(&folder);
+        std::fs::create_dir(&dir).map_err(|e| SearchError::io(&dir, e))?;
         let (schema, fields) = schema::build();
         let index = Index::create_in_dir(&dir, schema)?;
         let manifest =
             Manifest { schema_version: SCHEMA_VERSION, analysis: config.analysis_fingerprint(), ..Manifest::default() };
-        let mut this = Self::assemble(root, config, jieba, index, fields, manifest)?;
-        let mut report = this.sync_with_progress(progress)?;
-        // A fresh index always has its manifest on disk, however small the library.
+        let mut this = Self::assemble(root, config, jieba, index, fields, manifest, Some(folder.clone()))?;
+        let mut report = this.sync_locked(progress)?;
         this.manifest.save()?;
+        // The switch: from here on, whoever opens the library uses the new index.
+        let current = current_path(root);
+        write_atomic(&current, folder.as_bytes()).map_err(|e| SearchError::io(&current, e))?;
+        remove_stale(root, Some(&folder));
         report.rebuilt = Some(reason);
         Ok((this, report))
+    }
+
+    /// An index of the library held in memory, for a library that cannot be written.
+    fn build_in_memory(
+        root: &Path,
+        config: Config,
+        jieba: Arc<Jieba>,
+        reason: String,
+        progress: ProgressFn,
+    ) -> Result<(SearchIndex, SyncReport), SearchError> {
+        let (schema, fields) = schema::build();
+        let index = Index::create_in_ram(schema);
+        let manifest =
+            Manifest { schema_version: SCHEMA_VERSION, analysis: config.analysis_fingerprint(), ..Manifest::default() };
+        let mut this = Self::assemble(root, config, jieba, index, fields, manifest, None)?;
+        let mut report = this.sync_locked(progress)?;
+        report.rebuilt = Some(reason);
+        report.in_memory = Some("资料库文件夹不可写入：索引暂存在内存中，可以检索，但每次打开都要重新建立".into());
+        Ok((this, report))
+    }
+
+    /// Switches to the index another process built after this one was opened.
+    fn reopen(&mut self) -> Result<(), SearchError> {
+        let (index, fields, manifest, folder) =
+            Self::load_existing(&self.root, &self.config).map_err(SearchError::Corrupt)?;
+        let fresh = Self::assemble(
+            &self.root,
+            self.config.clone(),
+            Arc::clone(&self.jieba),
+            index,
+            fields,
+            manifest,
+            Some(folder),
+        )?;
+        std::mem::replace(self, fresh).discard();
+        Ok(())
     }
 
     /// The segmenter, and the existing index if it is usable (else why not). The segmenter takes a few hundred
@@ -267,20 +387,29 @@ impl SearchIndex {
                 building.join().unwrap_or_else(|_| shared_jieba(&config.dictionary, config.analysis_fingerprint()));
             (jieba, loaded)
         });
-        let index = loaded.and_then(|(index, fields, manifest)| {
-            Self::assemble(root, config.clone(), Arc::clone(&jieba), index, fields, manifest)
+        let index = loaded.and_then(|(index, fields, manifest, folder)| {
+            Self::assemble(root, config.clone(), Arc::clone(&jieba), index, fields, manifest, Some(folder))
                 .map_err(|e| format!("索引已损坏（{e}），已从文件重建"))
         });
         (jieba, index)
     }
 
-    /// Reads the manifest and opens the tantivy index, checking both against this version and vocabulary.
-    fn load_existing(root: &Path, config: &Config) -> Result<(Index, Fields, Manifest), String> {
-        let dir = index_dir(root);
+    /// Reads the manifest and opens the tantivy index in the folder `current` names, checking both against this
+    /// version and vocabulary.
+    fn load_existing(root: &Path, config: &Config) -> Result<(Index, Fields, Manifest, String), String> {
+        let Some(folder) = read_current(root) else {
+            return Err(if cache_dir(root).join("index").exists() {
+                "索引格式已升级，已从文件重建".into()
+            } else {
+                "首次建立索引".into()
+            });
+        };
+        let dir = cache_dir(root).join(&folder);
         if !dir.join("meta.json").exists() {
-            return Err("首次建立索引".into());
+            return Err("索引文件缺失，已从文件重建".into());
         }
-        let bytes = std::fs::read(manifest_path(root)).map_err(|_| "索引清单缺失，已从文件重建".to_string())?;
+        let bytes =
+            std::fs::read(manifest_path(root, &folder)).map_err(|_| "索引清单缺失，已从文件重建".to_string())?;
         let manifest: Manifest =
             serde_json::from_slice(&bytes).map_err(|_| "索引清单损坏，已从文件重建".to_string())?;
         if manifest.schema_version != SCHEMA_VERSION {
@@ -294,7 +423,7 @@ impl SearchIndex {
         if index.schema() != schema {
             return Err("索引字段与当前版本不符，已从文件重建".into());
         }
-        Ok((index, fields, manifest))
+        Ok((index, fields, manifest, folder))
     }
 
     fn assemble(
@@ -304,6 +433,7 @@ impl SearchIndex {
         mut index: Index,
         fields: Fields,
         manifest: Manifest,
+        folder: Option<String>,
     ) -> Result<SearchIndex, SearchError> {
         // Segments are searched in parallel: a query that matches most of a large library spends its time
         // checking phrase positions segment by segment. Without the thread pool, searching still works.
@@ -327,7 +457,12 @@ impl SearchIndex {
             reader,
             fields,
             facet_cache: FacetCache::default(),
-            manifest: ManifestFile { manifest, path: manifest_path(root), unsaved: false },
+            manifest: ManifestFile {
+                manifest,
+                path: folder.as_deref().map(|f| manifest_path(root, f)),
+                unsaved: false,
+            },
+            folder,
         })
     }
 
@@ -357,6 +492,14 @@ impl SearchIndex {
         let stamps = scan_files(&self.root).map_err(|e| SearchError::io(&self.root, e))?;
         let (changed, removed) = self.diff(stamps);
         self.apply(changed, removed, progress)
+    }
+
+    /// [`SearchIndex::sync_with_progress`] for a caller already holding the index lock (or an index in memory).
+    fn sync_locked(&mut self, progress: ProgressFn) -> Result<SyncReport, SearchError> {
+        progress(Progress { phase: Phase::Scanning, done: 0, total: 0 });
+        let stamps = scan_files(&self.root).map_err(|e| SearchError::io(&self.root, e))?;
+        let (changed, removed) = self.diff(stamps);
+        self.apply_locked(changed, removed, progress)
     }
 
     /// Brings the index up to date for some files only, e.g. those a file watcher reported, without scanning the
@@ -438,8 +581,35 @@ impl SearchIndex {
         (changed, removed)
     }
 
-    /// Reindexes `changed` files (and the records that inherit from a changed project) and removes `removed` ones.
+    /// Takes the index lock and applies the changes; when another process has rebuilt the index since this one
+    /// opened it, switches to that index first and compares it with the folder afresh. `Busy` when another
+    /// process keeps the lock longer than [`LOCK_WAIT`].
     fn apply(
+        &mut self,
+        changed: Vec<FileStamp>,
+        removed: Vec<String>,
+        progress: ProgressFn,
+    ) -> Result<SyncReport, SearchError> {
+        if changed.is_empty() && removed.is_empty() {
+            return Ok(SyncReport::default());
+        }
+        let Some(folder) = self.folder.clone() else { return self.apply_locked(changed, removed, progress) };
+        let _lock = match LibraryLock::acquire(&self.root, LockName::Index, Wait::UpTo(LOCK_WAIT)) {
+            Ok(Some(lock)) => lock,
+            Ok(None) => return Err(SearchError::Busy),
+            Err(e) => return Err(SearchError::io(&crate::store::lock::lock_path(&self.root, LockName::Index), e)),
+        };
+        if read_current(&self.root).as_deref() != Some(folder.as_str()) {
+            self.reopen()?;
+            return self.sync_locked(progress);
+        }
+        // Folders of builds that were interrupted or superseded.
+        remove_stale(&self.root, Some(&folder));
+        self.apply_locked(changed, removed, progress)
+    }
+
+    /// Reindexes `changed` files (and the records that inherit from a changed project) and removes `removed` ones.
+    fn apply_locked(
         &mut self,
         changed: Vec<FileStamp>,
         removed: Vec<String>,
@@ -609,6 +779,11 @@ mod tests {
         format!("---\nid: {id}\ntitle: 标题{id}\ndistrict: 渝中区\ntype: 经验材料\n---\n{body}\n")
     }
 
+    /// The manifest file of the index in use.
+    fn manifest_of(root: &Path) -> PathBuf {
+        manifest_path(root, &read_current(root).unwrap())
+    }
+
     fn hits(index: &SearchIndex, q: &str) -> Vec<String> {
         let mut req = SearchRequest::new(q);
         req.limit = 100;
@@ -673,7 +848,7 @@ mod tests {
         assert_eq!(hits(&index, "网格员"), ["one"]);
         assert_eq!(index.sync().unwrap().added, 1);
         assert_eq!(hits(&index, "网格员").len(), 2);
-        std::fs::write(manifest_path(root), "{").unwrap();
+        std::fs::write(manifest_of(root), "{").unwrap();
         assert!(SearchIndex::open_unsynced(root, Config::default()).is_none(), "a damaged manifest needs a rebuild");
     }
 
@@ -750,11 +925,11 @@ mod tests {
         let root = dir.path();
         std::fs::write(root.join("one.md"), writeup("one", "网格员走访")).unwrap();
         let (mut index, _) = SearchIndex::open(root).unwrap();
-        let saved = std::fs::read(manifest_path(root)).unwrap();
+        let saved = std::fs::read(manifest_of(root)).unwrap();
         std::fs::write(root.join("two.md"), writeup("two", "网格员巡逻")).unwrap();
         let report = index.sync().unwrap();
         assert_eq!(report.added, 1);
-        assert_eq!(std::fs::read(manifest_path(root)).unwrap(), saved, "a one-file sync defers the write");
+        assert_eq!(std::fs::read(manifest_of(root)).unwrap(), saved, "a one-file sync defers the write");
         drop(index);
         let (index, report) = SearchIndex::open(root).unwrap();
         assert_eq!((report.added, report.updated, report.removed, report.rebuilt), (0, 0, 0, None));
@@ -767,16 +942,119 @@ mod tests {
         let root = dir.path();
         std::fs::write(root.join("one.md"), writeup("one", "网格员走访")).unwrap();
         let (mut index, _) = SearchIndex::open(root).unwrap();
-        let saved = std::fs::read(manifest_path(root)).unwrap();
+        let saved = std::fs::read(manifest_of(root)).unwrap();
         std::fs::write(root.join("two.md"), writeup("two", "网格员巡逻")).unwrap();
         std::fs::remove_file(root.join("one.md")).unwrap();
         index.sync().unwrap();
         // As if the process had died before saving: the old manifest is back.
         index.manifest.unsaved = false;
         drop(index);
-        std::fs::write(manifest_path(root), saved).unwrap();
+        std::fs::write(manifest_of(root), saved).unwrap();
         let (index, report) = SearchIndex::open(root).unwrap();
         assert_eq!((report.added, report.removed), (1, 1));
         assert_eq!(hits(&index, "网格员"), ["two"]);
+    }
+
+    fn index_folders(root: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(cache_dir(root))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("index"))
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn an_interrupted_build_leaves_the_previous_index_in_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("one.md"), writeup("one", "网格员走访")).unwrap();
+        drop(SearchIndex::open(root).unwrap());
+        let before = read_current(root).unwrap();
+        // What a build killed half-way leaves: a folder with some segment files and no manifest; `current`
+        // still names the complete index.
+        let dead = cache_dir(root).join("index-dead-1");
+        std::fs::create_dir(&dead).unwrap();
+        std::fs::write(dead.join("meta.json"), "{ half").unwrap();
+        let (mut index, report) = SearchIndex::open(root).unwrap();
+        assert!(report.rebuilt.is_none(), "{report:?}");
+        assert_eq!(hits(&index, "网格员"), ["one"]);
+        // The next write under the lock clears the leftover folder.
+        std::fs::write(root.join("two.md"), writeup("two", "网格员巡逻")).unwrap();
+        index.sync().unwrap();
+        assert_eq!(index_folders(root), [before]);
+        assert_eq!(hits(&index, "网格员").len(), 2);
+    }
+
+    #[test]
+    fn a_process_whose_index_was_rebuilt_elsewhere_switches_to_the_new_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("one.md"), writeup("one", "网格员走访")).unwrap();
+        let (mut first, _) = SearchIndex::open(root).unwrap();
+        let (second, _) = SearchIndex::open(root).unwrap();
+        let old = read_current(root).unwrap();
+        let (second, report) = second.rebuild("测试").unwrap();
+        assert!(report.rebuilt.is_some());
+        let new = read_current(root).unwrap();
+        assert_ne!(old, new);
+        assert_eq!(index_folders(root), std::slice::from_ref(&new), "the old folder is removed once nobody needs it");
+        // The first process still answers from what it had open, then moves to the new index on its next write.
+        assert_eq!(hits(&first, "网格员"), ["one"]);
+        std::fs::write(root.join("two.md"), writeup("two", "网格员巡逻")).unwrap();
+        let report = first.sync().unwrap();
+        assert_eq!(report.added, 1);
+        assert_eq!(first.folder.as_deref(), Some(new.as_str()));
+        assert_eq!(hits(&first, "网格员").len(), 2);
+        drop(first);
+        drop(second);
+        let (reopened, _) = SearchIndex::open(root).unwrap();
+        assert_eq!(hits(&reopened, "网格员").len(), 2);
+    }
+
+    #[test]
+    fn a_sync_waits_for_another_writer_then_gives_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("one.md"), writeup("one", "网格员走访")).unwrap();
+        let (mut index, _) = SearchIndex::open(root).unwrap();
+        let held = LibraryLock::acquire(root, LockName::Index, Wait::Forever).unwrap();
+        std::fs::write(root.join("two.md"), writeup("two", "网格员巡逻")).unwrap();
+        assert!(matches!(index.sync(), Err(SearchError::Busy)));
+        // Opening meanwhile uses the index as it is and says so.
+        let (other, report) = SearchIndex::open(root).unwrap();
+        assert!(report.stale.is_some());
+        assert_eq!(hits(&other, "网格员"), ["one"]);
+        drop(held);
+        assert_eq!(index.sync().unwrap().added, 1);
+    }
+
+    #[test]
+    fn an_index_of_the_old_layout_is_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("one.md"), writeup("one", "网格员走访")).unwrap();
+        std::fs::create_dir_all(cache_dir(root).join("index")).unwrap();
+        std::fs::write(cache_dir(root).join("index/meta.json"), "{}").unwrap();
+        std::fs::write(cache_dir(root).join("manifest.json"), "{}").unwrap();
+        let (index, report) = SearchIndex::open(root).unwrap();
+        assert_eq!(report.rebuilt.as_deref(), Some("索引格式已升级，已从文件重建"));
+        assert_eq!(hits(&index, "网格员"), ["one"]);
+        assert!(!cache_dir(root).join("index").exists() && !cache_dir(root).join("manifest.json").exists());
+    }
+
+    #[test]
+    fn what_the_front_matter_says_is_searchable_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let text =
+            "---\nid: a\ntitle: 院落议事\ndistrict: 渝中区\nthemes: [党委领导]\ntype: 典型案例\n---\n正文不提这些。\n";
+        std::fs::write(root.join("a.md"), text).unwrap();
+        let (index, _) = SearchIndex::open(root).unwrap();
+        for q in ["党委领导", "渝中区", "典型案例"] {
+            assert_eq!(hits(&index, q), ["a"], "{q}");
+        }
     }
 }

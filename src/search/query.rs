@@ -62,6 +62,14 @@ pub struct ParsedQuery {
     pub clauses: Vec<Clause>,
     pub excludes: Vec<Term>,
     pub filters: Filters,
+    /// Whether part of the input was left out (more than [`MAX_CLAUSES`] clauses, or a term longer than
+    /// [`MAX_TERM_CHARS`]), so that the user can be told instead of silently getting a narrower search.
+    pub truncated: bool,
+}
+
+/// What to tell the user when a query was cut (see [`ParsedQuery::truncated`]).
+pub fn truncation_note() -> String {
+    format!("查询过长：只按前 {MAX_CLAUSES} 个词、每个词的前 {MAX_TERM_CHARS} 个字检索")
 }
 
 /// At most this many clauses are searched; the rest of a long paste is ignored.
@@ -176,7 +184,11 @@ pub fn parse(input: &str) -> ParsedQuery {
             pending_or = false;
             continue;
         }
-        let text = cut(text.trim());
+        let text = text.trim();
+        if text.chars().count() > MAX_TERM_CHARS {
+            q.truncated = true;
+        }
+        let text = cut(text);
         if text.chars().all(|c| !c.is_alphanumeric()) {
             continue;
         }
@@ -187,6 +199,8 @@ pub fn parse(input: &str) -> ParsedQuery {
             last.alternatives.push(term);
         } else if q.clauses.len() < MAX_CLAUSES {
             q.clauses.push(Clause { alternatives: vec![term] });
+        } else {
+            q.truncated = true;
         }
         pending_or = false;
     }
@@ -240,5 +254,7 @@ mod tests {
         assert_eq!(q.clauses[0].alternatives[0].text().chars().count(), MAX_TERM_CHARS);
         let many = "词 ".repeat(1000);
         assert_eq!(parse(&many).clauses.len(), MAX_CLAUSES);
+        assert!(parse(&many).truncated && q.truncated, "a cut query says so");
+        assert!(!parse("网格员 调解 district:渝中区").truncated);
     }
 }

@@ -6,7 +6,7 @@ use tantivy::schema::{FAST, Field, IndexRecordOption, STORED, STRING, Schema, Te
 use super::tokenizer::{BIGRAM, JIEBA};
 
 /// Bump when the schema or the analysers change.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Handles to every field.
 #[derive(Clone, Copy, Debug)]

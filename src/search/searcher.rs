@@ -81,6 +81,8 @@ pub struct SearchResults {
     /// Folded literal strings that were highlighted (for the UI to highlight titles and detail views).
     #[serde(skip)]
     pub terms: Vec<String>,
+    /// The query was too long and only its beginning was searched ([`super::query::truncation_note`]).
+    pub truncated: bool,
 }
 
 impl SearchIndex {
@@ -119,6 +121,7 @@ impl SearchIndex {
             hits,
             facets,
             terms: plan.highlight,
+            truncated: parsed.truncated,
         })
     }
 

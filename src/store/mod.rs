@@ -7,7 +7,8 @@
 //! - [`frontmatter`] turns a record's model back into file text, keeping unknown keys, comments and spelling;
 //! - [`draft`] keeps unsaved edits under `.casebook/drafts/` for crash recovery;
 //! - [`naming`] decides where a new record goes and what its id is, [`template`] what its body starts as;
-//! - [`atomic`] and [`history`] are the two halves of a safe save (see `atomic` for injected failures).
+//! - [`atomic`] and [`history`] are the two halves of a safe save (see `atomic` for injected failures);
+//! - [`lock`] keeps two processes on one library from stepping on each other (index writes, new ids).
 //!
 //! The editor's save is [`check_record`] (the same rules as `casebook check`) then [`save_record`].
 
@@ -15,6 +16,7 @@ pub mod atomic;
 pub mod draft;
 pub mod frontmatter;
 pub mod history;
+pub mod lock;
 pub mod naming;
 pub mod template;
 mod yaml_out;
@@ -27,6 +29,7 @@ pub use atomic::{FAIL_WRITES_ENV, write_atomic};
 pub use draft::{Draft, discard_draft, drafts, drafts_to_offer, save_draft};
 pub use frontmatter::render_record;
 pub use history::{Version, versions};
+pub use lock::{LibraryLock, LockName, Wait};
 pub use naming::{path_for, path_for_meta, suggest_id};
 pub use template::body_template;
 

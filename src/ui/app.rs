@@ -720,6 +720,9 @@ fn sync_message(report: &SyncReport, docs: u64) -> String {
     if let Some(stale) = &report.stale {
         parts.push(stale.clone());
     }
+    if let Some(note) = &report.in_memory {
+        parts.push(note.clone());
+    }
     if !report.problems.is_empty() {
         parts.push(format!("{} 个文件有错误未能检索（详见“总览”或 casebook check）", report.problems.len()));
     }

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::Duration;
 
@@ -131,12 +132,19 @@ impl Worker {
         let (event_tx, events) = channel();
         let watcher_jobs = jobs.clone();
         let spawned = std::thread::Builder::new().name("casebook-worker".into()).spawn(move || {
-            let mut state = WorkerState { index: None, root: None, watcher: None, watcher_jobs };
-            let send = |e: Event| {
+            let send: EventSender = Arc::new(move |e: Event| {
                 let _ = event_tx.send(e);
                 wake();
+            });
+            let mut state = WorkerState {
+                index: None,
+                root: None,
+                watcher: None,
+                watcher_jobs,
+                events: Arc::clone(&send),
+                library_generation: Arc::new(AtomicU64::new(0)),
             };
-            state.run(&job_rx, &send);
+            state.run(&job_rx, &*send);
         });
         if let Err(e) = spawned {
             let (tx, rx) = channel();
@@ -157,11 +165,17 @@ impl Drop for Worker {
     }
 }
 
+/// The worker's way of sending events, shareable with the helper thread that reads the records.
+type EventSender = Arc<dyn Fn(Event) + Send + Sync>;
+
 struct WorkerState {
     index: Option<SearchIndex>,
     root: Option<PathBuf>,
     watcher: Option<notify::RecommendedWatcher>,
     watcher_jobs: Sender<Job>,
+    events: EventSender,
+    /// Bumped by every reading of the records; a reading that is no longer the latest is not sent.
+    library_generation: Arc<AtomicU64>,
 }
 
 /// A failed write, as a problem the editor lists.
@@ -330,11 +344,32 @@ impl WorkerState {
                 return;
             }
         };
-        // The index first: an up-to-date index opens in a fraction of a second and the first results can show
-        // while the records for the detail pane and the overview are still being read.
+        // The index first, as it was last left: it opens in a fraction of a second, so the first results show
+        // at once. Then it is compared with the files, while another thread reads the records for the detail
+        // pane and the overview (seconds on a large library), and this thread is free to answer searches.
         self.root = Some(path.to_path_buf());
+        if let Some(index) = SearchIndex::open_unsynced(path, config.clone()) {
+            let docs = index.num_docs();
+            self.index = Some(index);
+            send(Event::IndexReady { report: SyncReport::default(), docs });
+        }
+        self.load_library(path, true);
         let progress = |p: Progress| send(Event::Progress(p));
-        match SearchIndex::open_with_progress(path, config, &progress) {
+        let opened = match self.index.take() {
+            Some(mut index) => match index.sync_with_progress(&progress) {
+                Ok(report) => Ok((index, report)),
+                Err(crate::search::SearchError::Busy) => {
+                    let stale = "另一个程序正在更新索引，本次使用现有索引，最近的修改可能尚未检索到".to_string();
+                    Ok((index, SyncReport { stale: Some(stale), ..SyncReport::default() }))
+                }
+                Err(_) => {
+                    drop(index);
+                    SearchIndex::open_with_progress(path, config, &progress)
+                }
+            },
+            None => SearchIndex::open_with_progress(path, config, &progress),
+        };
+        match opened {
             Ok((index, report)) => {
                 let docs = index.num_docs();
                 self.index = Some(index);
@@ -342,18 +377,38 @@ impl WorkerState {
             }
             Err(e) => send(Event::Error(format!("无法建立检索索引：{e}"))),
         }
-        match Library::load(path) {
-            Ok(lib) => send(Event::LibraryLoaded { root: path.to_path_buf(), library: Arc::new(lib) }),
-            Err(e) => {
-                send(Event::Error(format!("无法打开资料库：{e}")));
+        self.watch(path, send);
+    }
+
+    /// Reads the records on another thread and sends them (and, when opening, the drafts to offer back) unless
+    /// a later reading has started meanwhile.
+    fn load_library(&self, path: &Path, opening: bool) {
+        let generation = self.library_generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let latest = Arc::clone(&self.library_generation);
+        let send = Arc::clone(&self.events);
+        let root = path.to_path_buf();
+        let spawned = std::thread::Builder::new().name("casebook-records".into()).spawn(move || {
+            let loaded = Library::load(&root);
+            if latest.load(Ordering::SeqCst) != generation {
                 return;
             }
+            match loaded {
+                Ok(lib) => send(Event::LibraryLoaded { root: root.clone(), library: Arc::new(lib) }),
+                Err(e) => {
+                    send(Event::Error(format!("无法打开资料库：{e}")));
+                    return;
+                }
+            }
+            if opening {
+                let drafts = store::drafts_to_offer(&root);
+                if !drafts.is_empty() {
+                    send(Event::Drafts(drafts));
+                }
+            }
+        });
+        if let Err(e) = spawned {
+            (self.events)(Event::Error(format!("无法启动读取资料的线程：{e}")));
         }
-        let drafts = store::drafts_to_offer(path);
-        if !drafts.is_empty() {
-            send(Event::Drafts(drafts));
-        }
-        self.watch(path, send);
     }
 
     /// After a write: drop the draft, tell the UI, and bring the index and the records up to date at once
@@ -405,6 +460,8 @@ impl WorkerState {
                 return;
             }
         }
+        // Read here, not on another thread: the editor expects the saved record in the library it gets next.
+        self.library_generation.fetch_add(1, Ordering::SeqCst);
         match Library::load(&root) {
             Ok(lib) => send(Event::LibraryLoaded { root, library: Arc::new(lib) }),
             Err(e) => send(Event::Error(format!("重新读取资料库失败：{e}"))),

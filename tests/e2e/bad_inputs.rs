@@ -486,7 +486,7 @@ fn environment() {
             "library-missing" => run(&root.join("不存在"), &["check"], &[]),
             "library-is-file" => run(&root.join("yuzhong/yz-p01/project.md"), &["check"], &[]),
             "library-bad-config" => run(&root, &["check"], &[]),
-            "library-read-only" => {
+            "library-read-only" | "library-read-only-search" => {
                 let set = |mode: u32| {
                     use std::os::unix::fs::PermissionsExt;
                     for e in walkdir::WalkDir::new(&root).into_iter().filter_map(Result::ok) {
@@ -497,7 +497,11 @@ fn environment() {
                 set(0o444);
                 let root_str = root.to_string_lossy().into_owned();
                 let mut args = vec!["--library", root_str.as_str()];
-                args.extend_from_slice(&new_args);
+                if kind == "library-read-only" {
+                    args.extend_from_slice(&new_args);
+                } else {
+                    args.extend_from_slice(&["search", "综治中心"]);
+                }
                 let o = if is_root() {
                     // The temporary folder's parent is private to root; let `nobody` in to read.
                     use std::os::unix::fs::PermissionsExt;

@@ -261,7 +261,8 @@ fn a_damaged_index_is_rebuilt_from_the_files() {
     let lib = small_library();
     assert_eq!(lib.search("网格员").0, 1);
     // Truncate every segment file of the index.
-    let index_dir = lib.root().join(".casebook/index");
+    let current = std::fs::read_to_string(lib.root().join(".casebook/current")).unwrap();
+    let index_dir = lib.root().join(".casebook").join(current.trim());
     let mut truncated = 0;
     for entry in std::fs::read_dir(&index_dir).unwrap() {
         let path = entry.unwrap().path();
@@ -280,7 +281,9 @@ fn a_damaged_index_is_rebuilt_from_the_files() {
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v["total"], 1);
     // A corrupt manifest is also just a cache miss.
-    std::fs::write(lib.root().join(".casebook/manifest.json"), "{ broken").unwrap();
+    let current = std::fs::read_to_string(lib.root().join(".casebook/current")).unwrap();
+    std::fs::write(lib.root().join(".casebook").join(current.trim()).join("casebook-manifest.json"), "{ broken")
+        .unwrap();
     assert_eq!(lib.search("网格员").0, 1);
     // Deleting the whole cache loses nothing.
     std::fs::remove_dir_all(lib.root().join(".casebook")).unwrap();

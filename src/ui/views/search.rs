@@ -32,6 +32,8 @@ pub struct Results {
     pub rows: Vec<Option<Hit>>,
     pub facets: Facets,
     pub terms: Vec<String>,
+    /// Only the beginning of an overlong query was searched.
+    pub truncated: bool,
     requested: HashSet<usize>,
 }
 
@@ -98,6 +100,7 @@ impl SearchView {
             rows,
             facets: r.facets,
             terms: r.terms,
+            truncated: r.truncated,
             requested,
         });
     }
@@ -195,6 +198,10 @@ impl SearchView {
             });
             if let Some(r) = &self.results {
                 ui.label(format!("共 {} 条 · {:.1} 毫秒", r.total, r.took_ms));
+                if r.truncated {
+                    ui.colored_label(ui.visuals().warn_fg_color, "查询过长，已截断")
+                        .on_hover_text(crate::search::query::truncation_note());
+                }
             } else if !ctx.index_ready {
                 ui.spinner();
                 ui.label("正在建立索引，可先输入");
