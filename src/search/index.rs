@@ -111,6 +111,10 @@ const MANIFEST_FILE: &str = "casebook-manifest.json";
 const INDEX_BATCH: usize = 2048;
 /// A sync reindexing at most this many records defers writing the manifest (see [`ManifestFile`]).
 const DEFER_MANIFEST_MAX: usize = 100;
+/// The index writer's memory per indexing thread for a large sync (a build). Measured on a 100k build on 2
+/// cores (BENCHMARKS.md): peak anonymous memory 550 MB with 48 MB per thread against 728 MB with 128 MB, and
+/// no slower (smaller segments, merged in the background while indexing goes on).
+const LARGE_SYNC_BUDGET_PER_THREAD: usize = 48 * 1024 * 1024;
 /// A sync reindexing fewer records than this uses a small single-threaded writer: a large memory budget makes
 /// tantivy allocate large tables up front, which costs more than indexing one edited file.
 const SMALL_SYNC: usize = 1000;
@@ -681,7 +685,8 @@ impl SearchIndex {
         let (threads, budget) = if total < SMALL_SYNC {
             (1, 20 * 1024 * 1024)
         } else {
-            (std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4), 256 * 1024 * 1024)
+            let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4);
+            (threads, threads * LARGE_SYNC_BUDGET_PER_THREAD)
         };
         let mut writer: IndexWriter<TantivyDocument> = match self.index.writer_with_num_threads(threads, budget) {
             Ok(w) => w,

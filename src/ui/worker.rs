@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::import::ImportDraft;
 use crate::library::{Config, Library, Problem, Severity};
@@ -144,6 +144,7 @@ impl Worker {
                 watcher_jobs,
                 events: Arc::clone(&send),
                 library_generation: Arc::new(AtomicU64::new(0)),
+                opening: None,
             };
             state.run(&job_rx, &*send);
         });
@@ -177,7 +178,23 @@ struct WorkerState {
     events: EventSender,
     /// Bumped by every reading of the records; a reading that is no longer the latest is not sent.
     library_generation: Arc<AtomicU64>,
+    /// A library opened from its last index whose records are not read yet and whose index is not yet compared
+    /// with the files: done once the worker is idle (see [`WorkerState::run`]).
+    opening: Option<Opening>,
 }
+
+/// The rest of opening a library, deferred so that the first searches are answered first.
+struct Opening {
+    path: PathBuf,
+    config: Config,
+    /// Done by then at the latest, even while searches keep coming.
+    deadline: Instant,
+}
+
+/// The worker counts as idle after this long without a job.
+const IDLE: Duration = Duration::from_millis(250);
+/// The rest of opening waits at most this long for the worker to be idle.
+const OPENING_DEADLINE: Duration = Duration::from_secs(2);
 
 /// A failed write, as a problem the editor lists.
 fn write_problem(rel: &str, message: String) -> Problem {
@@ -195,7 +212,24 @@ const SETTLE: Duration = Duration::from_millis(120);
 
 impl WorkerState {
     fn run(&mut self, jobs: &Receiver<Job>, send: &(dyn Fn(Event) + Sync)) {
-        while let Ok(job) = jobs.recv() {
+        loop {
+            let job = match &self.opening {
+                Some(o) => {
+                    let wait = IDLE.min(o.deadline.saturating_duration_since(Instant::now()));
+                    match jobs.recv_timeout(wait) {
+                        Ok(job) => job,
+                        Err(RecvTimeoutError::Timeout) => {
+                            self.finish_opening(send);
+                            continue;
+                        }
+                        Err(RecvTimeoutError::Disconnected) => return,
+                    }
+                }
+                None => match jobs.recv() {
+                    Ok(job) => job,
+                    Err(_) => return,
+                },
+            };
             match job {
                 Job::Shutdown => return,
                 Job::Open(path) => self.open(&path, send),
@@ -349,15 +383,31 @@ impl WorkerState {
             }
         };
         // The index first, as it was last left: it opens in a fraction of a second, so the first results show
-        // at once. Then it is compared with the files, while another thread reads the records for the detail
-        // pane and the overview (seconds on a large library), and this thread is free to answer searches.
+        // at once. Comparing it with the files and reading the records for the detail pane and the overview
+        // (seconds on a large library, on all cores) wait until the first searches are answered.
         self.root = Some(path.to_path_buf());
+        self.opening = None;
         if let Some(index) = SearchIndex::open_unsynced(path, config.clone()) {
             let docs = index.num_docs();
             self.index = Some(index);
             send(Event::IndexReady { report: SyncReport::default(), docs });
+            self.opening =
+                Some(Opening { path: path.to_path_buf(), config, deadline: Instant::now() + OPENING_DEADLINE });
+            return;
         }
         self.load_library(path, true);
+        self.sync_opened(path, config, send);
+    }
+
+    /// The deferred rest of [`WorkerState::open`].
+    fn finish_opening(&mut self, send: &(dyn Fn(Event) + Sync)) {
+        let Some(Opening { path, config, .. }) = self.opening.take() else { return };
+        self.load_library(&path, true);
+        self.sync_opened(&path, config, send);
+    }
+
+    /// Brings the opened index up to date with the files (or builds it), then watches the folder.
+    fn sync_opened(&mut self, path: &Path, config: Config, send: &(dyn Fn(Event) + Sync)) {
         let progress = |p: Progress| send(Event::Progress(p));
         let opened = match self.index.take() {
             Some(mut index) => match index.sync_with_progress(&progress) {

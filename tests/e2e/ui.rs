@@ -83,7 +83,9 @@ fn search_facets_detail_project_and_overview() {
     let first = want_filtered.hits[0].clone();
     harness.get_by_label(&first.title).click();
     wait_for(&mut harness, "the detail pane", |app| {
-        app.search.selected.as_deref() == Some(first.id.as_str()) && app.search.similar.is_some()
+        app.search.selected.as_deref() == Some(first.id.as_str())
+            && app.search.similar.is_some()
+            && app.library.is_some()
     });
     harness.get_by_label("相似经验（其他区县优先）");
 

@@ -173,6 +173,8 @@ fn unsaved_edit_is_kept_as_a_draft_and_offered_after_a_crash() {
         .with_size(egui::Vec2::new(1400.0, 900.0))
         .build_ui_state(|ui, app: &mut CasebookApp| app.show(ui), app);
     wait_for(&mut harness, "the offer", |app| !app.offered_drafts.is_empty());
+    // A new window takes a frame or two to size itself before its buttons can be clicked.
+    harness.run_steps(4);
     harness.get_by_label("恢复未保存的编辑");
     click(&mut harness, "恢复");
     assert_eq!(harness.state().tab, Tab::Editor, "{:?}", harness.state().status);

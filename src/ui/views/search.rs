@@ -314,8 +314,16 @@ impl SearchView {
 
     fn detail(&mut self, ui: &mut egui::Ui, ctx: &Ctx) -> Vec<Command> {
         let mut commands = Vec::new();
-        let (Some(id), Some(lib)) = (self.selected.clone(), ctx.library) else {
+        let Some(id) = self.selected.clone() else {
             ui.weak("点击左侧结果查看全文。");
+            return commands;
+        };
+        let Some(lib) = ctx.library else {
+            // Results come from the index at once; the records follow a moment later on a large library.
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.weak("正在读取资料，稍候即可查看全文……");
+            });
             return commands;
         };
         let Some(record) = lib.get(&id) else {
