@@ -157,3 +157,17 @@ fn files_changed_outside_the_app_become_searchable() {
     lib.writeup("yuzhong/new.md", "new-1", "渝中区", "", "社区推行鹦鹉螺议事法，居民满意。");
     wait_for(&mut harness, "the new file", |app| app.search.results.as_ref().is_some_and(|r| r.total == 1));
 }
+
+#[test]
+fn an_overlong_query_is_searched_by_its_beginning_and_says_so() {
+    let lib = corpus_copy();
+    let mut harness = app_harness(&lib);
+    wait_for(&mut harness, "the index", |app| app.index_ready);
+    // A pasted paragraph: one run of 200 characters, longer than a term may be.
+    let pasted = "综治中心".repeat(50);
+    harness.get_by_label("关键词").click();
+    harness.get_by_label("关键词").type_text(&pasted);
+    wait_for(&mut harness, "the results", |app| results_for(app, &pasted));
+    assert!(harness.state().search.results.as_ref().is_some_and(|r| r.truncated && r.total > 0));
+    harness.get_by_label("查询过长，已截断");
+}
