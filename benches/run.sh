@@ -6,12 +6,13 @@
 #   benches/run.sh                 # 10k and 100k write-ups
 #   benches/run.sh 10000           # only 10k
 #
-# CASEBOOK_BENCH_DIR (default /tmp/casebook-bench) holds the generated libraries (made once, then reused; never
-# inside the repository), the FTS5 databases and the results: results/<size>/{casebook,fts5,ui}.json,
-# results/machine.json and results/report.md.
+# CASEBOOK_BENCH_DIR (default target/bench, inside the git-ignored build folder: never committed) holds the
+# generated libraries (made once, then reused), the FTS5 databases and the results:
+# results/<size>/{casebook,fts5,ui}.json, results/machine.json and results/report.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DIR=${CASEBOOK_BENCH_DIR:-/tmp/casebook-bench}
+DIR=${CASEBOOK_BENCH_DIR:-target/bench}
+mkdir -p "$DIR" && DIR=$(cd "$DIR" && pwd)
 if [ $# -gt 0 ]; then SIZES=("$@"); else SIZES=(10000 100000); fi
 mkdir -p "$DIR/results"
 

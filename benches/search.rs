@@ -5,8 +5,8 @@
 //! benchmark on the same libraries and writes one table. By hand:
 //!
 //! ```text
-//! cargo bench --bench search -- gen 10000 /tmp/casebook-bench/gen10k     # once; deterministic
-//! cargo bench --bench search -- all /tmp/casebook-bench/gen10k --out r.json
+//! cargo bench --bench search -- gen 10000 target/bench/gen10k     # once; deterministic
+//! cargo bench --bench search -- all target/bench/gen10k --out r.json
 //! cargo bench --bench search                                             # no arguments: a temporary 10k library
 //! ```
 //!
@@ -25,6 +25,10 @@ use casebook::search::tokenizer::shared_jieba;
 use casebook::search::{CACHE_DIR, SearchIndex, SearchRequest};
 use casebook::text::fold;
 use serde_json::{Value, json};
+
+#[path = "common/measure.rs"]
+mod measure;
+use measure::{peak_anon_mb, peak_rss_mb, percentile, sample_memory};
 
 /// Where the fixed query set lives.
 const QUERIES_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/queries.txt");
@@ -51,64 +55,12 @@ fn literal_of(q: &Query) -> String {
     fold(q.text.trim().trim_matches('"'))
 }
 
-fn percentile(xs: &[f64], p: f64) -> f64 {
-    if xs.is_empty() {
-        return f64::NAN;
-    }
-    let mut xs = xs.to_vec();
-    xs.sort_by(f64::total_cmp);
-    xs[((xs.len() as f64 - 1.0) * p).round() as usize]
-}
-
 fn median(xs: &[f64]) -> f64 {
     percentile(xs, 0.5)
 }
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-/// Peak resident set size of this process, in MB (Linux `VmHWM`).
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
-}
-
-/// The largest anonymous resident memory (`RssAnon`, i.e. without the memory-mapped index files, which the
-/// kernel can drop and re-read) seen by [`sample_memory`], in MB.
-fn peak_anon_mb() -> f64 {
-    record_anon_sample();
-    PEAK_ANON_KB.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1024.0
-}
-
-static PEAK_ANON_KB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-fn record_anon_sample() {
-    let kb = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| {
-        s.lines()
-            .find(|l| l.starts_with("RssAnon:"))
-            .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()))
-    });
-    if let Some(kb) = kb {
-        PEAK_ANON_KB.fetch_max(kb, std::sync::atomic::Ordering::Relaxed);
-    }
-}
-
-/// Samples `RssAnon` every 10 ms for the life of the process (Linux keeps a peak only for the total).
-fn sample_memory() {
-    let _ = std::thread::Builder::new().name("memory-sampler".into()).spawn(|| {
-        loop {
-            record_anon_sample();
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    });
 }
 
 fn emit(value: Value) {

@@ -3,7 +3,7 @@
 //! egui's layout and tessellation on the CPU, which is what can stall the UI thread.
 //!
 //! Run: `cargo bench --bench ui` (a temporary 10k library), or on an existing library whose index is built
-//! (a returning user): `cargo bench --bench ui -- /tmp/casebook-bench/gen10k --out ui.json`. `benches/run.sh`
+//! (a returning user): `cargo bench --bench ui -- target/bench/gen10k --out ui.json`. `benches/run.sh`
 //! does the latter after `benches/search.rs`.
 
 use std::path::PathBuf;
@@ -15,47 +15,13 @@ use casebook::ui::state::PersistedState;
 use egui_kittest::Harness;
 use serde_json::json;
 
-fn percentile(xs: &[f64], p: f64) -> f64 {
-    let mut xs = xs.to_vec();
-    xs.sort_by(f64::total_cmp);
-    xs[((xs.len() as f64 - 1.0) * p).round() as usize]
-}
-
-/// Peak resident set size of this process, in MB (Linux `VmHWM`).
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
-}
-
-/// The largest anonymous resident memory (`RssAnon`: without memory-mapped files) sampled so far, in KB.
-static PEAK_ANON_KB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-fn record_anon_sample() {
-    let kb = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| {
-        s.lines()
-            .find(|l| l.starts_with("RssAnon:"))
-            .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()))
-    });
-    if let Some(kb) = kb {
-        PEAK_ANON_KB.fetch_max(kb, std::sync::atomic::Ordering::Relaxed);
-    }
-}
+#[path = "common/measure.rs"]
+mod measure;
+use measure::{peak_anon_mb, peak_rss_mb, percentile, sample_memory};
 
 fn main() {
     let started = Instant::now();
-    let _ = std::thread::Builder::new().name("memory-sampler".into()).spawn(|| {
-        loop {
-            record_anon_sample();
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    });
+    sample_memory();
     // `cargo bench` passes `--bench`; anything starting with `--bench` is not ours.
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--bench")).collect();
     let out = args.iter().position(|a| a == "--out").and_then(|i| args.get(i + 1)).map(PathBuf::from);
@@ -117,8 +83,7 @@ fn main() {
         harness.step();
         std::thread::sleep(Duration::from_millis(5));
     }
-    record_anon_sample();
-    let peak_anon = PEAK_ANON_KB.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1024.0;
+    let peak_anon = peak_anon_mb();
     let result = json!({
         "library": root.display().to_string(),
         "setup_ms": before_app.as_secs_f64() * 1000.0,

@@ -251,20 +251,28 @@ impl SearchIndex {
         }
         let (jieba, existing) = Self::open_existing(root, &config);
         match existing {
-            Ok(mut index) => match index.sync_with_progress(progress) {
-                Ok(report) => Ok((index, report)),
-                Err(SearchError::Busy) => {
-                    let stale = "另一个程序正在更新索引，本次使用现有索引，最近的修改可能尚未检索到";
-                    Ok((index, SyncReport { stale: Some(stale.into()), ..SyncReport::default() }))
-                }
-                Err(e) => {
-                    let damaged = index.folder.clone();
-                    index.discard();
-                    let reason = format!("索引更新失败（{e}），已从文件重建");
-                    Self::rebuild_at(root, config, jieba, reason, progress, damaged.as_deref())
-                }
-            },
+            Ok(index) => index.catch_up(progress),
             Err(reason) => Self::rebuild_at(root, config, jieba, reason, progress, None),
+        }
+    }
+
+    /// Brings an index opened with [`SearchIndex::open_unsynced`] (or any index) up to date with the files: when
+    /// another process holds the index for writing, it is used as it is (the report says so); when it turns out
+    /// damaged, it is rebuilt from the files.
+    pub fn catch_up(mut self, progress: ProgressFn) -> Result<(SearchIndex, SyncReport), SearchError> {
+        match self.sync_with_progress(progress) {
+            Ok(report) => Ok((self, report)),
+            Err(SearchError::Busy) => {
+                let stale = "另一个程序正在更新索引，本次使用现有索引，最近的修改可能尚未检索到";
+                Ok((self, SyncReport { stale: Some(stale.into()), ..SyncReport::default() }))
+            }
+            Err(e) => {
+                let (root, config, jieba) = (self.root.clone(), self.config.clone(), Arc::clone(&self.jieba));
+                let damaged = self.folder.clone();
+                self.discard();
+                let reason = format!("索引更新失败（{e}），已从文件重建");
+                Self::rebuild_at(&root, config, jieba, reason, progress, damaged.as_deref())
+            }
         }
     }
 
@@ -492,18 +500,21 @@ impl SearchIndex {
 
     /// Like [`SearchIndex::sync`], reporting progress.
     pub fn sync_with_progress(&mut self, progress: ProgressFn) -> Result<SyncReport, SearchError> {
-        progress(Progress { phase: Phase::Scanning, done: 0, total: 0 });
-        let stamps = scan_files(&self.root).map_err(|e| SearchError::io(&self.root, e))?;
-        let (changed, removed) = self.diff(stamps);
+        let (changed, removed) = self.scan_changes(progress)?;
         self.apply(changed, removed, progress)
     }
 
     /// [`SearchIndex::sync_with_progress`] for a caller already holding the index lock (or an index in memory).
     fn sync_locked(&mut self, progress: ProgressFn) -> Result<SyncReport, SearchError> {
+        let (changed, removed) = self.scan_changes(progress)?;
+        self.apply_locked(changed, removed, progress)
+    }
+
+    /// Scans the folder and compares it with the manifest (see [`SearchIndex::diff`]).
+    fn scan_changes(&self, progress: ProgressFn) -> Result<(Vec<FileStamp>, Vec<String>), SearchError> {
         progress(Progress { phase: Phase::Scanning, done: 0, total: 0 });
         let stamps = scan_files(&self.root).map_err(|e| SearchError::io(&self.root, e))?;
-        let (changed, removed) = self.diff(stamps);
-        self.apply_locked(changed, removed, progress)
+        Ok(self.diff(stamps))
     }
 
     /// Brings the index up to date for some files only, e.g. those a file watcher reported, without scanning the

@@ -410,17 +410,7 @@ impl WorkerState {
     fn sync_opened(&mut self, path: &Path, config: Config, send: &(dyn Fn(Event) + Sync)) {
         let progress = |p: Progress| send(Event::Progress(p));
         let opened = match self.index.take() {
-            Some(mut index) => match index.sync_with_progress(&progress) {
-                Ok(report) => Ok((index, report)),
-                Err(crate::search::SearchError::Busy) => {
-                    let stale = "另一个程序正在更新索引，本次使用现有索引，最近的修改可能尚未检索到".to_string();
-                    Ok((index, SyncReport { stale: Some(stale), ..SyncReport::default() }))
-                }
-                Err(_) => {
-                    drop(index);
-                    SearchIndex::open_with_progress(path, config, &progress)
-                }
-            },
+            Some(index) => index.catch_up(&progress),
             None => SearchIndex::open_with_progress(path, config, &progress),
         };
         match opened {

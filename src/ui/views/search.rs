@@ -168,10 +168,12 @@ impl SearchView {
     fn search_bar(&mut self, ui: &mut egui::Ui, ctx: &Ctx, worker: &Worker) {
         ui.horizontal(|ui| {
             let label = ui.label(RichText::new("关键词").strong());
+            let status_width = self.status_width();
             let edit = egui::TextEdit::singleline(&mut self.query)
                 .id_salt("search-field")
                 .hint_text("输入关键词，如：枫桥经验  \"矛盾纠纷化解\"  -信访  district:渝中区")
-                .desired_width((ui.available_width() - 220.0).max(200.0));
+                // Room on the right for 历史, the count and, for a cut query, its note.
+                .desired_width((ui.available_width() - status_width).max(200.0));
             let response = ui.add(edit).labelled_by(label.id);
             if self.focus {
                 response.request_focus();
@@ -207,6 +209,11 @@ impl SearchView {
                 ui.label("正在建立索引，可先输入");
             }
         });
+    }
+
+    /// Width the search bar keeps free right of the field.
+    fn status_width(&self) -> f32 {
+        if self.results.as_ref().is_some_and(|r| r.truncated) { 330.0 } else { 220.0 }
     }
 
     fn chips(&mut self, ui: &mut egui::Ui, worker: &Worker) {
@@ -265,6 +272,9 @@ impl SearchView {
             return;
         };
         if results.rows.is_empty() {
+            if results.truncated {
+                ui.label(format!("{}。粘贴的长段文字请改为几个关键词。", crate::search::query::truncation_note()));
+            }
             ui.label(
                 "没有找到结果。可以减少关键词、去掉筛选条件，或换一个说法（如“综治中心”与“社会治安综合治理中心”）。",
             );
