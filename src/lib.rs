@@ -15,6 +15,7 @@
 
 pub mod bundle;
 pub mod compare;
+pub mod eval;
 pub mod export;
 pub mod generate;
 pub mod import;

@@ -4,6 +4,7 @@
 mod bundle;
 mod check;
 mod compare;
+mod eval;
 mod export;
 mod generate;
 mod import;
@@ -64,6 +65,8 @@ enum Command {
     Gen(generate::GenArgs),
     /// 资料库概况
     Summary,
+    /// 检索质量评测：按评测集计算 nDCG@10、Recall@10、MRR@10，并与字二元组 BM25 基线对比
+    Eval(eval::EvalArgs),
     /// 新建记录（写作材料、认领项目、调研点、学习专辑）
     New(new::NewArgs),
     /// 导入 .md、.txt、.docx 文件为写作材料
@@ -100,6 +103,7 @@ pub fn run() -> ExitCode {
             };
         }
         Some(Command::Summary) => check::summary(&root),
+        Some(Command::Eval(args)) => eval::run(&root, args),
         Some(Command::Check { json }) => check::check(&root, json),
         Some(Command::Index { rebuild }) => search::index(&root, rebuild),
         Some(Command::Search(args)) => search::search(&root, args),

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use casebook::search::{Filters, Hit, SearchIndex, SearchRequest, SyncReport};
+use casebook::search::{Filters, Hit, SearchIndex, SearchRequest, SyncReport, Tier};
 use clap::Args;
 use serde_json::json;
 
@@ -90,13 +90,17 @@ fn hit_json(h: &Hit) -> serde_json::Value {
     json!({
         "id": h.id, "kind": h.kind, "title": h.title, "type": h.doc_type, "district": h.district,
         "project": h.project, "themes": h.themes, "year": h.year, "score": h.score,
+        "tier": h.tier, "matched": h.matched,
         "snippet": h.snippet, "highlights": h.highlights, "path": h.path,
     })
 }
 
-fn print_hits(hits: &[Hit]) {
+fn print_hits(hits: &[Hit], tiers: bool) {
     let colour = colour();
     for (i, h) in hits.iter().enumerate() {
+        if tiers && h.tier == Tier::Related && (i == 0 || hits[i - 1].tier == Tier::Exact) {
+            println!("  —— 相关结果（包含部分检索词或其近义词）——");
+        }
         let year = h.year.map(|y| y.to_string()).unwrap_or_default();
         let meta: Vec<&str> = [h.doc_type.as_str(), h.district.as_str(), year.as_str(), h.project.as_str()]
             .into_iter()
@@ -104,6 +108,9 @@ fn print_hits(hits: &[Hit]) {
             .collect();
         println!("{:>3}. {}  [{}]  {}", i + 1, h.title, meta.join(" · "), h.id);
         println!("     {}", mark(&h.snippet, &h.highlights, colour));
+        if tiers && h.tier == Tier::Related && !h.matched.is_empty() {
+            println!("     匹配：{}", h.matched.join("、"));
+        }
     }
 }
 
@@ -129,14 +136,21 @@ pub fn search(root: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         let hits: Vec<_> = results.hits.iter().map(hit_json).collect();
         print_json(&json!({
-            "query": results.query, "total": results.total, "took_ms": results.took_ms,
+            "query": results.query, "total": results.total, "exact": results.exact,
+            "related": results.total - results.exact, "took_ms": results.took_ms,
             "hits": hits, "facets": results.facets, "truncated": results.truncated,
         }))?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("共 {} 条结果（{:.1} 毫秒）", results.total, results.took_ms);
-    print_hits(&results.hits);
+    println!("{}（{:.1} 毫秒）", results.summary(), results.took_ms);
+    print_hits(&results.hits, true);
+    if results.total == 0 {
+        println!("没有找到结果。可以换一个说法，或减少检索词、去掉筛选条件。");
+    }
     let f = &results.facets;
+    if results.total > 0 {
+        println!("分类统计（按全部 {} 条结果计数）：", results.total);
+    }
     for (label, map) in [("区县", &f.district), ("主题", &f.theme), ("文种", &f.doc_type), ("年份", &f.year)] {
         if !map.is_empty() {
             let parts: Vec<String> = map.iter().map(|(k, v)| format!("{k} {v}")).collect();
@@ -157,7 +171,7 @@ pub fn similar(root: &Path, id: &str, limit: usize, json: bool) -> anyhow::Resul
         print_json(&json!({ "id": id, "hits": hits.iter().map(hit_json).collect::<Vec<_>>() }))?;
     } else {
         println!("与 {id} 相似的经验（其他区县优先）：");
-        print_hits(&hits);
+        print_hits(&hits, false);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::thesaurus::{
+    Concept, ConceptError, SHIPPED_STOP_WORDS, parse_concept, parse_stop_words, shipped_concepts,
+};
 use crate::text::fold;
 
 /// The 38 districts and counties of Chongqing, plus the two municipal-level development zones.
@@ -165,6 +168,10 @@ pub struct Config {
     pub types: Vec<String>,
     pub dictionary: Vec<String>,
     pub synonyms: Vec<Vec<String>>,
+    /// The concept vocabulary queries are widened through (see [`super::thesaurus`]).
+    pub concepts: Vec<Concept>,
+    /// Words of a question that carry no meaning for matching (怎么, 有没有, 经验 …).
+    pub stop_words: Vec<String>,
     /// Folded spellings → canonical names, so look-ups do not fold the whole list each time.
     district_lookup: HashMap<String, usize>,
     theme_lookup: HashMap<String, String>,
@@ -178,6 +185,8 @@ pub enum ConfigError {
     Io(#[from] std::io::Error),
     #[error("casebook.yaml 第 {line} 行：{message}")]
     Yaml { line: usize, message: String },
+    #[error("casebook.yaml 的检索词表（thesaurus）“{theme}”下：{error}")]
+    Thesaurus { theme: String, error: ConceptError },
 }
 
 #[derive(Deserialize, Default)]
@@ -188,6 +197,12 @@ struct RawConfig {
     types: Option<Vec<String>>,
     dictionary: Option<Vec<String>>,
     synonyms: Option<Vec<Vec<String>>>,
+    /// Concept lines added to the shipped thesaurus, by theme.
+    thesaurus: Option<OrderedMap>,
+    /// Words whose shipped concepts are switched off.
+    thesaurus_off: Option<Vec<String>>,
+    stop_words: Option<Vec<String>>,
+    stop_words_off: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -200,6 +215,8 @@ enum RawDistrict {
         short: Vec<String>,
     },
 }
+
+pub(crate) use indexmap_like::OrderedMap;
 
 /// A YAML mapping that keeps its keys in file order (theme groups are shown in the order written).
 mod indexmap_like {
@@ -240,6 +257,8 @@ impl Default for Config {
             DEFAULT_TYPES.iter().map(|t| t.to_string()).collect(),
             DEFAULT_DICTIONARY.iter().map(|t| t.to_string()).collect(),
             DEFAULT_SYNONYMS.iter().map(|g| g.iter().map(|t| t.to_string()).collect()).collect(),
+            shipped_concepts(),
+            parse_stop_words(SHIPPED_STOP_WORDS),
         )
     }
 }
@@ -268,6 +287,8 @@ impl Config {
         types: Vec<String>,
         dictionary: Vec<String>,
         synonyms: Vec<Vec<String>>,
+        concepts: Vec<Concept>,
+        stop_words: Vec<String>,
     ) -> Self {
         let mut district_lookup = HashMap::new();
         for (i, d) in districts.iter().enumerate() {
@@ -278,7 +299,18 @@ impl Config {
         let theme_lookup =
             theme_groups.iter().flat_map(|g| &g.themes).map(|t| (fold(t), t.clone())).collect::<HashMap<_, _>>();
         let type_lookup = types.iter().map(|t| (fold(t), t.clone())).collect::<HashMap<_, _>>();
-        Config { districts, theme_groups, types, dictionary, synonyms, district_lookup, theme_lookup, type_lookup }
+        Config {
+            districts,
+            theme_groups,
+            types,
+            dictionary,
+            synonyms,
+            concepts,
+            stop_words,
+            district_lookup,
+            theme_lookup,
+            type_lookup,
+        }
     }
 
     /// Reads `casebook.yaml` from the library root, or returns the defaults when there is none.
@@ -317,12 +349,28 @@ impl Config {
         };
         let mut dictionary = defaults.dictionary;
         dictionary.extend(raw.dictionary.unwrap_or_default());
+        let off = raw.thesaurus_off.unwrap_or_default();
+        let mut concepts: Vec<Concept> =
+            defaults.concepts.into_iter().filter(|c| !off.iter().any(|w| c.mentions(w))).collect();
+        for (theme, lines) in raw.thesaurus.map(|m| m.0).unwrap_or_default() {
+            for line in lines {
+                let concept =
+                    parse_concept(&theme, &line).map_err(|error| ConfigError::Thesaurus { theme: theme.clone(), error })?;
+                concepts.push(concept);
+            }
+        }
+        let stop_off: Vec<String> = raw.stop_words_off.unwrap_or_default().iter().map(|w| fold(w.trim())).collect();
+        let mut stop_words: Vec<String> =
+            defaults.stop_words.into_iter().filter(|w| !stop_off.contains(&fold(w))).collect();
+        stop_words.extend(raw.stop_words.unwrap_or_default().into_iter().map(|w| w.trim().to_string()));
         Ok(Config::from_parts(
             districts,
             theme_groups,
             raw.types.unwrap_or(defaults.types),
             dictionary,
             raw.synonyms.unwrap_or(defaults.synonyms),
+            concepts,
+            stop_words,
         ))
     }
 
@@ -398,6 +446,29 @@ mod tests {
         assert_eq!(c.all_themes().count(), 15);
         assert!(c.dictionary.iter().any(|w| w == "某某工作法"));
         assert!(c.dictionary.iter().any(|w| w == "枫桥经验"));
+    }
+
+    /// Every shipped concept and stop word can be switched off from `casebook.yaml`, and lines can be added.
+    #[test]
+    fn vocabulary_is_reachable_from_casebook_yaml() {
+        let defaults = Config::default();
+        assert!(!defaults.concepts.is_empty());
+        for concept in &defaults.concepts {
+            let first = &concept.words().next().unwrap().to_string();
+            let c = Config::parse(&format!("thesaurus_off: [{first}]\n")).unwrap();
+            assert!(!c.concepts.iter().any(|k| k.mentions(first)), "{first} switched off");
+            assert!(c.concepts.len() < defaults.concepts.len());
+        }
+        for word in &defaults.stop_words {
+            let c = Config::parse(&format!("stop_words_off: [\"{word}\"]\n")).unwrap();
+            assert!(!c.stop_words.contains(word), "{word} switched off");
+        }
+        let c = Config::parse("thesaurus:\n  通用: [某某工作法 = 某某法]\nstop_words: [劳驾]\n").unwrap();
+        assert!(c.concepts.iter().any(|k| k.mentions("某某法")));
+        assert_eq!(c.concepts.len(), defaults.concepts.len() + 1);
+        assert!(c.stop_words.iter().any(|w| w == "劳驾"));
+        let err = Config::parse("thesaurus:\n  通用: [孤零零]\n").unwrap_err();
+        assert!(err.to_string().contains("只有一个词"), "{err}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod encoding;
 pub mod overview;
 mod record;
 mod scan;
+pub mod thesaurus;
 mod yaml;
 
 use std::collections::HashMap;
@@ -22,6 +23,7 @@ pub use record::{
     Project, Reception, Record, Site, Stop, Writeup, split_front_matter, year_of_date,
 };
 pub use scan::{FileStamp, MAX_FILE_BYTES, is_record_path, read_record, scan_files};
+pub(crate) use yaml::from_str as parse_yaml;
 
 /// Why a library could not be opened at all (individual bad files are [`Problem`]s, not errors).
 #[derive(Debug, thiserror::Error)]

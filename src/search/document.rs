@@ -217,6 +217,11 @@ impl IndexDoc {
         for (id, name) in &self.projects {
             d.add_text(f.project, id);
             d.add_text(f.project_name, name);
+            // A write-up is also found by the name of the project it belongs to, as if it were in its title.
+            if !name.is_empty() && *name != self.title && name != id {
+                d.add_text(f.title_bigram, name);
+                d.add_text(f.title_jieba, name);
+            }
         }
         d
     }

@@ -30,6 +30,7 @@ use super::document::{ProjectInfo, ProjectTable, index_doc, project_info};
 use super::facets::FacetCache;
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use super::tokenizer::{BIGRAM, BigramTokenizer, JIEBA, JiebaTokenizer, shared_jieba};
+use super::vocabulary::Vocabulary;
 use crate::library::{
     Config, FileStamp, MAX_FILE_BYTES, Problem, Record, decode, is_record_path, parallel_map, read_record, scan_files,
     split_front_matter,
@@ -176,6 +177,8 @@ pub struct SearchIndex {
     pub(crate) root: PathBuf,
     pub(crate) config: Config,
     pub(crate) jieba: Arc<Jieba>,
+    /// The stop list and concept vocabulary, folded for look-ups.
+    pub(crate) vocab: Arc<Vocabulary>,
     pub(crate) index: Index,
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
@@ -463,6 +466,7 @@ impl SearchIndex {
         }
         Ok(SearchIndex {
             root: root.to_path_buf(),
+            vocab: Arc::new(Vocabulary::new(&config)),
             config,
             jieba,
             index,

@@ -5,6 +5,7 @@
 //! - [`index`]: the derived index in `<library>/.casebook/`, kept in step with the files, rebuilt when damaged;
 //! - [`searcher`]: queries to hits with snippets and facet counts; [`similar`]: “相似经验”.
 
+mod analyze;
 mod document;
 mod facets;
 pub mod index;
@@ -14,13 +15,14 @@ pub mod searcher;
 mod similar;
 pub mod snippet;
 pub mod tokenizer;
+pub mod vocabulary;
 
 use std::path::{Path, PathBuf};
 
 pub use document::{IndexDoc, ProjectInfo};
 pub use index::{CACHE_DIR, Phase, Progress, ProgressFn, SearchIndex, SyncReport};
 pub use query::{Filters, ParsedQuery, parse};
-pub use searcher::{Facets, Hit, SearchRequest, SearchResults};
+pub use searcher::{Facets, Hit, SearchRequest, SearchResults, Tier};
 
 use crate::library::ConfigError;
 

@@ -6,7 +6,7 @@ use tantivy::schema::{FAST, Field, IndexRecordOption, STORED, STRING, Schema, Te
 use super::tokenizer::{BIGRAM, JIEBA};
 
 /// Bump when the schema or the analysers change.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Handles to every field.
 #[derive(Clone, Copy, Debug)]
@@ -18,6 +18,7 @@ pub struct Fields {
     pub title: Field,
     /// Plain text of the body, stored for snippets.
     pub body: Field,
+    /// The title and, for a write-up or site, its projects' names: matches here weigh more.
     pub title_bigram: Field,
     pub title_jieba: Field,
     pub text_bigram: Field,

@@ -1,8 +1,10 @@
 //! Running a query: from the parsed query language to tantivy queries, then hits, snippets and facet counts.
 //!
-//! A word matches a record when the record contains it literally (bigram phrase, so sub-words are never
-//! missed) or contains all of its jieba words in any order; synonyms are alternatives. Literal and title
-//! matches score higher, and records matching every clause come before those matching only some.
+//! Two tiers. **Exact** (完全匹配): every clause is in the record literally (bigram phrase, so sub-words are never
+//! missed), by a synonym, or by all of its meaningful words in any order (question words such as 怎么 do not
+//! count, see [`super::analyze`]). **Related** (相关): the record shares enough of the query's words, or the words
+//! the vocabulary widens them to, ranked by BM25 with title, proximity and partial-overlap boosts. Exact hits
+//! come first; both are ranked by the same best-match score.
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
@@ -10,7 +12,8 @@ use std::time::Instant;
 use serde::Serialize;
 use tantivy::collector::{Collector, Count, DocSetCollector, SegmentCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
@@ -19,8 +22,9 @@ use super::SearchError;
 use super::facets::FacetCollector;
 use super::index::SearchIndex;
 use super::query::{Filters, ParsedQuery, Term as QTerm, parse};
+use super::analyze::{Unit, WordStats, minimum_should_match, word_units};
 use super::snippet::{Snippet, make_snippet};
-use super::tokenizer::{bigram_tokens, query_word_set};
+use super::tokenizer::bigram_tokens;
 use crate::text::fold;
 
 /// What to search for.
@@ -54,10 +58,38 @@ pub struct Hit {
     pub themes: Vec<String>,
     pub year: Option<i32>,
     pub score: f32,
+    /// Whether the record matched the whole query or only part of it.
+    pub tier: Tier,
+    /// The query's units the record contains (literally, by a finest-word match or through the vocabulary).
+    pub matched: Vec<String>,
     pub snippet: String,
     /// Character ranges into `snippet`.
     pub highlights: Vec<(usize, usize)>,
     pub path: String,
+}
+
+/// How a hit relates to the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// Every clause matched literally or by all its meaningful words (完全匹配).
+    Exact,
+    /// Ranked best match: shares enough of the query's words or their vocabulary (相关).
+    Related,
+}
+
+impl Tier {
+    /// How the tier is named to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tier::Exact => "完全匹配",
+            Tier::Related => "相关",
+        }
+    }
+
+    fn of(score: Score) -> Tier {
+        if score >= STRICT_BONUS { Tier::Exact } else { Tier::Related }
+    }
 }
 
 /// Counts per facet value over every record that matches the query.
@@ -74,7 +106,10 @@ pub struct Facets {
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
     pub query: String,
+    /// Every matching record: exact and related.
     pub total: usize,
+    /// How many of them match exactly ([`Tier::Exact`]); they come first.
+    pub exact: usize,
     pub took_ms: f64,
     pub hits: Vec<Hit>,
     pub facets: Facets,
@@ -85,19 +120,38 @@ pub struct SearchResults {
     pub truncated: bool,
 }
 
+impl SearchResults {
+    /// The result count as users read it: `共 44 条结果：完全匹配 3 条 · 相关 41 条`.
+    pub fn summary(&self) -> String {
+        let related = self.total - self.exact;
+        match (self.exact, related) {
+            (_, 0) => format!("共 {} 条结果", self.total),
+            (0, r) => format!("共 {r} 条相关结果（没有完全匹配的记录）"),
+            (e, r) => format!("共 {} 条结果：完全匹配 {e} 条 · 相关 {r} 条", self.total),
+        }
+    }
+}
+
 impl SearchIndex {
     /// Searches; a failure that points to a damaged index is returned as an error (see [`SearchIndex::search`]).
     pub fn try_search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
         let started = Instant::now();
         let mut parsed = parse(&req.query);
         parsed.filters.merge(req.filters.clone());
-        let plan = self.plan(&parsed);
+        let mut plan = self.plan(&parsed, false);
         let searcher = self.reader.searcher();
         let limit = req.limit.max(1);
-        let top = TopDocs::with_limit(limit).and_offset(req.offset).order_by_score();
+        let top = || TopDocs::with_limit(limit).and_offset(req.offset).tweak_score(kind_prior);
         self.facet_cache.retain(&searcher);
-        let facet_counts = FacetCollector { cache: &self.facet_cache };
-        let (top, total, mut facets) = self.run(&searcher, &plan, (top, Count, facet_counts))?;
+        let facet_counts = || FacetCollector { cache: &self.facet_cache };
+        let (mut top_docs, mut total, mut exact, mut facets) =
+            self.run(&searcher, &plan, (top(), Count, ExactCount, facet_counts()))?;
+        // A query that shares words with records never gets an empty page: ask for any one shared word.
+        if total == 0 && plan.relaxable {
+            plan = self.plan(&parsed, true);
+            (top_docs, total, exact, facets) = self.run(&searcher, &plan, (top(), Count, ExactCount, facet_counts()))?;
+        }
+        let relaxed = !plan.relaxable;
         // Multi-select facets: a field's counts ignore that field's own filter, so choosing 渝中区 still shows
         // how many hits 合川区 would add.
         for field in [FacetField::District, FacetField::Theme, FacetField::DocType, FacetField::Year] {
@@ -107,16 +161,17 @@ impl SearchIndex {
                 continue;
             }
             list.clear();
-            let mut others = self.run(&searcher, &self.plan(&without), FacetCollector { cache: &self.facet_cache })?;
+            let mut others = self.run(&searcher, &self.plan(&without, relaxed), facet_counts())?;
             *field.counts_mut(&mut facets) = std::mem::take(field.counts_mut(&mut others));
         }
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            hits.push(self.hit_at(&searcher, addr, score, &plan.highlight)?);
+        let mut hits = Vec::with_capacity(top_docs.len());
+        for (score, addr) in top_docs {
+            hits.push(self.hit_at(&searcher, addr, score, &plan.highlight, &plan.units)?);
         }
         Ok(SearchResults {
             query: req.query.clone(),
             total,
+            exact,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             hits,
             facets,
@@ -131,8 +186,11 @@ impl SearchIndex {
     pub fn matching_paths(&self, req: &SearchRequest) -> Result<Vec<String>, SearchError> {
         let mut parsed = parse(&req.query);
         parsed.filters.merge(req.filters.clone());
-        let plan = self.plan(&parsed);
+        let mut plan = self.plan(&parsed, false);
         let searcher = self.reader.searcher();
+        if plan.relaxable && self.run(&searcher, &plan, Count)? == 0 {
+            plan = self.plan(&parsed, true);
+        }
         let mut addrs: Vec<DocAddress> = self.run(&searcher, &plan, DocSetCollector)?.into_iter().collect();
         // In address order the document store decompresses each block once.
         addrs.sort();
@@ -153,11 +211,24 @@ impl SearchIndex {
         addr: DocAddress,
         score: Score,
         terms: &[String],
+        units: &[Unit],
     ) -> Result<Hit, SearchError> {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let f = &self.fields;
         let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
-        let Snippet { text: snippet, highlights } = make_snippet(&text(f.body), terms);
+        let body = text(f.body);
+        let Snippet { text: snippet, highlights } = make_snippet(&body, terms);
+        let tier = Tier::of(score);
+        let folded = fold(&format!("{}\n{}", text(f.title), body));
+        let matched = units
+            .iter()
+            .filter(|u| {
+                folded.contains(u.text.as_str())
+                    || u.expansions.iter().any(|(e, _)| folded.contains(e.as_str()))
+                    || (!u.fine.is_empty() && u.fine.iter().all(|w| folded.contains(w.as_str())))
+            })
+            .map(|u| u.text.clone())
+            .collect();
         Ok(Hit {
             id: text(f.id),
             kind: text(f.kind),
@@ -168,7 +239,9 @@ impl SearchIndex {
             project_name: text(f.project_name),
             themes: doc.get_all(f.theme).filter_map(|v| v.as_str().map(String::from)).collect(),
             year: text(f.year).parse().ok(),
-            score,
+            score: if tier == Tier::Exact { score - STRICT_BONUS } else { score },
+            tier,
+            matched,
             snippet,
             highlights,
             path: text(f.path),
@@ -182,6 +255,10 @@ struct Plan {
     /// 0.27's phrase scorer breaks when probed out of order, which is how exclusion probes it.
     exclude: Option<Box<dyn Query>>,
     highlight: Vec<String>,
+    /// The counting units of the query, to tell each hit which of them it contains.
+    units: Vec<Unit>,
+    /// Whether asking for fewer shared units could find more (used when nothing was found).
+    relaxable: bool,
 }
 
 impl SearchIndex {
@@ -197,6 +274,64 @@ impl SearchIndex {
                 searcher.search(&*plan.query, &Excluding { inner: collector, excluded })
             }
         }
+    }
+}
+
+/// The ranking's preference for write-ups: projects, sites and collections are short summaries that frame the
+/// write-ups (and BM25 favours short records), so at an equal match their score counts this share.
+const FRAME_PRIOR: f32 = 0.8;
+
+/// Scores a segment's hits with [`FRAME_PRIOR`] applied to records that are not write-ups, leaving the
+/// [`STRICT_BONUS`] whole so the tier can still be read from the score.
+fn kind_prior(segment: &SegmentReader) -> impl Fn(DocId, Score) -> Score + use<> {
+    let column = segment.fast_fields().str("kind").ok().flatten();
+    let writeup = column.as_ref().and_then(|c| c.dictionary().term_ord("writeup").ok().flatten());
+    move |doc, score| {
+        let is_writeup = match (&column, writeup) {
+            (Some(c), Some(ord)) => c.term_ords(doc).next() == Some(ord),
+            _ => true,
+        };
+        match (is_writeup, score >= STRICT_BONUS) {
+            (true, _) => score,
+            (false, true) => STRICT_BONUS + (score - STRICT_BONUS) * FRAME_PRIOR,
+            (false, false) => score * FRAME_PRIOR,
+        }
+    }
+}
+
+/// Counts the hits that match exactly (their score carries [`STRICT_BONUS`]).
+struct ExactCount;
+
+struct ExactCountSegment(usize);
+
+impl Collector for ExactCount {
+    type Fruit = usize;
+    type Child = ExactCountSegment;
+
+    fn for_segment(&self, _: SegmentOrdinal, _: &SegmentReader) -> tantivy::Result<ExactCountSegment> {
+        Ok(ExactCountSegment(0))
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<usize>) -> tantivy::Result<usize> {
+        Ok(fruits.into_iter().sum())
+    }
+}
+
+impl SegmentCollector for ExactCountSegment {
+    type Fruit = usize;
+
+    fn collect(&mut self, _: DocId, score: Score) {
+        if score >= STRICT_BONUS {
+            self.0 += 1;
+        }
+    }
+
+    fn harvest(self) -> usize {
+        self.0
     }
 }
 
@@ -244,51 +379,112 @@ impl<S: SegmentCollector> SegmentCollector for ExcludingSegment<S> {
 }
 
 impl SearchIndex {
-    fn plan(&self, q: &ParsedQuery) -> Plan {
+    /// The query plan: strict matches (every clause literally or by all its meaningful words) carry
+    /// [`STRICT_BONUS`]; best-match hits are ranked by BM25 over the units the query shares with them. `relaxed`
+    /// asks for any one shared unit, for when the usual share finds nothing.
+    fn plan(&self, q: &ParsedQuery, relaxed: bool) -> Plan {
+        let known = IndexStats { searcher: self.reader.searcher(), field: self.fields.text_jieba };
         let mut highlight = Vec::new();
-        let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+        let mut strict_clauses: Vec<Box<dyn Query>> = Vec::new();
+        let mut units: Vec<Unit> = Vec::new();
+        let mut pairs: Vec<String> = Vec::new();
         for clause in &q.clauses {
-            let alts: Vec<Box<dyn Query>> =
-                clause.alternatives.iter().filter_map(|t| self.term_query(t, &mut highlight)).collect();
-            match alts.len() {
+            let mut strict_alts: Vec<Box<dyn Query>> = Vec::new();
+            let mut clause_units: Vec<Vec<Unit>> = Vec::new();
+            for term in &clause.alternatives {
+                let folded = fold(term.text().trim());
+                let term_units = match term {
+                    QTerm::Phrase(_) => vec![Unit::literal(folded.clone())],
+                    QTerm::Word(w) => word_units(w, &self.jieba, &self.vocab, &known),
+                };
+                if let Some(q) = self.strict_query(term, &folded, &term_units) {
+                    strict_alts.push(q);
+                }
+                highlight.push(folded);
+                clause_units.push(term_units);
+            }
+            match strict_alts.len() {
                 0 => {}
-                1 => clauses.extend(alts),
-                _ => clauses.push(Box::new(BooleanQuery::new(alts.into_iter().map(|a| (Occur::Should, a)).collect()))),
+                1 => strict_clauses.extend(strict_alts),
+                _ => strict_clauses.push(should(strict_alts)),
+            }
+            if clause_units.len() == 1 {
+                let mine = clause_units.remove(0);
+                let counting: Vec<&Unit> = mine.iter().filter(|u| u.counts).collect();
+                for w in counting.windows(2) {
+                    pairs.push(format!("{}{}", w[0].text, w[1].text));
+                    pairs.push(format!("{}{}", w[1].text, w[0].text));
+                }
+                units.extend(mine);
+            } else {
+                // Alternatives joined by OR are one unit: any of them, literally.
+                let mut alts = clause.alternatives.iter().map(|t| fold(t.text().trim()));
+                let Some(first) = alts.next() else { continue };
+                let mut unit = Unit::literal(first);
+                unit.expansions = alts.map(|a| (a, 1.0)).collect();
+                units.push(unit);
             }
         }
+        for u in units.iter().filter(|u| u.counts) {
+            highlight.push(u.text.clone());
+            highlight.extend(u.fine.iter().cloned());
+            highlight.extend(u.expansions.iter().map(|(w, _)| w.clone()));
+        }
+        pairs.truncate(MAX_PAIRS);
+        let counting = units.iter().filter(|u| u.counts).count();
+        let msm = if relaxed { 1 } else { minimum_should_match(counting) };
+        let best = self.best_match(&units, &pairs, msm);
+        let strict: Option<Box<dyn Query>> = match strict_clauses.len() {
+            0 => None,
+            1 => strict_clauses.pop(),
+            _ => Some(Box::new(BooleanQuery::new(strict_clauses.into_iter().map(|c| (Occur::Must, c)).collect()))),
+        };
         let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        match clauses.len() {
-            0 if q.clauses.is_empty() => top.push((Occur::Must, Box::new(AllQuery))),
-            // Every clause was unsearchable (e.g. only punctuation): nothing can match.
-            0 => top.push((Occur::Must, Box::new(EmptyQuery))),
-            1 => top.extend(clauses.into_iter().map(|c| (Occur::Must, c))),
-            _ => {
-                // Any clause may match; records matching all of them get a bonus that puts them first.
-                let all: Vec<(Occur, Box<dyn Query>)> = clauses.iter().map(|c| (Occur::Must, c.box_clone())).collect();
-                let any: Vec<(Occur, Box<dyn Query>)> = clauses.into_iter().map(|c| (Occur::Should, c)).collect();
-                top.push((Occur::Must, Box::new(BooleanQuery::new(any))));
-                top.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(all)), 1000.0))));
+        if q.clauses.is_empty() {
+            // No words: every record that passes the filters matches fully.
+            top.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(AllQuery), STRICT_BONUS))));
+        } else {
+            let mut either: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            if let Some(strict) = strict {
+                either.push((Occur::Should, Box::new(ConstScoreQuery::new(strict, STRICT_BONUS))));
             }
+            if let Some(best) = best {
+                either.push((Occur::Should, best));
+            }
+            // Every clause was unsearchable (e.g. only punctuation): nothing can match.
+            let matches: Box<dyn Query> =
+                if either.is_empty() { Box::new(EmptyQuery) } else { Box::new(BooleanQuery::new(either)) };
+            top.push((Occur::Must, matches));
         }
-        let mut ignored = Vec::new();
-        let excludes: Vec<(Occur, Box<dyn Query>)> =
-            q.excludes.iter().filter_map(|t| self.term_query(t, &mut ignored)).map(|x| (Occur::Should, x)).collect();
-        let exclude: Option<Box<dyn Query>> =
-            (!excludes.is_empty()).then(|| Box::new(BooleanQuery::new(excludes)) as Box<dyn Query>);
+        let excludes: Vec<Box<dyn Query>> = q
+            .excludes
+            .iter()
+            .filter_map(|t| {
+                let folded = fold(t.text().trim());
+                let units = match t {
+                    QTerm::Phrase(_) => vec![Unit::literal(folded.clone())],
+                    QTerm::Word(w) => word_units(w, &self.jieba, &self.vocab, &known),
+                };
+                self.strict_query(t, &folded, &units)
+            })
+            .collect();
+        let exclude: Option<Box<dyn Query>> = (!excludes.is_empty()).then(|| should(excludes));
         for (field, values) in self.filter_terms(&q.filters) {
-            let alts: Vec<(Occur, Box<dyn Query>)> = values
+            let alts: Vec<Box<dyn Query>> = values
                 .into_iter()
                 .map(|v| {
                     let q: Box<dyn Query> =
                         Box::new(TermQuery::new(Term::from_field_text(field, &v), IndexRecordOption::Basic));
-                    (Occur::Should, q)
+                    q
                 })
                 .collect();
-            top.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(alts)), 0.0))));
+            top.push((Occur::Must, Box::new(ConstScoreQuery::new(should(alts), 0.0))));
         }
+        highlight.retain(|h| !h.is_empty());
         highlight.sort();
         highlight.dedup();
-        Plan { query: Box::new(BooleanQuery::new(top)), exclude, highlight }
+        units.retain(|u| u.counts);
+        Plan { query: Box::new(BooleanQuery::new(top)), exclude, highlight, units, relaxable: !relaxed && msm > 1 }
     }
 
     /// Filter values resolved to what the index stores (合川 → 合川区, a project name → its id, …).
@@ -310,67 +506,199 @@ impl SearchIndex {
         out
     }
 
-    /// Synonyms of a folded word, itself included.
-    fn variants(&self, folded: &str) -> Vec<String> {
-        let mut out = vec![folded.to_string()];
-        for group in &self.config.synonyms {
-            if group.iter().any(|s| fold(s) == folded) {
-                for s in group {
-                    let s = fold(s);
-                    if !out.contains(&s) {
-                        out.push(s);
-                    }
+    /// Whether a record matches a term strictly: the term literally, one of the library's synonyms of it, or
+    /// (for a word of several units) every meaningful unit, each literally, by a synonym, or by all its finest
+    /// words in any order. Only which records match counts here; the ranking comes from [`Self::best_match`].
+    fn strict_query(&self, term: &QTerm, folded: &str, units: &[Unit]) -> Option<Box<dyn Query>> {
+        let f = &self.fields;
+        let mut alts: Vec<Box<dyn Query>> = Vec::new();
+        alts.extend(literal_query(f.text_bigram, folded));
+        if let QTerm::Phrase(_) = term {
+            return alts.pop();
+        }
+        for syn in self.vocab.synonyms(folded) {
+            alts.extend(literal_query(f.text_bigram, syn));
+        }
+        // Words in a large share of the records are not required when the clause has others.
+        let mut counting: Vec<&Unit> = units.iter().filter(|u| u.counts && !u.common).collect();
+        if counting.is_empty() {
+            counting = units.iter().filter(|u| u.counts).collect();
+        }
+        let whole_is_one_unit = counting.len() == 1 && counting[0].text == folded && counting[0].fine.is_empty();
+        if !counting.is_empty() && !whole_is_one_unit {
+            let all: Vec<(Occur, Box<dyn Query>)> =
+                counting.iter().filter_map(|u| self.unit_match(u)).map(|q| (Occur::Must, q)).collect();
+            if all.len() == counting.len() {
+                alts.push(Box::new(BooleanQuery::new(all)));
+            }
+        }
+        match alts.len() {
+            0 => None,
+            1 => alts.pop(),
+            _ => Some(should(alts)),
+        }
+    }
+
+    /// A unit matched strictly: literally, by an exact synonym, or by its finest words in any order.
+    fn unit_match(&self, u: &Unit) -> Option<Box<dyn Query>> {
+        let f = &self.fields;
+        let mut alts: Vec<Box<dyn Query>> = Vec::new();
+        alts.extend(literal_query(f.text_bigram, &u.text));
+        if !u.literal_only {
+            for syn in self.vocab.synonyms(&u.text) {
+                alts.extend(literal_query(f.text_bigram, syn));
+            }
+            if let Some(q) = self.all_words(&u.fine) {
+                alts.push(q);
+            }
+        }
+        match alts.len() {
+            0 => None,
+            1 => alts.pop(),
+            _ => Some(should(alts)),
+        }
+    }
+
+    /// Every one of the words on the jieba field, in any order.
+    fn all_words(&self, words: &[String]) -> Option<Box<dyn Query>> {
+        if words.len() < 2 {
+            return None;
+        }
+        let all: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .map(|w| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.text_jieba, w),
+                    IndexRecordOption::WithFreqs,
+                ));
+                (Occur::Must, q)
+            })
+            .collect();
+        Some(Box::new(BooleanQuery::new(all)))
+    }
+
+    /// The ranked best-match query: records sharing at least `msm` of the counting units (each literally, by
+    /// its finest words, or widened through the vocabulary at a lower weight), scored by BM25 with title and
+    /// project-name matches weighing more, plus the one-character words, the bigrams of longer units (partial
+    /// overlap, as a bigram engine ranks), and the adjacent pairs of units in either order (proximity).
+    pub(crate) fn best_match(&self, units: &[Unit], pairs: &[String], msm: usize) -> Option<Box<dyn Query>> {
+        let f = &self.fields;
+        let counting: Vec<Box<dyn Query>> =
+            units.iter().filter(|u| u.counts).filter_map(|u| self.unit_query(u)).collect();
+        if counting.is_empty() {
+            return None;
+        }
+        let required: Box<dyn Query> = if counting.len() == 1 {
+            counting.into_iter().next()?
+        } else {
+            let n = counting.len();
+            Box::new(BooleanQuery::with_minimum_required_clauses(
+                counting.into_iter().map(|q| (Occur::Should, q)).collect(),
+                msm.clamp(1, n),
+            ))
+        };
+        let mut outer: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, required)];
+        for u in units.iter().filter(|u| !u.counts) {
+            if let Some(q) = self.unit_query(u) {
+                outer.push((Occur::Should, q));
+            }
+        }
+        let mut bigrams: Vec<String> = Vec::new();
+        for u in units.iter().filter(|u| u.counts && !u.literal_only && u.text.chars().count() >= 3) {
+            for t in bigram_tokens(&u.text, false) {
+                if t.text.chars().count() == 2 && !bigrams.contains(&t.text) {
+                    bigrams.push(t.text);
                 }
             }
         }
-        out
+        for b in bigrams {
+            let q = TermQuery::new(Term::from_field_text(f.text_bigram, &b), IndexRecordOption::WithFreqs);
+            outer.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), BIGRAM_WEIGHT))));
+        }
+        for p in pairs {
+            if let Some(q) = literal_query(f.text_bigram, p) {
+                outer.push((Occur::Should, Box::new(BoostQuery::new(q, PAIR_WEIGHT))));
+            }
+        }
+        Some(Box::new(BooleanQuery::new(outer)))
     }
 
-    fn term_query(&self, term: &QTerm, highlight: &mut Vec<String>) -> Option<Box<dyn Query>> {
+    /// One unit for ranking: the best of its literal and its expansions (each at its weight) in the text, plus
+    /// the best of them in the title. Taking the best rather than the sum keeps a word with many synonyms from
+    /// outweighing the other words of the query.
+    fn unit_query(&self, u: &Unit) -> Option<Box<dyn Query>> {
         let f = &self.fields;
-        let folded_query = fold(term.text().trim());
-        let variants = match term {
-            QTerm::Word(_) => self.variants(&folded_query),
-            QTerm::Phrase(_) => vec![folded_query.clone()],
+        let mut text: Vec<Box<dyn Query>> = Vec::new();
+        let mut title: Vec<Box<dyn Query>> = Vec::new();
+        let mut add = |word: &str, weight: f32| {
+            // A phrase scores the idf of each of its bigrams, as if they were independent words; divided by
+            // their number, a long synonym (社会治安综合治理中心) weighs as one word, like the short form it stands for.
+            let weight = weight / bigram_tokens(word, false).len().max(1) as f32;
+            if let Some(q) = literal_query(f.text_bigram, word) {
+                text.push(Box::new(BoostQuery::new(q, weight)));
+            }
+            if let Some(q) = literal_query(f.title_bigram, word) {
+                title.push(Box::new(BoostQuery::new(q, weight * TITLE_WEIGHT)));
+            }
         };
-        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for v in &variants {
-            if let Some(lit) = literal_query(f.text_bigram, v) {
-                alternatives.push((Occur::Should, Box::new(BoostQuery::new(lit, 2.0))));
-                highlight.push(v.clone());
-            }
-            // Order-free word matching for what the user typed; synonyms only match literally.
-            if matches!(term, QTerm::Word(_))
-                && *v == folded_query
-                && let Some(words) = query_word_set(&self.jieba, v)
-            {
-                let all: Vec<(Occur, Box<dyn Query>)> = words
-                    .iter()
-                    .map(|w| {
-                        let q: Box<dyn Query> = Box::new(TermQuery::new(
-                            Term::from_field_text(f.text_jieba, w),
-                            IndexRecordOption::WithFreqs,
-                        ));
-                        (Occur::Must, q)
-                    })
-                    .collect();
-                alternatives.push((Occur::Should, Box::new(BooleanQuery::new(all))));
-                highlight.extend(words);
-            }
+        add(&u.text, u.weight);
+        for (e, w) in &u.expansions {
+            add(e, u.weight * w);
         }
-        if alternatives.is_empty() {
-            return None;
+        if let Some(q) = self.all_words(&u.fine) {
+            text.push(Box::new(BoostQuery::new(q, u.weight * FINE_WEIGHT)));
         }
-        let matches: Box<dyn Query> = Box::new(BooleanQuery::new(alternatives));
-        let mut scored: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, matches)];
-        for v in &variants {
-            if let Some(t) = literal_query(f.title_bigram, v) {
-                scored.push((Occur::Should, Box::new(BoostQuery::new(t, 3.0))));
+        let best = |alts: Vec<Box<dyn Query>>| -> Option<Box<dyn Query>> {
+            match alts.len() {
+                0 => None,
+                1 => alts.into_iter().next(),
+                _ => Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(alts, TIE_BREAKER))),
             }
+        };
+        let parts: Vec<Box<dyn Query>> = [best(text), best(title)].into_iter().flatten().collect();
+        match parts.len() {
+            0 => None,
+            1 => parts.into_iter().next(),
+            _ => Some(should(parts)),
         }
-        Some(Box::new(BooleanQuery::new(scored)))
     }
 }
+
+/// The word statistics query analysis reads, from the index.
+struct IndexStats {
+    searcher: tantivy::Searcher,
+    field: Field,
+}
+
+impl WordStats for IndexStats {
+    fn docs(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+
+    fn doc_freq(&self, word: &str) -> u64 {
+        self.searcher.doc_freq(&Term::from_field_text(self.field, word)).unwrap_or(0)
+    }
+}
+
+/// A disjunction.
+fn should(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(queries.into_iter().map(|q| (Occur::Should, q)).collect()))
+}
+
+/// Score added to records that match strictly: they come first, and a hit's tier is read from its score.
+pub(crate) const STRICT_BONUS: f32 = 10_000.0;
+/// Title (and project-name) matches count this many times a match in the text.
+const TITLE_WEIGHT: f32 = 1.5;
+/// A unit matched by its finest words in any order, relative to the literal.
+const FINE_WEIGHT: f32 = 0.7;
+/// Each bigram of a longer unit, for partial overlap.
+const BIGRAM_WEIGHT: f32 = 0.2;
+/// Two adjacent units of the query found side by side in the record.
+const PAIR_WEIGHT: f32 = 0.8;
+/// Share of the other alternatives' scores a unit keeps beside its best one.
+const TIE_BREAKER: f32 = 0.1;
+/// At most this many proximity pairs.
+const MAX_PAIRS: usize = 12;
 
 /// The literal-substring query for folded text on a bigram field: a phrase of its bigrams at their positions.
 pub(crate) fn literal_query(field: Field, folded: &str) -> Option<Box<dyn Query>> {

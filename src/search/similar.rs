@@ -1,15 +1,17 @@
 //! “相似经验”: write-ups like a given one, preferring other districts (the point is to learn from elsewhere).
 //!
-//! The record's most distinctive words (tf × idf over the jieba field) become a weighted OR query.
+//! The record's most distinctive words (tf × idf over the jieba field) become a long query, ranked by the same
+//! best-match scoring as a typed one ([`SearchIndex::best_match`]).
 
 use std::collections::HashMap;
 
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
 
 use super::SearchError;
+use super::analyze::Unit;
 use super::index::SearchIndex;
 use super::searcher::Hit;
 use super::tokenizer::query_words;
@@ -17,6 +19,8 @@ use crate::text::fold;
 
 /// How many distinctive words describe a record.
 const KEY_TERMS: usize = 24;
+/// How many of them a similar record must share.
+const SHARED_KEY_TERMS: usize = 3;
 
 impl SearchIndex {
     /// Write-ups most like the record `id`, other districts first. `None` when there is no such record.
@@ -51,16 +55,22 @@ impl SearchIndex {
         if weighted.is_empty() {
             return Ok(Some(Vec::new()));
         }
-        let should: Vec<(Occur, Box<dyn Query>)> = weighted
+        // The same best-match ranking a typed query gets: the record is a long query of its key words, each
+        // weighted by how distinctive it is; a similar record shares at least a few of them.
+        let heaviest = weighted[0].1.max(f32::EPSILON);
+        let units: Vec<Unit> = weighted
             .iter()
             .map(|(w, weight)| {
-                let q = TermQuery::new(Term::from_field_text(f.text_jieba, w), IndexRecordOption::WithFreqs);
-                let q: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(q), *weight));
-                (Occur::Should, q)
+                let mut u = Unit::literal(w.clone());
+                u.weight = weight / heaviest;
+                u
             })
             .collect();
+        let Some(best) = self.best_match(&units, &[], SHARED_KEY_TERMS.min(units.len())) else {
+            return Ok(Some(Vec::new()));
+        };
         let query = BooleanQuery::new(vec![
-            (Occur::Must, Box::new(BooleanQuery::new(should)) as Box<dyn Query>),
+            (Occur::Must, best),
             (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.kind, "writeup"), IndexRecordOption::Basic))),
             (Occur::MustNot, Box::new(by_id)),
         ]);
@@ -68,7 +78,7 @@ impl SearchIndex {
         let terms: Vec<String> = weighted.iter().take(6).map(|(w, _)| w.clone()).collect();
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            hits.push(self.hit_at(&searcher, addr, score, &terms)?);
+            hits.push(self.hit_at(&searcher, addr, score, &terms, &[])?);
         }
         // Stable: within each group the score order stays.
         hits.sort_by_key(|h| !district.is_empty() && h.district == district);

@@ -16,6 +16,7 @@ mod corpus;
 mod export;
 mod fonts;
 mod generate;
+mod relevance;
 mod search;
 mod submit;
 mod ui;

@@ -6,7 +6,7 @@ use egui::text::LayoutJob;
 use egui::{Align, Layout, RichText, TextFormat};
 
 use crate::library::{Meta, Record};
-use crate::search::{Facets, Filters, Hit, SearchRequest, SearchResults};
+use crate::search::{Facets, Filters, Hit, SearchRequest, SearchResults, Tier};
 use crate::ui::app::{Command, Ctx};
 use crate::ui::state::PersistedState;
 use crate::ui::widgets::{chip, markdown};
@@ -28,6 +28,8 @@ pub struct Results {
     /// The query text these results answer.
     pub query: String,
     pub total: usize,
+    /// How many of `total` match the whole query (the rest are related hits, listed after them).
+    pub exact: usize,
     pub took_ms: f64,
     pub rows: Vec<Option<Hit>>,
     pub facets: Facets,
@@ -94,6 +96,7 @@ impl SearchView {
         requested.insert(0);
         self.results = Some(Results {
             seq,
+            exact: r.exact,
             query: r.query,
             total: r.total,
             took_ms: r.took_ms,
@@ -199,7 +202,14 @@ impl SearchView {
                 }
             });
             if let Some(r) = &self.results {
-                ui.label(format!("共 {} 条 · {:.1} 毫秒", r.total, r.took_ms));
+                let counts = match (r.exact, r.total - r.exact) {
+                    (_, 0) => format!("共 {} 条", r.total),
+                    (e, rel) => format!("完全匹配 {e} 条 · 相关 {rel} 条"),
+                };
+                ui.label(format!("{counts} · {:.1} 毫秒", r.took_ms)).on_hover_text(
+                    "完全匹配：包含全部检索词（或其同义词）；相关：包含部分检索词或其近义词，排在完全匹配之后。\n\
+                     左侧分类统计按全部结果计数。",
+                );
                 if r.truncated {
                     ui.colored_label(ui.visuals().warn_fg_color, "查询过长，已截断")
                         .on_hover_text(crate::search::query::truncation_note());
@@ -213,7 +223,10 @@ impl SearchView {
 
     /// Width the search bar keeps free right of the field.
     fn status_width(&self) -> f32 {
-        if self.results.as_ref().is_some_and(|r| r.truncated) { 330.0 } else { 220.0 }
+        let extra = |r: &Results| {
+            (if r.truncated { 110.0 } else { 0.0 }) + (if r.exact < r.total { 110.0 } else { 0.0 })
+        };
+        220.0 + self.results.as_ref().map(extra).unwrap_or(0.0)
     }
 
     fn chips(&mut self, ui: &mut egui::Ui, worker: &Worker) {
@@ -255,6 +268,9 @@ impl SearchView {
             .library
             .map(|l| l.config.theme_groups.iter().map(|g| (g.name.clone(), g.themes.clone())).collect())
             .unwrap_or_default();
+        if let Some(r) = self.results.as_ref().filter(|r| r.exact < r.total) {
+            ui.weak(format!("以下计数含相关结果（共 {} 条）", r.total));
+        }
         changed |= facet_section(ui, "区县", &facets.district, None, &mut self.filters.district);
         for (group, themes) in &groups {
             changed |= facet_section(ui, group, &facets.theme, Some(themes), &mut self.filters.theme);
@@ -438,10 +454,16 @@ fn result_row(ui: &mut egui::Ui, hit: &Hit, selected: bool) -> bool {
         let title = if hit.title.is_empty() { hit.id.clone() } else { hit.title.clone() };
         clicked |= ui.add(egui::Button::selectable(selected, RichText::new(title).strong()).truncate()).clicked();
         let year = hit.year.map(|y| format!("{y}年")).unwrap_or_default();
-        let meta: Vec<&str> = [hit.district.as_str(), hit.project_name.as_str(), hit.doc_type.as_str(), year.as_str()]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .collect();
+        let matched = if hit.tier == Tier::Related && !hit.matched.is_empty() {
+            format!("相关 · 含“{}”", hit.matched.join("”“"))
+        } else {
+            String::new()
+        };
+        let meta: Vec<&str> =
+            [matched.as_str(), hit.district.as_str(), hit.project_name.as_str(), hit.doc_type.as_str(), year.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect();
         ui.add(egui::Label::new(RichText::new(meta.join(" · ")).small().weak()).truncate());
         let mut job = LayoutJob::default();
         job.wrap.max_rows = 2;
