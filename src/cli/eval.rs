@@ -31,14 +31,17 @@ pub fn run(root: &Path, args: EvalArgs) -> anyhow::Result<ExitCode> {
     if !unknown.is_empty() {
         eprintln!("警告：评测集评了资料库中没有的记录：{}", unknown.join("、"));
     }
-    let (index, _) =
-        SearchIndex::open(root).with_context(|| format!("无法打开资料库 {} 的索引", root.display()))?;
+    let (index, _) = SearchIndex::open(root).with_context(|| format!("无法打开资料库 {} 的索引", root.display()))?;
     let report = evaluate(&index, &library, &set)?;
     if args.json {
         print_json(&serde_json::to_value(&report)?)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("检索质量评测：{} 条查询，{} 条记录（基线：字二元组 BM25，任一词匹配）", set.queries.len(), library.records.len());
+    println!(
+        "检索质量评测：{} 条查询，{} 条记录（基线：字二元组 BM25，任一词匹配）",
+        set.queries.len(),
+        library.records.len()
+    );
     print!("{}", report.table());
     if args.queries {
         for q in &report.queries {

@@ -35,6 +35,9 @@ pub struct SearchArgs {
     json: bool,
 }
 
+/// The most hits one command prints; a larger `--limit` is capped (it would only allocate, never show more).
+const MAX_LIMIT: usize = 10_000;
+
 fn open_with_report(root: &Path) -> anyhow::Result<(SearchIndex, SyncReport)> {
     let (index, report) =
         SearchIndex::open(root).with_context(|| format!("无法打开资料库 {} 的索引", root.display()))?;
@@ -118,7 +121,10 @@ fn print_hits(hits: &[Hit], tiers: bool) {
 pub fn search(root: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let index = open(root)?;
     let mut req = SearchRequest::new(&args.query.join(" "));
-    req.limit = args.limit;
+    req.limit = args.limit.min(MAX_LIMIT);
+    if args.limit > MAX_LIMIT {
+        eprintln!("提示：--limit 最多 {MAX_LIMIT}，已按 {MAX_LIMIT} 条显示");
+    }
     req.filters = Filters {
         district: args.district,
         theme: args.theme,
@@ -163,7 +169,7 @@ pub fn search(root: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
 /// Lists write-ups like the given one, other districts first.
 pub fn similar(root: &Path, id: &str, limit: usize, json: bool) -> anyhow::Result<ExitCode> {
     let index = open(root)?;
-    let Some(hits) = index.similar(id, limit).context("查找相似经验失败")? else {
+    let Some(hits) = index.similar(id, limit.min(MAX_LIMIT)).context("查找相似经验失败")? else {
         eprintln!("错误：没有 id 为 “{id}” 的记录");
         return Ok(ExitCode::from(1));
     };

@@ -60,8 +60,11 @@ impl RelevanceSet {
     /// Reads and checks a set: ids unique, grades 0–3, every query with a kind and a text.
     pub fn load(path: &Path) -> Result<RelevanceSet, EvalError> {
         let text = std::fs::read_to_string(path).map_err(|source| EvalError::Io { path: path.into(), source })?;
-        let set: RelevanceSet = crate::library::parse_yaml(&text)
-            .map_err(|e| EvalError::Yaml { path: path.into(), line: e.line, message: e.message })?;
+        let set: RelevanceSet = crate::library::parse_yaml(&text).map_err(|e| EvalError::Yaml {
+            path: path.into(),
+            line: e.line,
+            message: e.message,
+        })?;
         let invalid = |message: String| EvalError::Invalid { path: path.into(), message };
         let mut seen = std::collections::HashSet::new();
         for q in &set.queries {
@@ -209,11 +212,8 @@ pub fn evaluate(index: &SearchIndex, library: &Library, set: &RelevanceSet) -> R
         baseline: Metrics::mean(&of.iter().map(|o| o.baseline).collect::<Vec<_>>()),
         empty: of.iter().filter(|o| o.hits == 0).count(),
     };
-    let kinds = set
-        .kinds()
-        .iter()
-        .map(|k| scores(k, &queries.iter().filter(|o| o.kind == *k).collect::<Vec<_>>()))
-        .collect();
+    let kinds =
+        set.kinds().iter().map(|k| scores(k, &queries.iter().filter(|o| o.kind == *k).collect::<Vec<_>>())).collect();
     let overall = scores("全部", &queries.iter().collect::<Vec<_>>());
     Ok(Report { kinds, overall, queries })
 }

@@ -8,9 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::thesaurus::{
-    Concept, ConceptError, SHIPPED_STOP_WORDS, parse_concept, parse_stop_words, shipped_concepts,
-};
+use super::thesaurus::{Concept, ConceptError, SHIPPED_STOP_WORDS, parse_concept, parse_stop_words, shipped_concepts};
 use crate::text::fold;
 
 /// The 38 districts and counties of Chongqing, plus the two municipal-level development zones.
@@ -354,8 +352,8 @@ impl Config {
             defaults.concepts.into_iter().filter(|c| !off.iter().any(|w| c.mentions(w))).collect();
         for (theme, lines) in raw.thesaurus.map(|m| m.0).unwrap_or_default() {
             for line in lines {
-                let concept =
-                    parse_concept(&theme, &line).map_err(|error| ConfigError::Thesaurus { theme: theme.clone(), error })?;
+                let concept = parse_concept(&theme, &line)
+                    .map_err(|error| ConfigError::Thesaurus { theme: theme.clone(), error })?;
                 concepts.push(concept);
             }
         }

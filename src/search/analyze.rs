@@ -41,7 +41,7 @@ pub struct Unit {
 impl Unit {
     fn word(text: String, jieba: &Jieba, vocab: &Vocabulary) -> Unit {
         let single = text.chars().count() < 2 && text.chars().all(is_cjk);
-        let fine = query_word_set(jieba, &text).unwrap_or_default();
+        let fine = fine_words(jieba, &text);
         let expansions = vocab.expansions(&text);
         Unit {
             counts: !single,
@@ -66,6 +66,34 @@ impl Unit {
             common: false,
         }
     }
+}
+
+/// The finest words of a unit, for matching them in any order (化解矛盾 → 化解 · 矛盾): the segmenter's
+/// search-mode words that contain no other, when there are at least two and none is a single character.
+fn fine_words(jieba: &Jieba, text: &str) -> Vec<String> {
+    if text.chars().count() < 3 {
+        return Vec::new();
+    }
+    if let Some(words) = query_word_set(jieba, text) {
+        return words;
+    }
+    let all: Vec<String> = jieba
+        .cut_for_search(text, false)
+        .into_iter()
+        .map(|t| t.word.trim().to_string())
+        .filter(|w| is_wordy(w) && *w != text)
+        .collect();
+    let mut minimal: Vec<String> = all
+        .iter()
+        .filter(|w| !all.iter().any(|o| o != *w && o.len() < w.len() && w.contains(o.as_str())))
+        .cloned()
+        .collect();
+    minimal.dedup();
+    let covered: usize = minimal.iter().map(|w| w.chars().count()).sum();
+    if minimal.len() < 2 || minimal.iter().any(|w| w.chars().count() < 2) || covered < text.chars().count() {
+        return Vec::new();
+    }
+    minimal
 }
 
 /// Splits folded text into number pieces (with their unit) and the text between them.
@@ -209,9 +237,20 @@ pub fn word_units(text: &str, jieba: &Jieba, vocab: &Vocabulary, stats: &dyn Wor
             units.push(Unit::literal(piece));
             continue;
         }
-        let tokens: Vec<String> =
-            jieba.cut(&piece, false).into_iter().map(|t| t.word.trim()).filter(|w| is_wordy(w)).map(String::from).collect();
+        let tokens: Vec<String> = jieba
+            .cut(&piece, false)
+            .into_iter()
+            .map(|t| t.word.trim())
+            .filter(|w| is_wordy(w))
+            .map(String::from)
+            .collect();
         all_words.extend(tokens.iter().cloned());
+        // A piece of one-character words only (治中, a sub-word no segmenter knows) is what the user typed,
+        // searched as written.
+        if tokens.len() > 1 && tokens.iter().all(|t| t.chars().count() == 1) {
+            units.push(Unit::word(tokens.concat(), jieba, vocab));
+            continue;
+        }
         let tokens = join_single_characters(tokens, vocab);
         let mut i = 0;
         while i < tokens.len() {
@@ -225,7 +264,9 @@ pub fn word_units(text: &str, jieba: &Jieba, vocab: &Vocabulary, stats: &dyn Wor
                     let t = &tokens[i];
                     if t.chars().count() >= 3 && !vocab.knows(t) && !known(t) {
                         let parts = split_unknown(t, jieba);
-                        units.extend(parts.into_iter().filter(|p| !vocab.is_stop(p)).map(|p| Unit::word(p, jieba, vocab)));
+                        units.extend(
+                            parts.into_iter().filter(|p| !vocab.is_stop(p)).map(|p| Unit::word(p, jieba, vocab)),
+                        );
                     } else {
                         units.push(Unit::word(t.clone(), jieba, vocab));
                     }
@@ -302,7 +343,8 @@ mod tests {
 
     #[test]
     fn question_words_do_not_count() {
-        assert_eq!(analyse("电梯加装矛盾怎么调解"), ["电梯", "加装", "矛盾", "调解"]);
+        // 电梯加装 is one word of the thesaurus (= 加装电梯), so it stays whole.
+        assert_eq!(analyse("电梯加装矛盾怎么调解"), ["电梯加装", "矛盾", "调解"]);
         let units = analyse("有没有用积分换物品鼓励村民的做法？");
         assert!(units.contains(&"村民".to_string()) && units.contains(&"物品".to_string()), "{units:?}");
         assert!(!units.iter().any(|u| u == "有没有" || u == "做法" || u == "的"), "{units:?}");
@@ -330,6 +372,12 @@ mod tests {
         assert_eq!(analyse("安全感98.6%"), ["安全感", "98.6%"]);
         assert_eq!(analyse("2019年矛盾纠纷1,846件"), ["2019年", "矛盾纠纷", "1846件"]);
         assert_eq!(analyse("12345热线"), ["12345", "热线"]);
+    }
+
+    #[test]
+    fn characters_alone_are_searched_as_written() {
+        assert_eq!(analyse("治中"), ["治中"]);
+        assert_eq!(analyse("诈"), ["诈"]);
     }
 
     #[test]

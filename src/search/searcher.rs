@@ -19,12 +19,13 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
 
 use super::SearchError;
+use super::analyze::{Unit, WordStats, minimum_should_match, word_units};
 use super::facets::FacetCollector;
 use super::index::SearchIndex;
 use super::query::{Filters, ParsedQuery, Term as QTerm, parse};
-use super::analyze::{Unit, WordStats, minimum_should_match, word_units};
 use super::snippet::{Snippet, make_snippet};
 use super::tokenizer::bigram_tokens;
+use super::vocabulary::EQUIVALENT_WEIGHT;
 use crate::text::fold;
 
 /// What to search for.
@@ -140,8 +141,10 @@ impl SearchIndex {
         parsed.filters.merge(req.filters.clone());
         let mut plan = self.plan(&parsed, false);
         let searcher = self.reader.searcher();
-        let limit = req.limit.max(1);
-        let top = || TopDocs::with_limit(limit).and_offset(req.offset).tweak_score(kind_prior);
+        // The collector allocates offset + limit slots: both are capped, whatever the caller asks for.
+        let limit = req.limit.clamp(1, MAX_PAGE);
+        let offset = req.offset.min(MAX_PAGE);
+        let top = || TopDocs::with_limit(limit).and_offset(offset).tweak_score(kind_prior);
         self.facet_cache.retain(&searcher);
         let facet_counts = || FacetCollector { cache: &self.facet_cache };
         let (mut top_docs, mut total, mut exact, mut facets) =
@@ -149,7 +152,8 @@ impl SearchIndex {
         // A query that shares words with records never gets an empty page: ask for any one shared word.
         if total == 0 && plan.relaxable {
             plan = self.plan(&parsed, true);
-            (top_docs, total, exact, facets) = self.run(&searcher, &plan, (top(), Count, ExactCount, facet_counts()))?;
+            (top_docs, total, exact, facets) =
+                self.run(&searcher, &plan, (top(), Count, ExactCount, facet_counts()))?;
         }
         let relaxed = !plan.relaxable;
         // Multi-select facets: a field's counts ignore that field's own filter, so choosing 渝中区 still shows
@@ -277,9 +281,12 @@ impl SearchIndex {
     }
 }
 
+/// At most this many hits are returned by one search, and a page starts no further than this.
+pub const MAX_PAGE: usize = 100_000;
+
 /// The ranking's preference for write-ups: projects, sites and collections are short summaries that frame the
 /// write-ups (and BM25 favours short records), so at an equal match their score counts this share.
-const FRAME_PRIOR: f32 = 0.8;
+const FRAME_PRIOR: f32 = 0.7;
 
 /// Scores a segment's hits with [`FRAME_PRIOR`] applied to records that are not write-ups, leaving the
 /// [`STRICT_BONUS`] whole so the tier can still be read from the score.
@@ -411,6 +418,12 @@ impl SearchIndex {
             if clause_units.len() == 1 {
                 let mine = clause_units.remove(0);
                 let counting: Vec<&Unit> = mine.iter().filter(|u| u.counts).collect();
+                // The clause as typed, when it is more than one unit: records that have it verbatim rank first.
+                if counting.len() > 1
+                    && let QTerm::Word(w) = &clause.alternatives[0]
+                {
+                    pairs.push(fold(w.trim()));
+                }
                 for w in counting.windows(2) {
                     pairs.push(format!("{}{}", w[0].text, w[1].text));
                     pairs.push(format!("{}{}", w[1].text, w[0].text));
@@ -525,7 +538,9 @@ impl SearchIndex {
             counting = units.iter().filter(|u| u.counts).collect();
         }
         let whole_is_one_unit = counting.len() == 1 && counting[0].text == folded && counting[0].fine.is_empty();
-        if !counting.is_empty() && !whole_is_one_unit {
+        // One-character words alone never stand for a longer clause (治 for 治中).
+        let only_characters = counting.iter().all(|u| u.text.chars().count() < 2);
+        if !counting.is_empty() && !whole_is_one_unit && !only_characters {
             let all: Vec<(Occur, Box<dyn Query>)> =
                 counting.iter().filter_map(|u| self.unit_match(u)).map(|q| (Occur::Must, q)).collect();
             if all.len() == counting.len() {
@@ -539,14 +554,15 @@ impl SearchIndex {
         }
     }
 
-    /// A unit matched strictly: literally, by an exact synonym, or by its finest words in any order.
+    /// A unit matched strictly: literally, by an interchangeable word (a synonym group of the library or an
+    /// equivalent of the thesaurus, not a narrower or broader one), or by its finest words in any order.
     fn unit_match(&self, u: &Unit) -> Option<Box<dyn Query>> {
         let f = &self.fields;
         let mut alts: Vec<Box<dyn Query>> = Vec::new();
         alts.extend(literal_query(f.text_bigram, &u.text));
         if !u.literal_only {
-            for syn in self.vocab.synonyms(&u.text) {
-                alts.extend(literal_query(f.text_bigram, syn));
+            for (word, _) in u.expansions.iter().filter(|(_, w)| *w >= EQUIVALENT_WEIGHT) {
+                alts.extend(literal_query(f.text_bigram, word));
             }
             if let Some(q) = self.all_words(&u.fine) {
                 alts.push(q);
@@ -616,8 +632,10 @@ impl SearchIndex {
             outer.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), BIGRAM_WEIGHT))));
         }
         for p in pairs {
+            // Normalised like a unit's literal (see `unit_query`), as two words.
+            let weight = PAIR_WEIGHT * 2.0 / bigram_tokens(p, false).len().max(1) as f32;
             if let Some(q) = literal_query(f.text_bigram, p) {
-                outer.push((Occur::Should, Box::new(BoostQuery::new(q, PAIR_WEIGHT))));
+                outer.push((Occur::Should, Box::new(BoostQuery::new(q, weight))));
             }
         }
         Some(Box::new(BooleanQuery::new(outer)))
@@ -633,12 +651,13 @@ impl SearchIndex {
         let mut add = |word: &str, weight: f32| {
             // A phrase scores the idf of each of its bigrams, as if they were independent words; divided by
             // their number, a long synonym (社会治安综合治理中心) weighs as one word, like the short form it stands for.
-            let weight = weight / bigram_tokens(word, false).len().max(1) as f32;
+            let bigrams = bigram_tokens(word, false);
+            let per_bigram = weight / bigrams.len().max(1) as f32;
             if let Some(q) = literal_query(f.text_bigram, word) {
-                text.push(Box::new(BoostQuery::new(q, weight)));
+                text.push(Box::new(BoostQuery::new(q, per_bigram)));
             }
             if let Some(q) = literal_query(f.title_bigram, word) {
-                title.push(Box::new(BoostQuery::new(q, weight * TITLE_WEIGHT)));
+                title.push(Box::new(BoostQuery::new(q, per_bigram * TITLE_WEIGHT)));
             }
         };
         add(&u.text, u.weight);
@@ -696,7 +715,7 @@ const BIGRAM_WEIGHT: f32 = 0.2;
 /// Two adjacent units of the query found side by side in the record.
 const PAIR_WEIGHT: f32 = 0.8;
 /// Share of the other alternatives' scores a unit keeps beside its best one.
-const TIE_BREAKER: f32 = 0.1;
+const TIE_BREAKER: f32 = 0.3;
 /// At most this many proximity pairs.
 const MAX_PAIRS: usize = 12;
 

@@ -18,6 +18,8 @@ pub const EQUIVALENT_WEIGHT: f32 = 0.6;
 pub const NARROWER_WEIGHT: f32 = 0.5;
 /// Weight of a broader word (独居老人 → 老年人).
 pub const BROADER_WEIGHT: f32 = 0.35;
+/// The words of a vocabulary word that contains the query word count this share of their weight.
+pub const CONTAINING_FACTOR: f32 = 0.6;
 /// At most this many expansions of one word are searched, the heaviest first.
 pub const MAX_EXPANSIONS: usize = 12;
 
@@ -98,14 +100,31 @@ impl Vocabulary {
         self.synonyms.get(folded).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// Words a folded query word is widened to, with their weights: synonyms first, then the thesaurus.
+    /// Words a folded query word is widened to, with their weights: synonyms first, then the thesaurus. A word
+    /// the vocabulary does not have but that is part of words it has (天网 in 天网工程) is widened to those
+    /// words and, at a lower weight, to theirs.
     pub fn expansions(&self, folded: &str) -> Vec<(String, f32)> {
         let mut out: Vec<(String, f32)> = self.synonyms(folded).iter().map(|s| (s.clone(), SYNONYM_WEIGHT)).collect();
-        for (w, weight) in self.expansions.get(folded).into_iter().flatten() {
-            if !out.iter().any(|(o, _)| o == w) {
-                out.push((w.clone(), *weight));
+        let mut push = |w: &str, weight: f32| {
+            if w != folded && !out.iter().any(|(o, _)| o == w) {
+                out.push((w.to_string(), weight));
             }
+        };
+        match self.expansions.get(folded) {
+            Some(list) => list.iter().for_each(|(w, weight)| push(w, *weight)),
+            None if folded.chars().count() >= 2 => {
+                let mut containing: Vec<&String> = self.expansions.keys().filter(|k| k.contains(folded)).collect();
+                containing.sort_by_key(|k| (k.chars().count(), k.as_str()));
+                for k in containing.into_iter().take(3) {
+                    push(k, EQUIVALENT_WEIGHT);
+                    for (w, weight) in &self.expansions[k] {
+                        push(w, weight * CONTAINING_FACTOR);
+                    }
+                }
+            }
+            None => {}
         }
+        out.sort_by(|a, b| b.1.total_cmp(&a.1));
         out.truncate(MAX_EXPANSIONS);
         out
     }
@@ -118,7 +137,7 @@ mod tests {
     #[test]
     fn relations_have_their_weights() {
         let config = Config::parse(
-            "thesaurus:\n  通用: [老年人 = 老人 > 独居老人, 空巢老人]\nsynonyms: [[电诈, 电信网络诈骗]]\nstop_words: [劳驾]\n",
+            "thesaurus:\n  通用:\n    - 老年人 = 老人 > 独居老人, 空巢老人\nsynonyms: [[电诈, 电信网络诈骗]]\nstop_words: [劳驾]\n",
         )
         .unwrap();
         let v = Vocabulary::new(&config);
@@ -129,5 +148,8 @@ mod tests {
         assert_eq!(of("电诈")[0], ("电信网络诈骗".into(), SYNONYM_WEIGHT));
         assert!(v.is_stop("劳驾") && v.is_stop("怎么") && !v.is_stop("调解"));
         assert!(of("独居老人").iter().all(|(w, _)| w != "独居老人"), "never itself");
+        // A part of a vocabulary word reaches it and its relatives.
+        assert!(of("独居").iter().any(|(w, _)| w == "独居老人"), "{:?}", of("独居"));
+        assert!(of("独居").iter().any(|(w, _)| w == "老年人"), "{:?}", of("独居"));
     }
 }

@@ -10,19 +10,19 @@ use casebook::eval::{RelevanceSet, evaluate};
 use casebook::library::Library;
 use casebook::search::SearchIndex;
 
-use crate::util::{copy_tree, corpus_dir};
+use crate::util::{TempLibrary, copy_tree, corpus_dir};
 
 /// nDCG@10 each kind must keep.
 const FLOORS: &[(&str, f64)] = &[
-    ("双字词", 0.0),
-    ("专名", 0.0),
-    ("同义简称", 0.0),
-    ("繁体", 0.0),
-    ("词序", 0.0),
-    ("数字事实", 0.0),
-    ("区县限定", 0.0),
-    ("概念描述", 0.0),
-    ("长句提问", 0.0),
+    ("双字词", 0.93),
+    ("专名", 0.94),
+    ("同义简称", 0.77),
+    ("繁体", 0.87),
+    ("词序", 0.81),
+    ("数字事实", 0.94),
+    ("区县限定", 0.92),
+    ("概念描述", 0.66),
+    ("长句提问", 0.75),
 ];
 
 fn set() -> RelevanceSet {
@@ -44,6 +44,12 @@ fn every_kind_keeps_its_floor_and_no_judged_query_finds_nothing() {
         let k = report.kinds.iter().find(|k| k.kind == *kind).unwrap_or_else(|| panic!("no queries of kind {kind}"));
         assert!(k.queries >= 8, "{kind}: {} queries", k.queries);
         assert!(k.casebook.ndcg >= *floor, "{kind}: nDCG@10 {:.3} below its floor {floor}", k.casebook.ndcg);
+        assert!(
+            k.casebook.ndcg > k.baseline.ndcg,
+            "{kind}: {:.3} not above the baseline {:.3}",
+            k.casebook.ndcg,
+            k.baseline.ndcg
+        );
     }
     let empty: Vec<&str> = report.queries.iter().filter(|q| q.hits == 0).map(|q| q.query.as_str()).collect();
     assert!(empty.is_empty(), "judged queries that found nothing: {empty:?}");
@@ -57,4 +63,39 @@ fn the_relevance_set_is_well_formed() {
     for q in &set.queries {
         assert!(q.judgments.values().any(|g| *g >= 2), "{} has no record graded 2 or 3", q.id);
     }
+}
+
+/// The questions that used to find nothing: through the real binary, the first hit is one the judges found
+/// relevant and a record graded 3 is among the first three; none of them is an empty page.
+#[test]
+fn questions_find_what_they_ask_about() {
+    let lib = TempLibrary::new();
+    copy_tree(&corpus_dir(), lib.root());
+    let set = set();
+    for text in [
+        "电梯加装矛盾怎么调解",
+        "有没有用积分换物品鼓励村民的做法？",
+        "邻里纠纷调解的好办法",
+        "怎样让居民参与小区治理",
+        "村里酒席大操大办怎么管",
+        "怎样防范老年人被电信诈骗",
+        "安全感98.6%",
+    ] {
+        let judged = set.queries.iter().find(|q| q.query == text).unwrap_or_else(|| panic!("{text} not in the set"));
+        let grade = |id: &str| judged.judgments.get(id).copied().unwrap_or(0);
+        let (total, ids) = lib.search_all(text);
+        assert!(total > 0, "{text}: nothing found");
+        assert!(grade(&ids[0]) >= 1, "{text}: first hit {} graded {}", ids[0], grade(&ids[0]));
+        assert!(ids.iter().take(3).any(|id| grade(id) == 3), "{text}: no record graded 3 in {:?}", &ids[..3]);
+    }
+    // The page says which hits matched everything and which are related, and what each related one contains.
+    let v = lib.json(&["search", "邻里纠纷调解的好办法", "--json"]);
+    let (total, exact) = (v["total"].as_u64().unwrap(), v["exact"].as_u64().unwrap());
+    assert!(exact > 0 && total > exact && v["related"].as_u64() == Some(total - exact), "{v}");
+    let hits = v["hits"].as_array().unwrap();
+    assert!(hits.iter().all(|h| h["tier"] == "exact" || h["tier"] == "related"));
+    assert!(hits.iter().all(|h| !h["matched"].as_array().unwrap().is_empty()), "every hit says what it matched");
+    let text = lib.run(&["search", "邻里纠纷调解的好办法", "--limit", "100"]).stdout;
+    assert!(text.contains(&format!("完全匹配 {exact} 条 · 相关 {} 条", total - exact)), "{text}");
+    assert!(text.contains("相关结果") && text.contains("匹配："), "{text}");
 }

@@ -110,8 +110,9 @@ fn word_order_variants_match_and_the_literal_comes_first() {
     let (total, ids) = lib.search("化解矛盾纠纷");
     assert_eq!(total, 2);
     assert_eq!(ids, ["a", "b"]);
+    // The vocabulary may make more records exact (调处纠纷 in d), but both orders come first, the literal first.
     let (_, ids) = lib.search("矛盾纠纷化解");
-    assert_eq!(ids, ["b", "a"]);
+    assert_eq!(ids[..2], ["b", "a"]);
     // As an exact phrase only the literal matches.
     assert_eq!(lib.search("\"矛盾纠纷化解\"").1, ["b"]);
 }
@@ -146,9 +147,11 @@ fn operators_exclude_or_and_all_words_first() {
     let mut ids = lib.search("雪亮工程 OR 电信网络诈骗").1;
     ids.sort();
     assert_eq!(ids, ["c", "e"]);
-    // Any word may match; records with all words rank first.
-    let (total, ids) = lib.search("网格员 纠纷");
-    assert_eq!(total, 3);
+    // Records with all words are the exact matches and rank first; records with any of them follow as related.
+    let (exact, ids) = lib.search("网格员 纠纷");
+    assert_eq!((exact, ids), (1, vec!["b".to_string()]));
+    let (total, ids) = lib.search_all("网格员 纠纷");
+    assert!(total >= 3, "{ids:?}");
     assert_eq!(ids[0], "b");
 }
 
@@ -192,7 +195,8 @@ fn highlight_ranges_are_exact_characters() {
             assert!(s >= last_end && s < e && e <= snippet.len(), "{r} in {hit}");
             last_end = e;
             let marked: String = snippet[s..e].iter().collect();
-            assert_eq!(fold(&marked), "枫桥经验");
+            // The word itself, or a vocabulary word that contains it (新时代枫桥经验).
+            assert!(fold(&marked).contains("枫桥经验"), "{marked}");
         }
     }
 }

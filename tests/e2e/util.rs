@@ -48,8 +48,22 @@ impl TempLibrary {
             .unwrap_or_else(|e| panic!("not JSON ({e}): {args:?}\nstdout: {}\nstderr: {}", out.stdout, out.stderr))
     }
 
-    /// `search --json` for a query; returns (total, ids of hits in order).
+    /// `search --json` for a query; returns the exact matches (完全匹配): their number and ids in order. The
+    /// related hits that follow them are left out (see [`TempLibrary::search_all`]).
     pub fn search(&self, query: &str) -> (u64, Vec<String>) {
+        let v = self.json(&["search", query, "--json", "--limit", "100"]);
+        let ids = v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["tier"] == "exact")
+            .map(|h| h["id"].as_str().unwrap().to_string())
+            .collect();
+        (v["exact"].as_u64().unwrap(), ids)
+    }
+
+    /// `search --json` for a query: every hit, exact and related, as (total, ids in order).
+    pub fn search_all(&self, query: &str) -> (u64, Vec<String>) {
         let v = self.json(&["search", query, "--json", "--limit", "100"]);
         let ids = v["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap().to_string()).collect();
         (v["total"].as_u64().unwrap(), ids)

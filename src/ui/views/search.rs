@@ -223,9 +223,8 @@ impl SearchView {
 
     /// Width the search bar keeps free right of the field.
     fn status_width(&self) -> f32 {
-        let extra = |r: &Results| {
-            (if r.truncated { 110.0 } else { 0.0 }) + (if r.exact < r.total { 110.0 } else { 0.0 })
-        };
+        let extra =
+            |r: &Results| (if r.truncated { 110.0 } else { 0.0 }) + (if r.exact < r.total { 110.0 } else { 0.0 });
         220.0 + self.results.as_ref().map(extra).unwrap_or(0.0)
     }
 
