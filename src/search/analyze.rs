@@ -7,7 +7,7 @@
 
 use jieba_rs::Jieba;
 
-use super::tokenizer::query_word_set;
+use super::tokenizer::{minimal_search_words, query_word_set};
 use super::vocabulary::Vocabulary;
 use crate::text::{fold, is_cjk};
 
@@ -77,18 +77,7 @@ fn fine_words(jieba: &Jieba, text: &str) -> Vec<String> {
     if let Some(words) = query_word_set(jieba, text) {
         return words;
     }
-    let all: Vec<String> = jieba
-        .cut_for_search(text, false)
-        .into_iter()
-        .map(|t| t.word.trim().to_string())
-        .filter(|w| is_wordy(w) && *w != text)
-        .collect();
-    let mut minimal: Vec<String> = all
-        .iter()
-        .filter(|w| !all.iter().any(|o| o != *w && o.len() < w.len() && w.contains(o.as_str())))
-        .cloned()
-        .collect();
-    minimal.dedup();
+    let minimal: Vec<String> = minimal_search_words(jieba, text).into_iter().filter(|w| w != text).collect();
     let covered: usize = minimal.iter().map(|w| w.chars().count()).sum();
     if minimal.len() < 2 || minimal.iter().any(|w| w.chars().count() < 2) || covered < text.chars().count() {
         return Vec::new();

@@ -62,23 +62,29 @@ pub fn query_word_set(jieba: &Jieba, folded: &str) -> Option<Vec<String>> {
     if coarse.len() < 2 || coarse.iter().any(|w| w.chars().count() < 2) {
         return None;
     }
+    let minimal = minimal_search_words(jieba, folded);
+    if minimal.len() < 2 || minimal.iter().any(|w| w.chars().count() < 2) {
+        return None;
+    }
+    Some(minimal)
+}
+
+/// The segmenter's search-mode words of folded text that contain no other of them (化解矛盾 → 化解 · 矛盾): the
+/// finest words a compound is indexed under.
+pub fn minimal_search_words(jieba: &Jieba, folded: &str) -> Vec<String> {
     let fine: Vec<String> = jieba
         .cut_for_search(folded, false)
         .into_iter()
         .map(|t| t.word.trim().to_string())
         .filter(|w| is_wordy(w))
         .collect();
-    // Keep the minimal words: those that contain no other word of the list.
     let mut minimal: Vec<String> = fine
         .iter()
         .filter(|w| !fine.iter().any(|o| o != *w && o.len() < w.len() && w.contains(o.as_str())))
         .cloned()
         .collect();
     minimal.dedup();
-    if minimal.len() < 2 || minimal.iter().any(|w| w.chars().count() < 2) {
-        return None;
-    }
-    Some(minimal)
+    minimal
 }
 
 /// Jieba in search mode over folded text.
