@@ -5,12 +5,18 @@
 //! cargo bench --bench relevance                                   # the bundled corpus and tests/relevance/set.yaml
 //! cargo bench --bench relevance -- LIBRARY SET.yaml [--queries]   # another library and set
 //! ```
+//!
+//! When a semantic model is installed (`.ci/model`), the copy is embedded (vectors are kept between runs in
+//! `target/bench/relevance-vectors`, so only changed records are embedded again) and the fused ranking is scored
+//! too; `--no-semantic` leaves it out.
 
 use std::path::{Path, PathBuf};
 
 use casebook::eval::{RelevanceSet, evaluate};
 use casebook::library::Library;
 use casebook::search::SearchIndex;
+use casebook::semantic::vectors::vectors_path;
+use casebook::semantic::{Semantic, Vectors, embed_pending};
 
 fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     for entry in walkdir::WalkDir::new(from).into_iter().filter_entry(|e| e.file_name() != ".casebook") {
@@ -40,8 +46,32 @@ fn main() -> anyhow::Result<()> {
     let set = RelevanceSet::load(&set_path)?;
     let lib = Library::load(&work)?;
     let (index, _) = SearchIndex::open(&work)?;
+    let mut semantic = match Semantic::open(&work) {
+        Some(opened) if !args.iter().any(|a| a == "--no-semantic") => {
+            let mut s = opened?;
+            let kept = manifest.join("target/bench/relevance-vectors");
+            let path = vectors_path(&work);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let _ = std::fs::copy(&kept, &path);
+            s.vectors = Vectors::open(&work, s.embedder.dim());
+            let started = std::time::Instant::now();
+            let r = embed_pending(&mut s.embedder, &lib, &mut s.vectors, |_| true)?;
+            let _ = std::fs::copy(&path, &kept);
+            println!(
+                "semantic: {} records embedded now ({} passages, {:.1} s), {} in all",
+                r.embedded,
+                r.passages,
+                started.elapsed().as_secs_f64(),
+                r.coverage.total
+            );
+            Some(s)
+        }
+        _ => None,
+    };
     let started = std::time::Instant::now();
-    let report = evaluate(&index, &lib, &set)?;
+    let report = evaluate(&index, &lib, &set, semantic.as_mut())?;
     println!(
         "relevance: {} queries on {} records ({}), {:.0} ms",
         set.queries.len(),

@@ -21,6 +21,7 @@ pub mod generate;
 pub mod import;
 pub mod library;
 pub mod search;
+pub mod semantic;
 pub mod store;
 pub mod text;
 pub mod ui;

@@ -7,6 +7,7 @@ use anyhow::Context;
 use casebook::eval::{RelevanceSet, evaluate};
 use casebook::library::Library;
 use casebook::search::SearchIndex;
+use casebook::semantic::Semantic;
 use clap::Args;
 
 use super::output::print_json;
@@ -22,6 +23,9 @@ pub struct EvalArgs {
     /// 以 JSON 输出
     #[arg(long)]
     json: bool,
+    /// 不评测语义检索（默认：已安装语义模型且资料库已生成语义向量时，同时评测加语义的结果）
+    #[arg(long)]
+    no_semantic: bool,
 }
 
 pub fn run(root: &Path, args: EvalArgs) -> anyhow::Result<ExitCode> {
@@ -32,7 +36,20 @@ pub fn run(root: &Path, args: EvalArgs) -> anyhow::Result<ExitCode> {
         eprintln!("警告：评测集评了资料库中没有的记录：{}", unknown.join("、"));
     }
     let (index, _) = SearchIndex::open(root).with_context(|| format!("无法打开资料库 {} 的索引", root.display()))?;
-    let report = evaluate(&index, &library, &set)?;
+    let mut semantic = match Semantic::open(root) {
+        Some(Ok(s)) if !args.no_semantic => {
+            if let Some(note) = s.note(index.num_docs()) {
+                eprintln!("提示：{note}");
+            }
+            (!s.vectors.is_empty()).then_some(s)
+        }
+        Some(Err(e)) if !args.no_semantic => {
+            eprintln!("提示：语义检索未启用：{e}");
+            None
+        }
+        _ => None,
+    };
+    let report = evaluate(&index, &library, &set, semantic.as_mut())?;
     if args.json {
         print_json(&serde_json::to_value(&report)?)?;
         return Ok(ExitCode::SUCCESS);

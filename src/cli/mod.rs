@@ -45,6 +45,12 @@ enum Command {
     },
     /// 全文检索
     Search(search::SearchArgs),
+    /// 生成语义向量（需要语义模型）：之后的检索按意思也能找到不含检索词的记录
+    Embed {
+        /// 最多使用的线程数（默认：全部处理器核心）
+        #[arg(long)]
+        threads: Option<usize>,
+    },
     /// 显示一条记录
     Show {
         id: String,
@@ -107,6 +113,7 @@ pub fn run() -> ExitCode {
         Some(Command::Check { json }) => check::check(&root, json),
         Some(Command::Index { rebuild }) => search::index(&root, rebuild),
         Some(Command::Search(args)) => search::search(&root, args),
+        Some(Command::Embed { threads }) => search::embed(&root, threads),
         Some(Command::Show { id, json }) => show::show(&root, &id, json),
         Some(Command::Similar { id, limit, json }) => search::similar(&root, &id, limit, json),
         Some(Command::Compare(args)) => compare::run(&root, args),

@@ -4,7 +4,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use casebook::library::Library;
 use casebook::search::{Filters, Hit, SearchIndex, SearchRequest, SyncReport, Tier};
+use casebook::semantic::Semantic;
 use clap::Args;
 use serde_json::json;
 
@@ -33,6 +35,9 @@ pub struct SearchArgs {
     /// 以 JSON 输出
     #[arg(long)]
     json: bool,
+    /// 只按词语匹配，不用语义检索（即使已安装语义模型）
+    #[arg(long)]
+    no_semantic: bool,
 }
 
 /// The most hits one command prints; a larger `--limit` is capped (it would only allocate, never show more).
@@ -101,8 +106,8 @@ fn hit_json(h: &Hit) -> serde_json::Value {
 fn print_hits(hits: &[Hit], tiers: bool) {
     let colour = colour();
     for (i, h) in hits.iter().enumerate() {
-        if tiers && h.tier == Tier::Related && (i == 0 || hits[i - 1].tier == Tier::Exact) {
-            println!("  —— 相关结果（包含部分检索词或其近义词）——");
+        if tiers && h.tier != Tier::Exact && (i == 0 || hits[i - 1].tier == Tier::Exact) {
+            println!("  —— 相关结果（包含部分检索词或其近义词，或内容相近）——");
         }
         let year = h.year.map(|y| y.to_string()).unwrap_or_default();
         let meta: Vec<&str> = [h.doc_type.as_str(), h.district.as_str(), year.as_str(), h.project.as_str()]
@@ -113,6 +118,9 @@ fn print_hits(hits: &[Hit], tiers: bool) {
         println!("     {}", mark(&h.snippet, &h.highlights, colour));
         if tiers && h.tier == Tier::Related && !h.matched.is_empty() {
             println!("     匹配：{}", h.matched.join("、"));
+        }
+        if tiers && h.tier == Tier::Semantic {
+            println!("     语义相近：不含检索词，内容与所问相近");
         }
     }
 }
@@ -132,6 +140,9 @@ pub fn search(root: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
         year: args.year,
         ..Filters::default()
     };
+    if !args.no_semantic {
+        req.semantic = semantic_ranking(root, &req.query, index.num_docs());
+    }
     let (_, results, recovered) = index.search(&req).context("检索失败")?;
     if let Some(r) = recovered {
         report_sync(&r);
@@ -143,7 +154,8 @@ pub fn search(root: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
         let hits: Vec<_> = results.hits.iter().map(hit_json).collect();
         print_json(&json!({
             "query": results.query, "total": results.total, "exact": results.exact,
-            "related": results.total - results.exact, "took_ms": results.took_ms,
+            "related": results.total - results.exact - results.semantic, "semantic": results.semantic,
+            "took_ms": results.took_ms,
             "hits": hits, "facets": results.facets, "truncated": results.truncated,
         }))?;
         return Ok(ExitCode::SUCCESS);
@@ -163,6 +175,61 @@ pub fn search(root: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
             println!("{label}：{}", parts.join("，"));
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The semantic ranking for a query when a model is installed and the library has vectors (empty otherwise),
+/// with a note on stderr when the tier is unavailable or incomplete.
+fn semantic_ranking(root: &Path, query: &str, records: u64) -> Vec<(String, f32)> {
+    match Semantic::open(root) {
+        None => Vec::new(),
+        Some(Err(e)) => {
+            eprintln!("提示：语义检索未启用：{e}");
+            Vec::new()
+        }
+        Some(Ok(mut semantic)) => {
+            if let Some(note) = semantic.note(records) {
+                eprintln!("提示：{note}");
+            }
+            semantic.ranking(query).unwrap_or_else(|e| {
+                eprintln!("提示：语义检索未启用：{e}");
+                Vec::new()
+            })
+        }
+    }
+}
+
+/// Embeds the records that have no vectors for their current text, showing progress on stderr.
+pub fn embed(root: &Path, threads: Option<usize>) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let Some(semantic) = Semantic::open(root) else {
+        eprintln!("错误：没有找到语义模型。{}", casebook::semantic::where_to_install());
+        return Ok(ExitCode::from(1));
+    };
+    let Semantic { mut embedder, mut vectors } = semantic.context("无法加载语义模型")?;
+    if let Some(n) = threads {
+        embedder.set_threads(n);
+    }
+    let library = Library::load(root).with_context(|| format!("无法读取资料库 {}", root.display()))?;
+    let mut shown = std::time::Instant::now();
+    let report = casebook::semantic::embed_pending(&mut embedder, &library, &mut vectors, |c| {
+        if shown.elapsed().as_millis() >= 500 {
+            eprint!("\r正在生成语义向量：{}/{} 条记录", c.done, c.total);
+            shown = std::time::Instant::now();
+        }
+        true
+    })
+    .context("生成语义向量失败")?;
+    if report.embedded > 0 {
+        eprintln!();
+    }
+    println!(
+        "语义向量已就绪：{} 条记录（本次生成 {} 条、{} 段，用时 {:.1} 秒）",
+        report.coverage.total,
+        report.embedded,
+        report.passages,
+        started.elapsed().as_secs_f64()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

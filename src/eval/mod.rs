@@ -20,6 +20,7 @@ pub use baseline::BigramBm25;
 
 use crate::library::{Library, LibraryError};
 use crate::search::{SearchError, SearchIndex, SearchRequest};
+use crate::semantic::{Semantic, SemanticError};
 
 /// Results considered per query.
 pub const CUTOFF: usize = 10;
@@ -54,6 +55,8 @@ pub enum EvalError {
     Library(#[from] LibraryError),
     #[error(transparent)]
     Search(#[from] SearchError),
+    #[error(transparent)]
+    Semantic(#[from] SemanticError),
 }
 
 impl RelevanceSet {
@@ -156,12 +159,16 @@ pub struct QueryOutcome {
     pub query: String,
     pub casebook: Metrics,
     pub baseline: Metrics,
+    /// Casebook with the semantic tier fused in, when a model and vectors were available.
+    pub fused: Option<Metrics>,
     /// How many hits Casebook returned in all (0 for a query that found nothing).
     pub hits: usize,
     /// Casebook's first results, by record id.
     pub top: Vec<String>,
     /// The baseline's first results.
     pub baseline_top: Vec<String>,
+    /// The fused first results (empty without the semantic tier).
+    pub fused_top: Vec<String>,
 }
 
 /// Averages over the queries of one kind (or all).
@@ -171,6 +178,7 @@ pub struct KindScores {
     pub queries: usize,
     pub casebook: Metrics,
     pub baseline: Metrics,
+    pub fused: Option<Metrics>,
     /// Queries with judged-relevant records for which Casebook found nothing.
     pub empty: usize,
 }
@@ -183,9 +191,15 @@ pub struct Report {
     pub queries: Vec<QueryOutcome>,
 }
 
-/// Runs every query of the set through Casebook's search (the same call the app and `casebook search` make)
-/// and through the baseline over the same records.
-pub fn evaluate(index: &SearchIndex, library: &Library, set: &RelevanceSet) -> Result<Report, EvalError> {
+/// Runs every query of the set through Casebook's search (the same call the app and `casebook search` make),
+/// lexical only and, when `semantic` is given, with the semantic tier fused in, and through the baseline over
+/// the same records.
+pub fn evaluate(
+    index: &SearchIndex,
+    library: &Library,
+    set: &RelevanceSet,
+    mut semantic: Option<&mut Semantic>,
+) -> Result<Report, EvalError> {
     let baseline = BigramBm25::new(library);
     let mut queries = Vec::with_capacity(set.queries.len());
     for q in &set.queries {
@@ -193,6 +207,13 @@ pub fn evaluate(index: &SearchIndex, library: &Library, set: &RelevanceSet) -> R
         req.limit = CUTOFF;
         let results = index.try_search(&req)?;
         let top: Vec<String> = results.hits.iter().map(|h| h.id.clone()).collect();
+        let mut fused_top = Vec::new();
+        let mut fused = None;
+        if let Some(s) = semantic.as_deref_mut() {
+            req.semantic = s.ranking(&q.query)?;
+            fused_top = index.try_search(&req)?.hits.into_iter().map(|h| h.id).collect();
+            fused = Some(Metrics::of(&fused_top, &q.judgments));
+        }
         let base = baseline.search(&q.query, CUTOFF);
         queries.push(QueryOutcome {
             id: q.id.clone(),
@@ -200,9 +221,11 @@ pub fn evaluate(index: &SearchIndex, library: &Library, set: &RelevanceSet) -> R
             query: q.query.clone(),
             casebook: Metrics::of(&top, &q.judgments),
             baseline: Metrics::of(&base, &q.judgments),
+            fused,
             hits: results.total,
             top,
             baseline_top: base,
+            fused_top,
         });
     }
     let scores = |kind: &str, of: &[&QueryOutcome]| KindScores {
@@ -210,6 +233,12 @@ pub fn evaluate(index: &SearchIndex, library: &Library, set: &RelevanceSet) -> R
         queries: of.len(),
         casebook: Metrics::mean(&of.iter().map(|o| o.casebook).collect::<Vec<_>>()),
         baseline: Metrics::mean(&of.iter().map(|o| o.baseline).collect::<Vec<_>>()),
+        fused: of
+            .iter()
+            .map(|o| o.fused)
+            .collect::<Option<Vec<Metrics>>>()
+            .filter(|f| !f.is_empty())
+            .map(|f| Metrics::mean(&f)),
         empty: of.iter().filter(|o| o.hits == 0).count(),
     };
     let kinds =
@@ -222,20 +251,25 @@ pub fn evaluate(index: &SearchIndex, library: &Library, set: &RelevanceSet) -> R
 pub fn evaluate_library(root: &Path, set: &RelevanceSet) -> Result<Report, EvalError> {
     let library = Library::load(root)?;
     let (index, _) = SearchIndex::open(root)?;
-    evaluate(&index, &library, set)
+    evaluate(&index, &library, set, None)
 }
 
 impl Report {
     /// The per-kind table as text (Chinese headings), for the CLI and the bench.
     pub fn table(&self) -> String {
+        let with_fused = self.overall.fused.is_some();
         let mut out = String::new();
         out.push_str(&format!(
-            "{:<8} {:>4}  {:>16}  {:>16}  {:>16}  {:>4}\n",
+            "{:<8} {:>4}  {:>16}  {:>16}  {:>16}  {:>4}",
             "类别", "查询", "nDCG@10 本/基线", "Recall@10 本/基线", "MRR@10 本/基线", "零结果"
         ));
+        if with_fused {
+            out.push_str(&format!("  {:>24}", "加语义 nDCG/Recall/MRR"));
+        }
+        out.push('\n');
         for k in self.kinds.iter().chain(std::iter::once(&self.overall)) {
             out.push_str(&format!(
-                "{:<8} {:>4}  {:>7.3} / {:<7.3}  {:>7.3} / {:<7.3}  {:>7.3} / {:<7.3}  {:>4}\n",
+                "{:<8} {:>4}  {:>7.3} / {:<7.3}  {:>7.3} / {:<7.3}  {:>7.3} / {:<7.3}  {:>4}",
                 k.kind,
                 k.queries,
                 k.casebook.ndcg,
@@ -246,6 +280,10 @@ impl Report {
                 k.baseline.mrr,
                 k.empty
             ));
+            if let Some(f) = k.fused {
+                out.push_str(&format!("  {:>7.3} / {:.3} / {:.3}", f.ndcg, f.recall, f.mrr));
+            }
+            out.push('\n');
         }
         out
     }

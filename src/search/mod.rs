@@ -8,6 +8,7 @@
 mod analyze;
 mod document;
 mod facets;
+pub mod fusion;
 pub mod index;
 pub mod query;
 mod schema;

@@ -67,6 +67,16 @@ pub struct ParsedQuery {
     pub truncated: bool,
 }
 
+impl ParsedQuery {
+    /// The words of the positive clauses as one line, without operators or filters: what a reader of the
+    /// query would say it asks (the text the semantic tier embeds).
+    pub fn words_text(&self) -> String {
+        let words: Vec<&str> =
+            self.clauses.iter().flat_map(|c| c.alternatives.iter().map(|t| t.text().trim())).collect();
+        words.join(" ")
+    }
+}
+
 /// What to tell the user when a query was cut (see [`ParsedQuery::truncated`]).
 pub fn truncation_note() -> String {
     format!("查询过长：只按前 {MAX_CLAUSES} 个词、每个词的前 {MAX_TERM_CHARS} 个字检索")

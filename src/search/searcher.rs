@@ -6,7 +6,7 @@
 //! the vocabulary widens them to, ranked by BM25 with title, proximity and partial-overlap boosts. Exact hits
 //! come first; both are ranked by the same best-match score.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -21,6 +21,7 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDo
 use super::SearchError;
 use super::analyze::{Unit, WordStats, minimum_should_match, word_units};
 use super::facets::FacetCollector;
+use super::fusion::{FUSE_DEPTH, Lexical, SEMANTIC_ONLY_DEPTH, fuse};
 use super::index::SearchIndex;
 use super::query::{Filters, ParsedQuery, Term as QTerm, parse};
 use super::snippet::{Snippet, make_snippet};
@@ -37,11 +38,20 @@ pub struct SearchRequest {
     pub filters: Filters,
     pub limit: usize,
     pub offset: usize,
+    /// Record ids ranked by similarity to the query, most similar first ([`crate::semantic::Semantic::ranking`]);
+    /// empty for lexical search only. Fused with the lexical ranking ([`super::fusion`]).
+    pub semantic: Vec<(String, f32)>,
 }
 
 impl SearchRequest {
     pub fn new(query: &str) -> Self {
-        SearchRequest { query: query.to_string(), filters: Filters::default(), limit: 20, offset: 0 }
+        SearchRequest {
+            query: query.to_string(),
+            filters: Filters::default(),
+            limit: 20,
+            offset: 0,
+            semantic: Vec::new(),
+        }
     }
 }
 
@@ -77,6 +87,8 @@ pub enum Tier {
     Exact,
     /// Ranked best match: shares enough of the query's words or their vocabulary (相关).
     Related,
+    /// Shares too few words, but is among the records closest in meaning (语义相近, [`crate::semantic`]).
+    Semantic,
 }
 
 impl Tier {
@@ -85,11 +97,19 @@ impl Tier {
         match self {
             Tier::Exact => "完全匹配",
             Tier::Related => "相关",
+            Tier::Semantic => "语义相近",
         }
     }
 
+    /// The tier a score says: strict matches carry [`STRICT_BONUS`], records found only by meaning score 0.
     fn of(score: Score) -> Tier {
-        if score >= STRICT_BONUS { Tier::Exact } else { Tier::Related }
+        if score >= STRICT_BONUS {
+            Tier::Exact
+        } else if score > 0.0 {
+            Tier::Related
+        } else {
+            Tier::Semantic
+        }
     }
 }
 
@@ -111,6 +131,8 @@ pub struct SearchResults {
     pub total: usize,
     /// How many of them match exactly ([`Tier::Exact`]); they come first.
     pub exact: usize,
+    /// How many were found by meaning alone ([`Tier::Semantic`]); counted in `total`.
+    pub semantic: usize,
     pub took_ms: f64,
     pub hits: Vec<Hit>,
     pub facets: Facets,
@@ -124,11 +146,21 @@ pub struct SearchResults {
 impl SearchResults {
     /// The result count as users read it: `共 44 条结果：完全匹配 3 条 · 相关 41 条`.
     pub fn summary(&self) -> String {
-        let related = self.total - self.exact;
-        match (self.exact, related) {
-            (_, 0) => format!("共 {} 条结果", self.total),
-            (0, r) => format!("共 {r} 条相关结果（没有完全匹配的记录）"),
-            (e, r) => format!("共 {} 条结果：完全匹配 {e} 条 · 相关 {r} 条", self.total),
+        let related = self.total - self.exact - self.semantic;
+        let mut parts = Vec::new();
+        for (n, label) in [(self.exact, "完全匹配"), (related, "相关"), (self.semantic, "语义相近")] {
+            if n > 0 {
+                parts.push(format!("{label} {n} 条"));
+            }
+        }
+        if self.exact == self.total {
+            format!("共 {} 条结果", self.total)
+        } else if self.exact > 0 {
+            format!("共 {} 条结果：{}", self.total, parts.join(" · "))
+        } else if self.semantic == 0 {
+            format!("共 {} 条相关结果（没有完全匹配的记录）", self.total)
+        } else {
+            format!("共 {} 条相关结果（没有完全匹配的记录）：{}", self.total, parts.join(" · "))
         }
     }
 }
@@ -139,21 +171,36 @@ impl SearchIndex {
         let started = Instant::now();
         let mut parsed = parse(&req.query);
         parsed.filters.merge(req.filters.clone());
-        let mut plan = self.plan(&parsed, false);
+        // The semantic ranking, when given, is read to FUSE_DEPTH; its first records join the results even
+        // when they share no word with the query (see `fusion`).
+        let semantic: Vec<&str> = if parsed.clauses.is_empty() {
+            Vec::new()
+        } else {
+            req.semantic.iter().take(FUSE_DEPTH).map(|(id, _)| id.as_str()).collect()
+        };
+        let admit = &semantic[..semantic.len().min(SEMANTIC_ONLY_DEPTH)];
+        let mut plan = self.plan(&parsed, false, admit);
         let searcher = self.reader.searcher();
         // The collector allocates offset + limit slots: both are capped, whatever the caller asks for.
         let limit = req.limit.clamp(1, MAX_PAGE);
         let offset = req.offset.min(MAX_PAGE);
-        let top = || TopDocs::with_limit(limit).and_offset(offset).tweak_score(kind_prior);
+        let fused = !semantic.is_empty();
+        // Fusion needs the lexical ranking from the top, deep enough for the page and for the fusion itself.
+        let top = || {
+            if fused {
+                TopDocs::with_limit((offset + limit).max(FUSE_DEPTH)).tweak_score(kind_prior)
+            } else {
+                TopDocs::with_limit(limit).and_offset(offset).tweak_score(kind_prior)
+            }
+        };
         self.facet_cache.retain(&searcher);
         let facet_counts = || FacetCollector { cache: &self.facet_cache };
-        let (mut top_docs, mut total, mut exact, mut facets) =
-            self.run(&searcher, &plan, (top(), Count, ExactCount, facet_counts()))?;
+        let (mut top_docs, mut total, mut tiers, mut facets) =
+            self.run(&searcher, &plan, (top(), Count, TierCount, facet_counts()))?;
         // A query that shares words with records never gets an empty page: ask for any one shared word.
-        if total == 0 && plan.relaxable {
-            plan = self.plan(&parsed, true);
-            (top_docs, total, exact, facets) =
-                self.run(&searcher, &plan, (top(), Count, ExactCount, facet_counts()))?;
+        if total == tiers.semantic && plan.relaxable {
+            plan = self.plan(&parsed, true, admit);
+            (top_docs, total, tiers, facets) = self.run(&searcher, &plan, (top(), Count, TierCount, facet_counts()))?;
         }
         let relaxed = !plan.relaxable;
         // Multi-select facets: a field's counts ignore that field's own filter, so choosing 渝中区 still shows
@@ -165,8 +212,11 @@ impl SearchIndex {
                 continue;
             }
             list.clear();
-            let mut others = self.run(&searcher, &self.plan(&without, relaxed), facet_counts())?;
+            let mut others = self.run(&searcher, &self.plan(&without, relaxed, admit), facet_counts())?;
             *field.counts_mut(&mut facets) = std::mem::take(field.counts_mut(&mut others));
+        }
+        if fused {
+            top_docs = self.fuse_page(&searcher, &plan, &semantic, top_docs, offset, limit)?;
         }
         let mut hits = Vec::with_capacity(top_docs.len());
         for (score, addr) in top_docs {
@@ -175,7 +225,8 @@ impl SearchIndex {
         Ok(SearchResults {
             query: req.query.clone(),
             total,
-            exact,
+            exact: tiers.exact,
+            semantic: tiers.semantic,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             hits,
             facets,
@@ -184,16 +235,57 @@ impl SearchIndex {
         })
     }
 
+    /// One page of the fused ranking: the lexical ranking from the top (`lexical`, with scores) fused with the
+    /// semantic ranking of the records that pass the query's filters and exclusions.
+    fn fuse_page(
+        &self,
+        searcher: &tantivy::Searcher,
+        plan: &Plan,
+        semantic: &[&str],
+        lexical: Vec<(Score, DocAddress)>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<(Score, DocAddress)>, SearchError> {
+        let n = semantic.len();
+        let by_rank: Vec<Box<dyn Query>> = semantic
+            .iter()
+            .enumerate()
+            .map(|(rank, id)| {
+                let q = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+                let q: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(q), (n - rank) as f32));
+                q
+            })
+            .collect();
+        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, should(by_rank))];
+        must.extend(plan.filters.iter().map(|f| (Occur::Must, f.box_clone())));
+        let query = BooleanQuery::new(must);
+        let ranked =
+            self.run_query(searcher, &query, plan.exclude.as_deref(), TopDocs::with_limit(n).order_by_score())?;
+        let semantic_order: Vec<DocAddress> = ranked.into_iter().map(|(_, addr)| addr).collect();
+        let scores: HashMap<DocAddress, Score> = lexical.iter().map(|(s, a)| (*a, *s)).collect();
+        let lexical: Vec<Lexical<DocAddress>> = lexical
+            .iter()
+            .filter(|(score, _)| *score > 0.0)
+            .map(|(score, addr)| Lexical { key: *addr, exact: *score >= STRICT_BONUS })
+            .collect();
+        Ok(fuse(&lexical, &semantic_order)
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|addr| (scores.get(&addr).copied().unwrap_or(0.0), addr))
+            .collect())
+    }
+
     /// Paths of every record the request matches, sorted, without ranking, snippets or facets: for acting on a
     /// whole result set (exports) and for checking recall against a plain-text scan. `limit` and `offset` are
     /// ignored.
     pub fn matching_paths(&self, req: &SearchRequest) -> Result<Vec<String>, SearchError> {
         let mut parsed = parse(&req.query);
         parsed.filters.merge(req.filters.clone());
-        let mut plan = self.plan(&parsed, false);
+        let mut plan = self.plan(&parsed, false, &[]);
         let searcher = self.reader.searcher();
         if plan.relaxable && self.run(&searcher, &plan, Count)? == 0 {
-            plan = self.plan(&parsed, true);
+            plan = self.plan(&parsed, true, &[]);
         }
         let mut addrs: Vec<DocAddress> = self.run(&searcher, &plan, DocSetCollector)?.into_iter().collect();
         // In address order the document store decompresses each block once.
@@ -222,9 +314,8 @@ impl SearchIndex {
         let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
         let body = text(f.body);
         let Snippet { text: snippet, highlights } = make_snippet(&body, terms);
-        let tier = Tier::of(score);
         let folded = fold(&format!("{}\n{}", text(f.title), body));
-        let matched = units
+        let matched: Vec<String> = units
             .iter()
             .filter(|u| {
                 folded.contains(u.text.as_str())
@@ -233,6 +324,11 @@ impl SearchIndex {
             })
             .map(|u| u.text.clone())
             .collect();
+        // A fused page may show a lexical match from beyond the depth read for fusion, without its score.
+        let tier = match Tier::of(score) {
+            Tier::Semantic if !matched.is_empty() => Tier::Related,
+            tier => tier,
+        };
         Ok(Hit {
             id: text(f.id),
             kind: text(f.kind),
@@ -258,6 +354,8 @@ struct Plan {
     /// Records to leave out (-word). Applied as a set of documents rather than a `MustNot` clause: tantivy
     /// 0.27's phrase scorer breaks when probed out of order, which is how exclusion probes it.
     exclude: Option<Box<dyn Query>>,
+    /// The filters alone (facet fields, project, kind), for queries that must honour them too.
+    filters: Vec<Box<dyn Query>>,
     highlight: Vec<String>,
     /// The counting units of the query, to tell each hit which of them it contains.
     units: Vec<Unit>,
@@ -268,14 +366,25 @@ struct Plan {
 impl SearchIndex {
     /// Runs a plan with a collector, leaving out excluded records.
     fn run<C: Collector>(&self, searcher: &tantivy::Searcher, plan: &Plan, collector: C) -> tantivy::Result<C::Fruit> {
-        match &plan.exclude {
-            None => searcher.search(&*plan.query, &collector),
+        self.run_query(searcher, &*plan.query, plan.exclude.as_deref(), collector)
+    }
+
+    /// Runs a query with a collector, leaving out the records `exclude` matches.
+    fn run_query<C: Collector>(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        exclude: Option<&dyn Query>,
+        collector: C,
+    ) -> tantivy::Result<C::Fruit> {
+        match exclude {
+            None => searcher.search(query, &collector),
             Some(exclude) => {
-                let excluded: HashSet<DocAddress> = searcher.search(&**exclude, &DocSetCollector)?;
+                let excluded: HashSet<DocAddress> = searcher.search(exclude, &DocSetCollector)?;
                 if excluded.is_empty() {
-                    return searcher.search(&*plan.query, &collector);
+                    return searcher.search(query, &collector);
                 }
-                searcher.search(&*plan.query, &Excluding { inner: collector, excluded })
+                searcher.search(query, &Excluding { inner: collector, excluded })
             }
         }
     }
@@ -306,38 +415,49 @@ fn kind_prior(segment: &SegmentReader) -> impl Fn(DocId, Score) -> Score + use<>
     }
 }
 
-/// Counts the hits that match exactly (their score carries [`STRICT_BONUS`]).
-struct ExactCount;
+/// How many hits match exactly (their score carries [`STRICT_BONUS`]) and how many only by meaning (score 0).
+#[derive(Debug, Clone, Copy, Default)]
+struct Tiers {
+    exact: usize,
+    semantic: usize,
+}
 
-struct ExactCountSegment(usize);
+/// Counts the hits of each tier from their scores.
+struct TierCount;
 
-impl Collector for ExactCount {
-    type Fruit = usize;
-    type Child = ExactCountSegment;
+struct TierCountSegment(Tiers);
 
-    fn for_segment(&self, _: SegmentOrdinal, _: &SegmentReader) -> tantivy::Result<ExactCountSegment> {
-        Ok(ExactCountSegment(0))
+impl Collector for TierCount {
+    type Fruit = Tiers;
+    type Child = TierCountSegment;
+
+    fn for_segment(&self, _: SegmentOrdinal, _: &SegmentReader) -> tantivy::Result<TierCountSegment> {
+        Ok(TierCountSegment(Tiers::default()))
     }
 
     fn requires_scoring(&self) -> bool {
         true
     }
 
-    fn merge_fruits(&self, fruits: Vec<usize>) -> tantivy::Result<usize> {
-        Ok(fruits.into_iter().sum())
+    fn merge_fruits(&self, fruits: Vec<Tiers>) -> tantivy::Result<Tiers> {
+        Ok(fruits
+            .into_iter()
+            .fold(Tiers::default(), |a, b| Tiers { exact: a.exact + b.exact, semantic: a.semantic + b.semantic }))
     }
 }
 
-impl SegmentCollector for ExactCountSegment {
-    type Fruit = usize;
+impl SegmentCollector for TierCountSegment {
+    type Fruit = Tiers;
 
     fn collect(&mut self, _: DocId, score: Score) {
-        if score >= STRICT_BONUS {
-            self.0 += 1;
+        match Tier::of(score) {
+            Tier::Exact => self.0.exact += 1,
+            Tier::Semantic => self.0.semantic += 1,
+            Tier::Related => {}
         }
     }
 
-    fn harvest(self) -> usize {
+    fn harvest(self) -> Tiers {
         self.0
     }
 }
@@ -389,7 +509,8 @@ impl SearchIndex {
     /// The query plan: strict matches (every clause literally or by all its meaningful words) carry
     /// [`STRICT_BONUS`]; best-match hits are ranked by BM25 over the units the query shares with them. `relaxed`
     /// asks for any one shared unit, for when the usual share finds nothing.
-    fn plan(&self, q: &ParsedQuery, relaxed: bool) -> Plan {
+    /// `admit`: record ids the semantic tier found, which match (at score 0) whatever words they share.
+    fn plan(&self, q: &ParsedQuery, relaxed: bool, admit: &[&str]) -> Plan {
         let known = IndexStats { searcher: self.reader.searcher(), field: self.fields.text_jieba };
         let mut highlight = Vec::new();
         let mut strict_clauses: Vec<Box<dyn Query>> = Vec::new();
@@ -464,6 +585,17 @@ impl SearchIndex {
             if let Some(best) = best {
                 either.push((Occur::Should, best));
             }
+            if !admit.is_empty() {
+                let ids: Vec<Box<dyn Query>> = admit
+                    .iter()
+                    .map(|id| {
+                        let q = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+                        let q: Box<dyn Query> = Box::new(q);
+                        q
+                    })
+                    .collect();
+                either.push((Occur::Should, Box::new(ConstScoreQuery::new(should(ids), 0.0))));
+            }
             // Every clause was unsearchable (e.g. only punctuation): nothing can match.
             let matches: Box<dyn Query> =
                 if either.is_empty() { Box::new(EmptyQuery) } else { Box::new(BooleanQuery::new(either)) };
@@ -482,6 +614,7 @@ impl SearchIndex {
             })
             .collect();
         let exclude: Option<Box<dyn Query>> = (!excludes.is_empty()).then(|| should(excludes));
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
         for (field, values) in self.filter_terms(&q.filters) {
             let alts: Vec<Box<dyn Query>> = values
                 .into_iter()
@@ -491,13 +624,21 @@ impl SearchIndex {
                     q
                 })
                 .collect();
-            top.push((Occur::Must, Box::new(ConstScoreQuery::new(should(alts), 0.0))));
+            filters.push(Box::new(ConstScoreQuery::new(should(alts), 0.0)));
         }
+        top.extend(filters.iter().map(|f| (Occur::Must, f.box_clone())));
         highlight.retain(|h| !h.is_empty());
         highlight.sort();
         highlight.dedup();
         units.retain(|u| u.counts);
-        Plan { query: Box::new(BooleanQuery::new(top)), exclude, highlight, units, relaxable: !relaxed && msm > 1 }
+        Plan {
+            query: Box::new(BooleanQuery::new(top)),
+            exclude,
+            filters,
+            highlight,
+            units,
+            relaxable: !relaxed && msm > 1,
+        }
     }
 
     /// Filter values resolved to what the index stores (合川 → 合川区, a project name → its id, …).

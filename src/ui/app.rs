@@ -83,6 +83,8 @@ pub struct CasebookApp {
     pub index_ready: bool,
     pub docs: u64,
     pub progress: Option<Progress>,
+    /// The background embedding's coverage, and whether it is still running (none without a model).
+    pub semantic: Option<(crate::semantic::Coverage, bool)>,
     /// The last message for the status bar, and whether it is an error.
     pub status: Option<(String, bool)>,
     pub tab: Tab,
@@ -131,6 +133,7 @@ impl CasebookApp {
             index_ready: false,
             docs: 0,
             progress: None,
+            semantic: None,
             status: None,
             tab: Tab::Search,
             search,
@@ -182,6 +185,14 @@ impl CasebookApp {
                     // The detail pane, project pages and the overview read the new records from now on.
                 }
                 Event::Progress(p) => self.progress = Some(p),
+                Event::Semantic { coverage, running } => {
+                    let finished = !running && self.semantic.is_some_and(|(_, was_running)| was_running);
+                    self.semantic = Some((coverage, running));
+                    if finished {
+                        // The records embedded meanwhile can now be found by meaning.
+                        self.search.rerun(&self.worker);
+                    }
+                }
                 Event::IndexReady { report, docs } => {
                     self.index_ready = true;
                     self.progress = None;
@@ -524,6 +535,20 @@ impl CasebookApp {
             } else if !self.index_ready {
                 ui.separator();
                 ui.spinner();
+            }
+            if let Some((c, running)) = self.semantic.filter(|(c, running)| *running || c.missing() > 0) {
+                ui.separator();
+                let fraction = if c.total > 0 { c.done as f32 / c.total as f32 } else { 0.0 };
+                let label = if running { "语义向量生成中" } else { "语义向量未完成" };
+                ui.add(
+                    egui::ProgressBar::new(fraction)
+                        .desired_width(200.0)
+                        .text(format!("{label} {}/{}", c.done, c.total)),
+                )
+                .on_hover_text(format!(
+                    "还有 {} 条记录没有生成语义向量：它们暂时只按词语匹配，生成后按意思也能找到。",
+                    c.missing()
+                ));
             }
             if let Some((message, is_error)) = &self.status {
                 ui.separator();

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::{Duration, Instant};
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant};
 use crate::import::ImportDraft;
 use crate::library::{Config, Library, Problem, Severity};
 use crate::search::{Hit, Progress, SearchIndex, SearchRequest, SearchResults, SyncReport};
+use crate::semantic::{Coverage, Embedder, Semantic, Vectors, embed_pending};
 use crate::store::{self, Draft, Version};
 use notify::Watcher;
 
@@ -52,6 +54,8 @@ pub enum Job {
     ExportBundle { library: Arc<Library>, district: String, out: PathBuf },
     /// Write a showcase packet or study pack.
     Export { library: Arc<Library>, options: crate::export::ExportOptions },
+    /// The background embedding saved new vectors: read them for the next searches.
+    VectorsChanged,
     /// Stop the thread (sent when the handle is dropped; the file watcher holds a sender too).
     Shutdown,
 }
@@ -116,6 +120,11 @@ pub enum Event {
     ExportProgress(f32, String),
     Exported(crate::export::ExportReport),
     ExportFailed(String),
+    /// How far the background embedding (语义向量) has come; `running` is false once it has stopped.
+    Semantic {
+        coverage: Coverage,
+        running: bool,
+    },
     /// Something failed; the message is for the status bar, in Chinese.
     Error(String),
 }
@@ -145,6 +154,9 @@ impl Worker {
                 events: Arc::clone(&send),
                 library_generation: Arc::new(AtomicU64::new(0)),
                 opening: None,
+                semantic: None,
+                ranking: None,
+                embedding: Arc::new(Mutex::new(())),
             };
             state.run(&job_rx, &*send);
         });
@@ -181,6 +193,12 @@ struct WorkerState {
     /// A library opened from its last index whose records are not read yet and whose index is not yet compared
     /// with the files: done once the worker is idle (see [`WorkerState::run`]).
     opening: Option<Opening>,
+    /// The semantic model and this library's vectors, when a model is installed.
+    semantic: Option<Semantic>,
+    /// The last query's semantic ranking, so that its further pages need no second embedding.
+    ranking: Option<(String, Vec<(String, f32)>)>,
+    /// Held by the background embedding: one at a time, a newer reading waits for an older one to stop.
+    embedding: Arc<Mutex<()>>,
 }
 
 /// The rest of opening a library, deferred so that the first searches are answered first.
@@ -204,6 +222,51 @@ fn write_problem(rel: &str, message: String) -> Problem {
         code: "write",
         message: format!("保存失败，文件未改动：{message}"),
         severity: Severity::Error,
+    }
+}
+
+/// Embeds the records that have no vectors yet, on one thread so that searching and indexing keep the other
+/// cores, and stops as soon as `current` says a newer reading of the records has started (which embeds again).
+fn embed_in_background(
+    model: &Path,
+    library: &Library,
+    embedding: &Mutex<()>,
+    current: impl Fn() -> bool,
+    send: &(dyn Fn(Event) + Sync),
+    jobs: &Sender<Job>,
+) {
+    let _one_at_a_time = embedding.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !current() {
+        return;
+    }
+    let mut embedder = match Embedder::load(model) {
+        Ok(e) => e,
+        Err(e) => return send(Event::Error(format!("语义检索未启用：{e}"))),
+    };
+    embedder.set_threads(1);
+    let mut vectors = Vectors::open(&library.root, embedder.dim());
+    let mut shown = Instant::now();
+    let mut last_reload = Instant::now();
+    let result = embed_pending(&mut embedder, library, &mut vectors, |coverage| {
+        if shown.elapsed() >= Duration::from_millis(300) {
+            send(Event::Semantic { coverage, running: true });
+            shown = Instant::now();
+        }
+        // Vectors are saved as they are made; searches use them from time to time, not only at the end.
+        if last_reload.elapsed() >= Duration::from_secs(30) {
+            let _ = jobs.send(Job::VectorsChanged);
+            last_reload = Instant::now();
+        }
+        current()
+    });
+    match result {
+        Ok(report) => {
+            if report.embedded > 0 {
+                let _ = jobs.send(Job::VectorsChanged);
+            }
+            send(Event::Semantic { coverage: report.coverage, running: false });
+        }
+        Err(e) => send(Event::Error(format!("生成语义向量失败：{e}"))),
     }
 }
 
@@ -233,12 +296,20 @@ impl WorkerState {
             match job {
                 Job::Shutdown => return,
                 Job::Open(path) => self.open(&path, send),
-                Job::Search { seq, req } => {
+                Job::Search { seq, mut req } => {
+                    self.add_semantic(&mut req);
                     if let Some(results) = self.search(&req, send) {
                         send(Event::Results { seq, results });
                     }
                 }
-                Job::Page { seq, req } => {
+                Job::VectorsChanged => {
+                    if let (Some(s), Some(root)) = (self.semantic.as_mut(), self.root.as_ref()) {
+                        s.vectors = Vectors::open(root, s.embedder.dim());
+                        self.ranking = None;
+                    }
+                }
+                Job::Page { seq, mut req } => {
+                    self.add_semantic(&mut req);
                     if let Some(results) = self.search(&req, send) {
                         send(Event::Page { seq, offset: req.offset, hits: results.hits });
                     }
@@ -375,6 +446,16 @@ impl WorkerState {
     fn open(&mut self, path: &Path, send: &(dyn Fn(Event) + Sync)) {
         self.index = None;
         self.watcher = None;
+        self.ranking = None;
+        // Loading the model maps its file: milliseconds. Without a model, search is lexical and nothing is said.
+        self.semantic = match Semantic::open(path) {
+            None => None,
+            Some(Ok(s)) => Some(s),
+            Some(Err(e)) => {
+                send(Event::Error(format!("语义检索未启用：{e}")));
+                None
+            }
+        };
         let config = match Config::load(path) {
             Ok(c) => c,
             Err(e) => {
@@ -431,23 +512,31 @@ impl WorkerState {
         let latest = Arc::clone(&self.library_generation);
         let send = Arc::clone(&self.events);
         let root = path.to_path_buf();
+        let model = self.semantic.as_ref().map(|s| s.embedder.dir.clone());
+        let embedding = Arc::clone(&self.embedding);
+        let jobs = self.watcher_jobs.clone();
         let spawned = std::thread::Builder::new().name("casebook-records".into()).spawn(move || {
             let loaded = Library::load(&root);
             if latest.load(Ordering::SeqCst) != generation {
                 return;
             }
-            match loaded {
-                Ok(lib) => send(Event::LibraryLoaded { root: root.clone(), library: Arc::new(lib) }),
+            let library = match loaded {
+                Ok(lib) => Arc::new(lib),
                 Err(e) => {
                     send(Event::Error(format!("无法打开资料库：{e}")));
                     return;
                 }
-            }
+            };
+            send(Event::LibraryLoaded { root: root.clone(), library: Arc::clone(&library) });
             if opening {
                 let drafts = store::drafts_to_offer(&root);
                 if !drafts.is_empty() {
                     send(Event::Drafts(drafts));
                 }
+            }
+            if let Some(model) = model {
+                let current = || latest.load(Ordering::SeqCst) == generation;
+                embed_in_background(&model, &library, &embedding, current, &*send, &jobs);
             }
         });
         if let Err(e) = spawned {
@@ -514,6 +603,21 @@ impl WorkerState {
             }
         }
         self.load_library(&root, false);
+    }
+
+    /// Adds the semantic ranking of the request's query, when a model is installed (the same ranking for every
+    /// page of one query).
+    fn add_semantic(&mut self, req: &mut SearchRequest) {
+        let Some(semantic) = self.semantic.as_mut() else { return };
+        if let Some((query, ranking)) = &self.ranking
+            && *query == req.query
+        {
+            req.semantic = ranking.clone();
+            return;
+        }
+        let ranking = semantic.ranking(&req.query).unwrap_or_default();
+        self.ranking = Some((req.query.clone(), ranking.clone()));
+        req.semantic = ranking;
     }
 
     /// Searches, rebuilding a damaged index once.

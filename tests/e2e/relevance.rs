@@ -38,7 +38,7 @@ fn every_kind_keeps_its_floor_and_no_judged_query_finds_nothing() {
     let library = Library::load(&root).unwrap();
     assert!(set.unknown_ids(&library).is_empty(), "stale judgments: {:?}", set.unknown_ids(&library));
     let (index, _) = SearchIndex::open(&root).unwrap();
-    let report = evaluate(&index, &library, &set).unwrap();
+    let report = evaluate(&index, &library, &set, None).unwrap();
     println!("{}", report.table());
     for (kind, floor) in FLOORS {
         let k = report.kinds.iter().find(|k| k.kind == *kind).unwrap_or_else(|| panic!("no queries of kind {kind}"));

@@ -30,6 +30,8 @@ pub struct Results {
     pub total: usize,
     /// How many of `total` match the whole query (the rest are related hits, listed after them).
     pub exact: usize,
+    /// How many of `total` were found by meaning alone (语义相近), listed among the related hits.
+    pub semantic: usize,
     pub took_ms: f64,
     pub rows: Vec<Option<Hit>>,
     pub facets: Facets,
@@ -73,7 +75,7 @@ impl SearchView {
     }
 
     fn request(&self, offset: usize, limit: usize) -> SearchRequest {
-        SearchRequest { query: self.query.clone(), filters: self.filters.clone(), limit, offset }
+        SearchRequest { query: self.query.clone(), filters: self.filters.clone(), limit, offset, semantic: Vec::new() }
     }
 
     fn search_now(&mut self, worker: &Worker) {
@@ -97,6 +99,7 @@ impl SearchView {
         self.results = Some(Results {
             seq,
             exact: r.exact,
+            semantic: r.semantic,
             query: r.query,
             total: r.total,
             took_ms: r.took_ms,
@@ -204,10 +207,14 @@ impl SearchView {
             if let Some(r) = &self.results {
                 let counts = match (r.exact, r.total - r.exact) {
                     (_, 0) => format!("共 {} 条", r.total),
+                    (e, rel) if r.semantic > 0 => {
+                        format!("完全匹配 {e} 条 · 相关 {} 条 · 语义相近 {} 条", rel - r.semantic, r.semantic)
+                    }
                     (e, rel) => format!("完全匹配 {e} 条 · 相关 {rel} 条"),
                 };
                 ui.label(format!("{counts} · {:.1} 毫秒", r.took_ms)).on_hover_text(
-                    "完全匹配：包含全部检索词（或其同义词）；相关：包含部分检索词或其近义词，排在完全匹配之后。\n\
+                    "完全匹配：包含全部检索词（或其同义词）；相关：包含部分检索词或其近义词，排在完全匹配之后；\n\
+                     语义相近：不含检索词，但内容与所问相近（需安装语义模型）。\n\
                      左侧分类统计按全部结果计数。",
                 );
                 if r.truncated {
@@ -223,8 +230,11 @@ impl SearchView {
 
     /// Width the search bar keeps free right of the field.
     fn status_width(&self) -> f32 {
-        let extra =
-            |r: &Results| (if r.truncated { 110.0 } else { 0.0 }) + (if r.exact < r.total { 110.0 } else { 0.0 });
+        let extra = |r: &Results| {
+            (if r.truncated { 110.0 } else { 0.0 })
+                + (if r.exact < r.total { 110.0 } else { 0.0 })
+                + (if r.semantic > 0 { 100.0 } else { 0.0 })
+        };
         220.0 + self.results.as_ref().map(extra).unwrap_or(0.0)
     }
 
@@ -328,6 +338,7 @@ impl SearchView {
                     filters: self.filters.clone(),
                     limit: PAGE,
                     offset: page,
+                    semantic: Vec::new(),
                 };
                 worker.send(Job::Page { seq: results.seq, req });
             }
@@ -455,6 +466,8 @@ fn result_row(ui: &mut egui::Ui, hit: &Hit, selected: bool) -> bool {
         let year = hit.year.map(|y| format!("{y}年")).unwrap_or_default();
         let matched = if hit.tier == Tier::Related && !hit.matched.is_empty() {
             format!("相关 · 含“{}”", hit.matched.join("”“"))
+        } else if hit.tier == Tier::Semantic {
+            "语义相近".to_string()
         } else {
             String::new()
         };
