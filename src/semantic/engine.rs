@@ -20,12 +20,13 @@ pub fn engine_file() -> String {
     libloading::library_filename("e5").to_string_lossy().into_owned()
 }
 
-/// Where a model folder is looked for, in order: `$CASEBOOK_MODEL_DIR`, `model/` beside the program, `model/`
-/// one folder up (so `target/release/casebook` finds `target/model`, and `bin/casebook` finds `model/`).
+/// Where a model folder is looked for: `$CASEBOOK_MODEL_DIR` alone when it is set (a folder that does not
+/// exist switches the tier off), else `model/` beside the program, then `model/` one folder up (so
+/// `target/release/casebook` finds `target/model`, and `bin/casebook` finds `model/`).
 pub fn candidate_dirs() -> Vec<PathBuf> {
     let mut dirs = Vec::new();
     if let Some(dir) = std::env::var_os(MODEL_DIR_ENV).filter(|d| !d.is_empty()) {
-        dirs.push(PathBuf::from(dir));
+        return vec![PathBuf::from(dir)];
     }
     if let Some(exe_dir) = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)) {
         dirs.push(exe_dir.join("model"));

@@ -14,6 +14,7 @@ fn spawn(lib: &Path, args: &[&str]) -> Child {
         .args(args)
         .env_remove("CASEBOOK_LIBRARY")
         .env("NO_COLOR", "1")
+        .env("CASEBOOK_MODEL_DIR", crate::util::NO_MODEL)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

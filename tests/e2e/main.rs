@@ -18,6 +18,7 @@ mod fonts;
 mod generate;
 mod relevance;
 mod search;
+mod semantic;
 mod submit;
 mod ui;
 mod ui_compare;

@@ -70,12 +70,17 @@ impl TempLibrary {
     }
 }
 
+/// A model folder that does not exist: the semantic tier is off in every test that does not ask for it.
+pub const NO_MODEL: &str = "/nonexistent/casebook-test-no-model";
+
 /// Runs the real binary with exactly these arguments.
 pub fn casebook(args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_casebook"))
         .args(args)
         .env_remove("CASEBOOK_LIBRARY")
         .env("NO_COLOR", "1")
+        // Lexical search only, whatever model this machine has installed (see `semantic.rs` for the model).
+        .env("CASEBOOK_MODEL_DIR", NO_MODEL)
         .output()
         .expect("run casebook");
     Output {
@@ -117,6 +122,7 @@ pub fn casebook_env(args: &[&str], env: &[(&str, &str)]) -> Output {
         .args(args)
         .env_remove("CASEBOOK_LIBRARY")
         .env("NO_COLOR", "1")
+        .env("CASEBOOK_MODEL_DIR", NO_MODEL)
         .envs(env.iter().copied())
         .output()
         .expect("run casebook");
