@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::error::BundleError;
+use super::manifest::EntryKind;
 use super::plan::{Change, ImportPlan, PlanEntry};
 use super::read::sha256_hex;
-use crate::store::{Version, save_file, write_atomic};
+use crate::store::{Version, save_attachment, save_file, write_atomic};
 
 /// What an import wrote. Paths are relative to the library.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -86,7 +87,12 @@ pub fn apply(root: &Path, plan: &ImportPlan, accept: &dyn Fn(&PlanEntry) -> bool
             continue;
         }
         let created_dirs = missing_dirs(root, &path);
-        match save_file(root, &e.rel, &e.incoming) {
+        let saved = if e.kind == EntryKind::Asset {
+            save_attachment(root, &e.rel, &e.incoming)
+        } else {
+            save_file(root, &e.rel, &e.incoming)
+        };
+        match saved {
             Ok(saved) => {
                 undo.push(Undo { path: saved.path, previous: saved.previous, created_dirs });
                 match e.change {
@@ -158,7 +164,8 @@ mod tests {
         std::fs::create_dir_all(a.path().join("yz")).unwrap();
         std::fs::write(a.path().join("0.md"), writeup("w0")).unwrap();
         std::fs::write(a.path().join("yz/1.md"), writeup("w1")).unwrap();
-        let zip = a.path().join("b.zip");
+        let out = tempfile::tempdir().unwrap();
+        let zip = out.path().join("b.zip");
         export(&Library::load(a.path()).unwrap(), "渝中区", &zip).unwrap();
 
         let b = tempfile::tempdir().unwrap();

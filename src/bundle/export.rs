@@ -36,6 +36,8 @@ pub struct ExportReport {
 /// Entries are in path order with fixed timestamps, so only the manifest's creation time differs between two
 /// exports of the same records. The zip is written to a temporary file beside `out` and renamed into place.
 pub fn export(lib: &Library, district: &str, out: &Path) -> Result<ExportReport, BundleError> {
+    // The bundle must not land on a record (or anywhere in the library), symbolic links included.
+    crate::store::output_outside(&lib.root, out)?;
     let canonical = lib
         .config
         .resolve_district(district)
@@ -59,6 +61,7 @@ pub fn export(lib: &Library, district: &str, out: &Path) -> Result<ExportReport,
     // Path → (entry, bytes), so the zip and the manifest come out in path order.
     let mut files: BTreeMap<String, (ManifestEntry, Vec<u8>)> = BTreeMap::new();
     let mut skipped = Vec::new();
+    let real_root = crate::store::resolved(&lib.root);
     for r in &records {
         let path = lib.abs_path(r);
         let bytes = std::fs::read(&path).map_err(|cause| BundleError::Read { path, cause })?;
@@ -81,6 +84,11 @@ pub fn export(lib: &Library, district: &str, out: &Path) -> Result<ExportReport,
             let path = lib.root.join(&rel);
             let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
             if !meta.is_file() {
+                continue;
+            }
+            // A linked folder on the way (an `.assets` folder pointing elsewhere) must not pack outside files.
+            if !crate::store::resolved(&path).starts_with(&real_root) {
+                skipped.push((rel, "经由符号链接指向资料库以外，未打包".to_string()));
                 continue;
             }
             if let Err(reason) = check_entry_name(&rel) {

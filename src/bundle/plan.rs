@@ -138,6 +138,12 @@ fn plan(lib: &Library, bundle: VerifiedBundle) -> Result<ImportPlan, BundleError
     let records = assign_targets(lib, records, &mut problems);
     let targets = asset_targets(&manifest, &records);
     find_collisions(&records, &targets, &mut problems);
+    for (from, to) in &targets {
+        if !crate::store::is_attachment_path(to) {
+            let message = format!("附件 {to} 不能以 .md 结尾、不能是隐藏文件（否则会被当作记录读入）");
+            problems.push(problem(from, 0, "asset-name", message));
+        }
+    }
 
     // Validate the records together, as the library would be with them. Problems found so far do not stop
     // this: the sender sees every problem of the bundle at once.

@@ -78,7 +78,7 @@ fn export(root: &Path, district: &str, out: &Path, json: bool) -> anyhow::Result
             "skipped": report.skipped.iter().map(|(p, why)| json!({"path": p, "reason": why})).collect::<Vec<_>>(),
         }))?;
     } else {
-        println!(
+        say!(
             "已导出{}的 {} 条记录（{} 个附件）到 {}",
             report.district,
             report.records,
@@ -86,7 +86,7 @@ fn export(root: &Path, district: &str, out: &Path, json: bool) -> anyhow::Result
             report.path.display()
         );
         for (path, why) in &report.skipped {
-            eprintln!("警告：未打包附件 {path}：{why}");
+            say_err!("警告：未打包附件 {path}：{why}");
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -125,7 +125,7 @@ fn import(root: &Path, file: &Path, decision: Decision, json: bool) -> anyhow::R
     } else {
         print_plan(&plan);
         match &applied {
-            None => println!("（试运行：未写入任何文件）"),
+            None => say!("（试运行：未写入任何文件）"),
             Some(report) => print_report(&plan, report),
         }
     }
@@ -139,7 +139,7 @@ fn warn_unknown_accepts(plan: &ImportPlan, accept: &[String]) {
         let id = id.trim();
         let hit = plan.changed_entries().any(|e| e.id.as_deref() == Some(id) || e.rel == id);
         if !hit {
-            eprintln!("警告：--accept {id}：交换包中没有这条有改动的记录");
+            say_err!("警告：--accept {id}：交换包中没有这条有改动的记录");
         }
     }
 }
@@ -148,18 +148,18 @@ fn sync_index(root: &Path) {
     match SearchIndex::open(root) {
         Ok((_, report)) => {
             if let Some(reason) = &report.rebuilt {
-                eprintln!("提示：{reason}");
+                say_err!("提示：{reason}");
             }
         }
-        Err(e) => eprintln!("警告：文件已写入，但检索索引未能更新（{e}）；下次检索时会自动更新"),
+        Err(e) => say_err!("警告：文件已写入，但检索索引未能更新（{e}）；下次检索时会自动更新"),
     }
 }
 
 fn print_plan(plan: &ImportPlan) {
     let m = &plan.manifest;
     let from = if m.library.is_empty() { String::new() } else { format!(" · 来自“{}”", m.library) };
-    println!("交换包：{}{from} · {} · {} 条记录、{} 个附件", m.district, m.created, m.record_count(), m.asset_count());
-    println!(
+    say!("交换包：{}{from} · {} · {} 条记录、{} 个附件", m.district, m.created, m.record_count(), m.asset_count());
+    say!(
         "新增 {} / 相同 {} / 有改动 {}",
         plan.new_entries().count(),
         plan.same_entries().count(),
@@ -167,22 +167,22 @@ fn print_plan(plan: &ImportPlan) {
     );
     let colour = colour();
     for e in plan.entries.iter().filter(|e| !matches!(e.change, Change::Same)) {
-        println!("{}  {}  {}  {}", e.change.label(), e.rel, e.label(), e.title);
+        say!("{}  {}  {}  {}", e.change.label(), e.rel, e.label(), e.title);
         if e.rel != e.bundle_path {
-            println!("  （包内路径 {}，本库已有同 id 的记录在此路径）", e.bundle_path);
+            say!("  （包内路径 {}，本库已有同 id 的记录在此路径）", e.bundle_path);
         }
         if let Change::Changed { diff, .. } = &e.change {
             print_diff(diff, colour);
         }
     }
     for w in &plan.warnings {
-        println!("警告 {}:{}: [{}] {}", w.path, w.line, w.code, w.message);
+        say!("警告 {}:{}: [{}] {}", w.path, w.line, w.code, w.message);
     }
 }
 
 fn print_diff(diff: &[core::DiffLine], colour: bool) {
     if diff.is_empty() {
-        println!("  （二进制文件，无法逐行比较）");
+        say!("  （二进制文件，无法逐行比较）");
         return;
     }
     let mut previous: Option<&core::DiffLine> = None;
@@ -190,7 +190,7 @@ fn print_diff(diff: &[core::DiffLine], colour: bool) {
         if previous.is_none_or(|p| line.starts_hunk_after(p)) {
             let at = line.old_line.or(line.new_line).unwrap_or(1);
             let header = format!("  @@ 第 {at} 行起 @@");
-            println!("{}", if colour { format!("\x1b[36m{header}\x1b[0m") } else { header });
+            say!("{}", if colour { format!("\x1b[36m{header}\x1b[0m") } else { header });
         }
         let text = format!("  {}", line.unified());
         let painted = match (colour, line.tag) {
@@ -198,24 +198,24 @@ fn print_diff(diff: &[core::DiffLine], colour: bool) {
             (true, DiffTag::Delete) => format!("\x1b[31m{text}\x1b[0m"),
             _ => text,
         };
-        println!("{painted}");
+        say!("{painted}");
         previous = Some(line);
     }
 }
 
 fn print_report(plan: &ImportPlan, report: &ApplyReport) {
-    println!("已新增 {} 个文件，更新 {} 个文件，{} 个未变", report.added.len(), report.updated.len(), report.unchanged);
+    say!("已新增 {} 个文件，更新 {} 个文件，{} 个未变", report.added.len(), report.updated.len(), report.unchanged);
     if !report.updated.is_empty() {
-        println!("被替换的旧版本保存在 .casebook/history/ 中，可以恢复");
+        say!("被替换的旧版本保存在 .casebook/history/ 中，可以恢复");
     }
     if !report.rejected.is_empty() {
         let labels: Vec<&str> =
             plan.entries.iter().filter(|e| report.rejected.contains(&e.rel)).map(PlanEntry::label).collect();
-        println!("未导入 {} 条有改动的记录（保持本库原样）：{}", labels.len(), labels.join("、"));
-        println!("提示：核对上面的差异后，用 --accept-changed 全部接受，或用 --accept ID 逐条接受");
+        say!("未导入 {} 条有改动的记录（保持本库原样）：{}", labels.len(), labels.join("、"));
+        say!("提示：核对上面的差异后，用 --accept-changed 全部接受，或用 --accept ID 逐条接受");
     }
     for c in &report.conflicts {
-        println!("冲突 {}：{}", c.rel, c.message);
+        say!("冲突 {}：{}", c.rel, c.message);
     }
 }
 

@@ -24,13 +24,13 @@ pub fn check(root: &Path, json: bool) -> anyhow::Result<ExitCode> {
         print_json(&report)?;
     } else {
         for p in &report.errors {
-            println!("错误 {}", line(p));
+            say!("错误 {}", line(p));
         }
         for p in &report.warnings {
-            println!("警告 {}", line(p));
+            say!("警告 {}", line(p));
         }
         let s = &report.stats;
-        println!(
+        say!(
             "共 {} 个项目、{} 篇写作材料、{} 个区县、{} 个调研点、{} 个学习专辑；{} 个错误，{} 个警告",
             s.projects,
             s.writeups,
@@ -49,10 +49,14 @@ pub fn summary(root: &Path) -> anyhow::Result<ExitCode> {
     let lib = Library::load(root).with_context(|| format!("无法打开资料库 {}", root.display()))?;
     let report = run_check(&lib);
     let s = &report.stats;
-    println!("经验库 · {}", root.display());
-    println!(
+    say!("经验库 · {}", root.display());
+    say!(
         "{} 个区县 · {} 个认领项目 · {} 篇写作材料 · {} 个调研点 · {} 个学习专辑",
-        s.districts, s.projects, s.writeups, s.sites, s.collections
+        s.districts,
+        s.projects,
+        s.writeups,
+        s.sites,
+        s.collections
     );
     let mut rows: std::collections::BTreeMap<&str, [usize; 3]> = Default::default();
     for r in &lib.records {
@@ -67,13 +71,13 @@ pub fn summary(root: &Path) -> anyhow::Result<ExitCode> {
         };
         rows.entry(d).or_default()[slot] += 1;
     }
-    println!("\n{:<10}\t项目\t材料\t调研点", "区县");
+    say!("\n{:<10}\t项目\t材料\t调研点", "区县");
     for (d, [p, w, s]) in rows {
-        println!("{d:<10}\t{p}\t{w}\t{s}");
+        say!("{d:<10}\t{p}\t{w}\t{s}");
     }
     if !s.incomplete_projects.is_empty() {
-        println!("\n经验材料不足两篇的项目：{}", s.incomplete_projects.join("、"));
+        say!("\n经验材料不足两篇的项目：{}", s.incomplete_projects.join("、"));
     }
-    println!("\n{} 个错误，{} 个警告（详见 casebook check）", report.errors.len(), report.warnings.len());
+    say!("\n{} 个错误，{} 个警告（详见 casebook check）", report.errors.len(), report.warnings.len());
     Ok(ExitCode::SUCCESS)
 }

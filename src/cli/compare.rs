@@ -32,9 +32,10 @@ pub struct CompareArgs {
     csv: Option<std::path::PathBuf>,
 }
 
-fn write_csv(path: &Path, text: &str) -> anyhow::Result<()> {
+fn write_csv(root: &Path, path: &Path, text: &str) -> anyhow::Result<()> {
+    casebook::store::output_outside(root, path)?;
     casebook::store::write_atomic(path, text.as_bytes()).with_context(|| format!("无法写入 {}", path.display()))?;
-    eprintln!("已写出 CSV：{}", path.display());
+    say_err!("已写出 CSV：{}", path.display());
     Ok(())
 }
 
@@ -48,20 +49,20 @@ pub fn run(root: &Path, args: CompareArgs) -> anyhow::Result<ExitCode> {
         let table = match cross_district(&lib, name, args.theme.as_deref(), args.year) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("错误：{e}");
+                say_err!("错误：{e}");
                 return Ok(ExitCode::from(1));
             }
         };
         if let Some(path) = &args.csv {
-            write_csv(path, &casebook::compare::csv::cross_csv(&table))?;
+            write_csv(root, path, &casebook::compare::csv::cross_csv(&table))?;
         }
         if args.json {
             print_json(&table)?;
             return Ok(ExitCode::SUCCESS);
         }
-        println!("横向对比：{}（单位 {}；按改善幅度排序）", table.indicator, table.unit);
+        say!("横向对比：{}（单位 {}；按改善幅度排序）", table.indicator, table.unit);
         for (i, r) in table.rows.iter().enumerate() {
-            println!(
+            say!(
                 "{:>2}. {}  {}  {} → {}  {}  {}",
                 i + 1,
                 r.district,
@@ -75,17 +76,18 @@ pub fn run(root: &Path, args: CompareArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let Some(id) = &args.project else {
-        eprintln!("错误：请给出项目编号，或用 --indicator 指定要横向对比的指标");
+        say_err!("错误：请给出项目编号，或用 --indicator 指定要横向对比的指标");
         return Ok(ExitCode::from(2));
     };
     let Some(p) = lib.get(id).filter(|r| r.kind() == Kind::Project) else {
-        eprintln!("错误：没有 id 为 “{id}” 的项目");
+        say_err!("错误：没有 id 为 “{id}” 的项目");
         return Ok(ExitCode::from(1));
     };
     let Meta::Project(meta) = &p.meta else { unreachable!("checked kind") };
     let summary = project_summary(meta);
     if let Some(path) = &args.csv {
         write_csv(
+            root,
             path,
             &casebook::compare::csv::project_csv(id, p.title(), lib.district_of(p).unwrap_or(""), &summary),
         )?;
@@ -97,11 +99,11 @@ pub fn run(root: &Path, args: CompareArgs) -> anyhow::Result<ExitCode> {
         }))?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{}（{}）", p.title(), lib.district_of(p).unwrap_or(""));
-    println!("{}", summary.sentence());
+    say!("{}（{}）", p.title(), lib.district_of(p).unwrap_or(""));
+    say!("{}", summary.sentence());
     for c in &summary.indicators {
         let target = c.target.map(|t| format!("；目标 {}", format_number(t))).unwrap_or_default();
-        println!(
+        say!(
             "· {} [{}] {} → {}  {}  {}{}",
             c.name,
             c.unit,
@@ -113,7 +115,7 @@ pub fn run(root: &Path, args: CompareArgs) -> anyhow::Result<ExitCode> {
         );
     }
     for e in &meta.evaluation {
-        println!(
+        say!(
             "群众评价 {}：满意度 {}%，样本 {}",
             e.period.as_deref().unwrap_or(""),
             value(e.satisfaction),

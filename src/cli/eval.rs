@@ -33,18 +33,18 @@ pub fn run(root: &Path, args: EvalArgs) -> anyhow::Result<ExitCode> {
     let library = Library::load(root).with_context(|| format!("无法读取资料库 {}", root.display()))?;
     let unknown = set.unknown_ids(&library);
     if !unknown.is_empty() {
-        eprintln!("警告：评测集评了资料库中没有的记录：{}", unknown.join("、"));
+        say_err!("警告：评测集评了资料库中没有的记录：{}", unknown.join("、"));
     }
     let (index, _) = SearchIndex::open(root).with_context(|| format!("无法打开资料库 {} 的索引", root.display()))?;
     let mut semantic = match Semantic::open(root) {
         Some(Ok(s)) if !args.no_semantic => {
             if let Some(note) = s.note(index.num_docs()) {
-                eprintln!("提示：{note}");
+                say_err!("提示：{note}");
             }
             (!s.vectors.is_empty()).then_some(s)
         }
         Some(Err(e)) if !args.no_semantic => {
-            eprintln!("提示：语义检索未启用：{e}");
+            say_err!("提示：语义检索未启用：{e}");
             None
         }
         _ => None,
@@ -54,17 +54,22 @@ pub fn run(root: &Path, args: EvalArgs) -> anyhow::Result<ExitCode> {
         print_json(&serde_json::to_value(&report)?)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    say!(
         "检索质量评测：{} 条查询，{} 条记录（基线：字二元组 BM25，任一词匹配）",
         set.queries.len(),
         library.records.len()
     );
-    print!("{}", report.table());
+    say_part!("{}", report.table());
     if args.queries {
         for q in &report.queries {
-            println!(
+            say!(
                 "{}  {:<6} nDCG {:.3} / {:.3}  命中 {:>4}  {}",
-                q.id, q.kind, q.casebook.ndcg, q.baseline.ndcg, q.hits, q.query
+                q.id,
+                q.kind,
+                q.casebook.ndcg,
+                q.baseline.ndcg,
+                q.hits,
+                q.query
             );
         }
     }

@@ -90,7 +90,7 @@ pub fn run(root: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
             | ExportError::NotACollection { .. }
             | ExportError::InsideLibrary(_)),
         ) => {
-            eprintln!("错误：{e}");
+            say_err!("错误：{e}");
             return Ok(ExitCode::from(1));
         }
         Err(e) => return Err(e.into()),
@@ -106,19 +106,19 @@ pub fn run(root: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     match &report.archive {
-        Some(zip) => println!("已导出《{}》，打包为：{}（{}）", report.title, zip.display(), size(zip)),
+        Some(zip) => say!("已导出《{}》，打包为：{}（{}）", report.title, zip.display(), size(zip)),
         None => {
-            println!("已导出《{}》到文件夹：{}", report.title, report.folder.display());
+            say!("已导出《{}》到文件夹：{}", report.title, report.folder.display());
             for f in &report.files {
                 let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                println!("  写入 {name}（{}）", size(f));
+                say!("  写入 {name}（{}）", size(f));
             }
         }
     }
     if !report.warnings.is_empty() {
-        println!("需处理的事项（已列入材料核对清单）：");
+        say!("需处理的事项（已列入材料核对清单）：");
         for w in &report.warnings {
-            println!("  · {w}");
+            say!("  · {w}");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -24,7 +24,7 @@ pub fn run(args: GenArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let report = generate(&args.out, &GenSpec { writeups: args.writeups, seed: args.seed })
         .with_context(|| format!("生成资料库 {} 失败", args.out.display()))?;
-    println!(
+    say!(
         "已生成 {}：{} 个项目、{} 篇写作材料、{} 个调研点、{} 个学习专辑，{:.1} MB，用时 {:.1} 秒",
         args.out.display(),
         report.projects,

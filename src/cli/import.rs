@@ -97,7 +97,7 @@ pub fn run(root: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
                     let message = e.to_string();
                     let shown = file.display().to_string();
                     let message = if message.contains(&shown) { message } else { format!("{shown}：{message}") };
-                    eprintln!("失败 {message}{}", hint(&e));
+                    say_err!("失败 {message}{}", hint(&e));
                 }
                 results.push(json!({ "file": file.display().to_string(), "ok": false, "error": e.to_string() }));
             }
@@ -114,9 +114,9 @@ pub fn run(root: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
         print_json(&json!({ "dry_run": args.dry_run, "imported": written, "failed": failed, "files": results }))?;
     } else {
         let verb = if args.dry_run { "可导入" } else { "已导入" };
-        println!("{verb} {} 个文件，失败 {failed} 个", args.files.len() - failed);
+        say!("{verb} {} 个文件，失败 {failed} 个", args.files.len() - failed);
         if let Some(note) = index_note {
-            println!("{note}");
+            say!("{note}");
         }
     }
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -209,16 +209,16 @@ fn hint(e: &ImportError) -> &'static str {
 
 fn guess_line(label: &str, value: Option<&str>, guess: Option<&Guess>) {
     match (value, guess) {
-        (Some(v), Some(g)) if g.value == v || g.from == "命令行指定" => println!("  {label}：{v}（{}）", g.from),
-        (Some(v), _) => println!("  {label}：{v}"),
-        (None, _) => println!("  {label}：（未能判断）"),
+        (Some(v), Some(g)) if g.value == v || g.from == "命令行指定" => say!("  {label}：{v}（{}）", g.from),
+        (Some(v), _) => say!("  {label}：{v}"),
+        (None, _) => say!("  {label}：（未能判断）"),
     }
 }
 
 fn print_success(done: &Imported, dry: bool) {
     let Imported { draft, id, rel, assets, warnings } = done;
     let arrow = if dry { "将导入为" } else { "→" };
-    println!("{} {arrow} {rel}（id：{id}）", draft.source.display());
+    say!("{} {arrow} {rel}（id：{id}）", draft.source.display());
     let m = &draft.meta;
     let g = &draft.guesses;
     guess_line("标题", m.title.as_deref(), g.title.as_ref());
@@ -226,7 +226,7 @@ fn print_success(done: &Imported, dry: bool) {
     match (&m.date, m.year) {
         (Some(d), _) => guess_line("日期", Some(d), g.date.as_ref()),
         (None, Some(y)) => guess_line("年份", Some(&y.to_string()), g.year.as_ref()),
-        (None, None) => println!("  年份：（未能判断）"),
+        (None, None) => say!("  年份：（未能判断）"),
     }
     guess_line("文种", Some(m.doc_type.as_deref().unwrap_or("经验材料")), g.doc_type.as_ref());
     if let Some(p) = m.project.as_deref() {
@@ -234,10 +234,10 @@ fn print_success(done: &Imported, dry: bool) {
     }
     if let Some(first) = assets.first() {
         let dir = first.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        println!("  图片：{} 张 → {dir}/", assets.len());
+        say!("  图片：{} 张 → {dir}/", assets.len());
     }
     for w in warnings {
-        println!("  注意：{w}");
+        say!("  注意：{w}");
     }
 }
 

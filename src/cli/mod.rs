@@ -1,5 +1,24 @@
 //! The command line: one function per subcommand, each a thin layer over the core.
-//! Output is in Chinese; `--json` gives machine-readable output with stable keys.
+//! Output is in Chinese; `--json` gives machine-readable output with stable keys. Everything printed goes
+//! through [`say!`] / [`say_err!`], which neutralise control and escape characters from the data
+//! ([`output::inert`]), so a record's title can never drive the terminal.
+
+/// `println!` with control and escape characters neutralised ([`output::inert`]).
+macro_rules! say {
+    () => { println!() };
+    ($($t:tt)*) => { println!("{}", crate::casebook_cli::output::inert(&format!($($t)*))) };
+}
+
+/// `eprintln!` with control and escape characters neutralised ([`output::inert`]).
+macro_rules! say_err {
+    () => { eprintln!() };
+    ($($t:tt)*) => { eprintln!("{}", crate::casebook_cli::output::inert(&format!($($t)*))) };
+}
+
+/// `print!` with control and escape characters neutralised ([`output::inert`]).
+macro_rules! say_part {
+    ($($t:tt)*) => { print!("{}", crate::casebook_cli::output::inert(&format!($($t)*))) };
+}
 
 mod bundle;
 mod check;
@@ -102,8 +121,8 @@ pub fn run() -> ExitCode {
             return match casebook::ui::run(named) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("错误：无法打开窗口：{e}");
-                    eprintln!("  提示：命令行功能不需要窗口，见 casebook --help（例如 casebook summary）");
+                    say_err!("错误：无法打开窗口：{e}");
+                    say_err!("  提示：命令行功能不需要窗口，见 casebook --help（例如 casebook summary）");
                     ExitCode::from(2)
                 }
             };
@@ -126,9 +145,9 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("错误：{e}");
+            say_err!("错误：{e}");
             for cause in e.chain().skip(1) {
-                eprintln!("  原因：{cause}");
+                say_err!("  原因：{cause}");
             }
             ExitCode::from(2)
         }

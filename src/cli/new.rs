@@ -174,9 +174,9 @@ pub fn run(root: &Path, args: NewArgs) -> anyhow::Result<ExitCode> {
     let errors: Vec<_> = problems.iter().filter(|p| p.severity == Severity::Error).collect();
     if !errors.is_empty() {
         for p in &errors {
-            eprintln!("错误 {rel}: [{}] {}", p.code, p.message);
+            say_err!("错误 {rel}: [{}] {}", p.code, p.message);
         }
-        eprintln!("未写入：请修改参数后重试");
+        say_err!("未写入：请修改参数后重试");
         return Ok(ExitCode::from(1));
     }
     store::save_file(root, &rel, text.as_bytes()).with_context(|| format!("无法写入 {rel}"))?;
@@ -189,9 +189,9 @@ pub fn run(root: &Path, args: NewArgs) -> anyhow::Result<ExitCode> {
             "warnings": warnings,
         }))?;
     } else {
-        println!("已新建{}：{rel}（id：{id}）", kind.label());
+        say!("已新建{}：{rel}（id：{id}）", kind.label());
         for w in warnings {
-            println!("  警告：{w}");
+            say!("  警告：{w}");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -57,16 +57,16 @@ fn open(root: &Path) -> anyhow::Result<SearchIndex> {
 /// Tells on stderr what opening the index did, when it did something the user should know.
 fn report_sync(report: &SyncReport) {
     if let Some(reason) = &report.rebuilt {
-        eprintln!("提示：{reason}");
+        say_err!("提示：{reason}");
     }
     if let Some(stale) = &report.stale {
-        eprintln!("提示：{stale}");
+        say_err!("提示：{stale}");
     }
     if let Some(note) = &report.in_memory {
-        eprintln!("提示：{note}");
+        say_err!("提示：{note}");
     }
     for p in &report.problems {
-        eprintln!("警告：{}:{}: {}（该文件暂不能检索）", p.path, p.line, p.message);
+        say_err!("警告：{}:{}: {}（该文件暂不能检索）", p.path, p.line, p.message);
     }
 }
 
@@ -82,7 +82,7 @@ pub fn index(root: &Path, rebuild: bool) -> anyhow::Result<ExitCode> {
     }
     let secs = started.elapsed().as_secs_f64();
     let mb = report.bytes as f64 / 1048576.0;
-    println!(
+    say!(
         "索引已就绪：{} 条记录（本次新增 {}、更新 {}、删除 {}；{:.2} MB，用时 {:.2} 秒）",
         index.num_docs(),
         report.added,
@@ -107,20 +107,20 @@ fn print_hits(hits: &[Hit], tiers: bool) {
     let colour = colour();
     for (i, h) in hits.iter().enumerate() {
         if tiers && h.tier != Tier::Exact && (i == 0 || hits[i - 1].tier == Tier::Exact) {
-            println!("  —— 相关结果（包含部分检索词或其近义词，或内容相近）——");
+            say!("  —— 相关结果（包含部分检索词或其近义词，或内容相近）——");
         }
         let year = h.year.map(|y| y.to_string()).unwrap_or_default();
         let meta: Vec<&str> = [h.doc_type.as_str(), h.district.as_str(), year.as_str(), h.project.as_str()]
             .into_iter()
             .filter(|s| !s.is_empty())
             .collect();
-        println!("{:>3}. {}  [{}]  {}", i + 1, h.title, meta.join(" · "), h.id);
-        println!("     {}", mark(&h.snippet, &h.highlights, colour));
+        say!("{:>3}. {}  [{}]  {}", i + 1, h.title, meta.join(" · "), h.id);
+        say!("     {}", mark(&h.snippet, &h.highlights, colour));
         if tiers && h.tier == Tier::Related && !h.matched.is_empty() {
-            println!("     匹配：{}", h.matched.join("、"));
+            say!("     匹配：{}", h.matched.join("、"));
         }
         if tiers && h.tier == Tier::Semantic {
-            println!("     语义相近：不含检索词，内容与所问相近");
+            say!("     语义相近：不含检索词，内容与所问相近");
         }
     }
 }
@@ -131,7 +131,7 @@ pub fn search(root: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let mut req = SearchRequest::new(&args.query.join(" "));
     req.limit = args.limit.min(MAX_LIMIT);
     if args.limit > MAX_LIMIT {
-        eprintln!("提示：--limit 最多 {MAX_LIMIT}，已按 {MAX_LIMIT} 条显示");
+        say_err!("提示：--limit 最多 {MAX_LIMIT}，已按 {MAX_LIMIT} 条显示");
     }
     req.filters = Filters {
         district: args.district,
@@ -148,7 +148,7 @@ pub fn search(root: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
         report_sync(&r);
     }
     if results.truncated {
-        eprintln!("提示：{}", casebook::search::query::truncation_note());
+        say_err!("提示：{}", casebook::search::query::truncation_note());
     }
     if args.json {
         let hits: Vec<_> = results.hits.iter().map(hit_json).collect();
@@ -160,19 +160,19 @@ pub fn search(root: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
         }))?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{}（{:.1} 毫秒）", results.summary(), results.took_ms);
+    say!("{}（{:.1} 毫秒）", results.summary(), results.took_ms);
     print_hits(&results.hits, true);
     if results.total == 0 {
-        println!("没有找到结果。可以换一个说法，或减少检索词、去掉筛选条件。");
+        say!("没有找到结果。可以换一个说法，或减少检索词、去掉筛选条件。");
     }
     let f = &results.facets;
     if results.total > 0 {
-        println!("分类统计（按全部 {} 条结果计数）：", results.total);
+        say!("分类统计（按全部 {} 条结果计数）：", results.total);
     }
     for (label, map) in [("区县", &f.district), ("主题", &f.theme), ("文种", &f.doc_type), ("年份", &f.year)] {
         if !map.is_empty() {
             let parts: Vec<String> = map.iter().map(|(k, v)| format!("{k} {v}")).collect();
-            println!("{label}：{}", parts.join("，"));
+            say!("{label}：{}", parts.join("，"));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -184,15 +184,15 @@ fn semantic_ranking(root: &Path, query: &str, records: u64) -> Vec<(String, f32)
     match Semantic::open(root) {
         None => Vec::new(),
         Some(Err(e)) => {
-            eprintln!("提示：语义检索未启用：{e}");
+            say_err!("提示：语义检索未启用：{e}");
             Vec::new()
         }
         Some(Ok(mut semantic)) => {
             if let Some(note) = semantic.note(records) {
-                eprintln!("提示：{note}");
+                say_err!("提示：{note}");
             }
             semantic.ranking(query).unwrap_or_else(|e| {
-                eprintln!("提示：语义检索未启用：{e}");
+                say_err!("提示：语义检索未启用：{e}");
                 Vec::new()
             })
         }
@@ -203,7 +203,7 @@ fn semantic_ranking(root: &Path, query: &str, records: u64) -> Vec<(String, f32)
 pub fn embed(root: &Path, threads: Option<usize>) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let Some(semantic) = Semantic::open(root) else {
-        eprintln!("错误：没有找到语义模型。{}", casebook::semantic::where_to_install());
+        say_err!("错误：没有找到语义模型。{}", casebook::semantic::where_to_install());
         return Ok(ExitCode::from(1));
     };
     let Semantic { mut embedder, mut vectors } = semantic.context("无法加载语义模型")?;
@@ -221,9 +221,9 @@ pub fn embed(root: &Path, threads: Option<usize>) -> anyhow::Result<ExitCode> {
     })
     .context("生成语义向量失败")?;
     if report.embedded > 0 {
-        eprintln!();
+        say_err!();
     }
-    println!(
+    say!(
         "语义向量已就绪：{} 条记录（本次生成 {} 条、{} 段，用时 {:.1} 秒）",
         report.coverage.total,
         report.embedded,
@@ -237,13 +237,13 @@ pub fn embed(root: &Path, threads: Option<usize>) -> anyhow::Result<ExitCode> {
 pub fn similar(root: &Path, id: &str, limit: usize, json: bool) -> anyhow::Result<ExitCode> {
     let index = open(root)?;
     let Some(hits) = index.similar(id, limit.min(MAX_LIMIT)).context("查找相似经验失败")? else {
-        eprintln!("错误：没有 id 为 “{id}” 的记录");
+        say_err!("错误：没有 id 为 “{id}” 的记录");
         return Ok(ExitCode::from(1));
     };
     if json {
         print_json(&json!({ "id": id, "hits": hits.iter().map(hit_json).collect::<Vec<_>>() }))?;
     } else {
-        println!("与 {id} 相似的经验（其他区县优先）：");
+        say!("与 {id} 相似的经验（其他区县优先）：");
         print_hits(&hits, false);
     }
     Ok(ExitCode::SUCCESS)

@@ -12,7 +12,7 @@ use super::output::print_json;
 pub fn show(root: &Path, id: &str, json: bool) -> anyhow::Result<ExitCode> {
     let lib = Library::load(root).with_context(|| format!("无法打开资料库 {}", root.display()))?;
     let Some(r) = lib.get(id) else {
-        eprintln!("错误：没有 id 为 “{id}” 的记录");
+        say_err!("错误：没有 id 为 “{id}” 的记录");
         return Ok(ExitCode::from(1));
     };
     if json {
@@ -24,11 +24,11 @@ pub fn show(root: &Path, id: &str, json: bool) -> anyhow::Result<ExitCode> {
         }))?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{}", r.title());
-    println!("{}", "=".repeat(r.title().chars().count().clamp(4, 40) * 2));
+    say!("{}", r.title());
+    say!("{}", "=".repeat(r.title().chars().count().clamp(4, 40) * 2));
     let field = |k: &str, v: String| {
         if !v.is_empty() {
-            println!("{k}：{v}");
+            say!("{k}：{v}");
         }
     };
     field("类别", r.kind().label().to_string());
@@ -61,7 +61,7 @@ pub fn show(root: &Path, id: &str, json: bool) -> anyhow::Result<ExitCode> {
                         })
                         .unwrap_or_else(|| "—".into())
                 };
-                println!(
+                say!(
                     "指标：{} [{}] {} → {}",
                     ind.name.as_deref().unwrap_or(""),
                     ind.unit.as_deref().unwrap_or(""),
@@ -74,21 +74,21 @@ pub fn show(root: &Path, id: &str, json: bool) -> anyhow::Result<ExitCode> {
             field("地址", s.address.clone().unwrap_or_default());
             field("亮点", s.highlight.clone().unwrap_or_default());
             for (i, stop) in s.stops.iter().enumerate() {
-                println!("点位 {}：{}", i + 1, stop.summary());
+                say!("点位 {}：{}", i + 1, stop.summary());
             }
             if !s.stops.is_empty() {
-                println!("合计：{} 分钟", s.total_minutes());
+                say!("合计：{} 分钟", s.total_minutes());
             }
         }
         Meta::Collection(c) => {
             field("面向", c.audience.clone().unwrap_or_default());
             for (i, item) in c.items.iter().enumerate() {
                 let title = item.id.as_deref().and_then(|id| lib.get(id)).map(|r| r.title()).unwrap_or("（缺失）");
-                println!("条目 {}：{}  —— {}", i + 1, title, item.note.as_deref().unwrap_or(""));
+                say!("条目 {}：{}  —— {}", i + 1, title, item.note.as_deref().unwrap_or(""));
             }
         }
     }
-    println!("文件：{}\n", r.path);
-    println!("{}", r.body.trim_end());
+    say!("文件：{}\n", r.path);
+    say!("{}", r.body.trim_end());
     Ok(ExitCode::SUCCESS)
 }

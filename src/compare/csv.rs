@@ -5,9 +5,17 @@
 
 use super::{CrossTable, IndicatorChange, ProjectSummary, format_number};
 
-/// Quotes a field when it holds a comma, quote or line break; doubles quotes inside.
+/// One CSV cell, for every CSV the program writes (comparison tables, export data): text a spreadsheet would
+/// run as a formula (starting with = + - @, a tab or a carriage return, and not a plain number such as -3.5)
+/// is prefixed with an apostrophe, then the cell is quoted when it holds a comma, quote or line break, with
+/// quotes doubled.
 pub fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.trim().parse::<f64>().is_err() {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
 /// Joins rows of fields into a CSV document with a BOM.
@@ -88,6 +96,14 @@ mod tests {
     use super::*;
     use crate::compare::project_summary;
     use crate::library::{Indicator, Measurement, Project};
+
+    #[test]
+    fn formulas_are_defused_and_numbers_kept() {
+        assert_eq!(field("=HYPERLINK(\"http://x\",\"点\")"), "\"'=HYPERLINK(\"\"http://x\"\",\"\"点\"\")\"");
+        assert_eq!(field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(field("-12.5"), "-12.5");
+        assert_eq!(field("+信访"), "'+信访");
+    }
 
     #[test]
     fn quotes_only_when_needed() {

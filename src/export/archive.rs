@@ -3,7 +3,7 @@
 //! manifest) are removed, so the folder always matches its manifest. Nothing outside the folder is touched.
 
 use std::io::{Cursor, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use zip::CompressionMethod;
 use zip::write::SimpleFileOptions;
@@ -39,11 +39,11 @@ pub fn safe_name(name: &str, max: usize) -> String {
     if short.is_empty() { "导出".to_string() } else { short }
 }
 
-/// Writes the files into `dir/folder/`, returning their paths. Files of an earlier export listed in the old
-/// manifest.json and not written again are deleted.
-pub fn write_folder(dir: &Path, folder: &str, files: &[OutFile]) -> std::io::Result<Vec<PathBuf>> {
-    let target = dir.join(folder);
-    let previous = previous_files(&target);
+/// Writes the files into a new folder `dir/folder/` (or `folder-2/`, `folder-3/`, … when that one exists and
+/// is not empty), returning the folder and the files. An export never replaces or deletes a file it did not
+/// write in this run: an earlier export, or anything a user keeps there, stays as it was.
+pub fn write_folder(dir: &Path, folder: &str, files: &[OutFile]) -> std::io::Result<(PathBuf, Vec<PathBuf>)> {
+    let target = fresh(dir, folder, "", |p| p.read_dir().map(|mut d| d.next().is_none()).unwrap_or(false));
     std::fs::create_dir_all(&target)?;
     let mut written = Vec::with_capacity(files.len());
     for f in files {
@@ -51,35 +51,22 @@ pub fn write_folder(dir: &Path, folder: &str, files: &[OutFile]) -> std::io::Res
         write_atomic(&path, &f.bytes)?;
         written.push(path);
     }
-    for old in previous {
-        if !files.iter().any(|f| f.name == old) {
-            let _ = std::fs::remove_file(target.join(old));
-        }
+    Ok((target, written))
+}
+
+/// `dir/name{ext}`, or the first of `dir/name-2{ext}`, `dir/name-3{ext}`, … that does not exist (or that
+/// `reusable` accepts, such as an empty folder).
+fn fresh(dir: &Path, name: &str, ext: &str, reusable: impl Fn(&Path) -> bool) -> PathBuf {
+    let free = |p: &Path| std::fs::symlink_metadata(p).is_err() || reusable(p);
+    let first = dir.join(format!("{name}{ext}"));
+    if free(&first) {
+        return first;
     }
-    Ok(written)
+    (2..).map(|n| dir.join(format!("{name}-{n}{ext}"))).find(|p| free(p)).unwrap_or(first)
 }
 
-/// The plain file names the manifest of an earlier export lists.
-fn previous_files(folder: &Path) -> Vec<String> {
-    let Ok(text) = std::fs::read_to_string(folder.join("manifest.json")) else { return Vec::new() };
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else { return Vec::new() };
-    value["files"]
-        .as_array()
-        .map(|files| {
-            files
-                .iter()
-                .filter_map(|f| f["name"].as_str())
-                .filter(|n| {
-                    let p = Path::new(n);
-                    p.components().count() == 1 && matches!(p.components().next(), Some(Component::Normal(_)))
-                })
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Zips the files under `folder/` and writes `dir/folder.zip`.
+/// Zips the files under `folder/` and writes `dir/folder.zip` (or `folder-2.zip`, … : an existing file is never
+/// replaced).
 pub fn write_zip(dir: &Path, folder: &str, files: &[OutFile]) -> std::io::Result<PathBuf> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
@@ -90,46 +77,13 @@ pub fn write_zip(dir: &Path, folder: &str, files: &[OutFile]) -> std::io::Result
     }
     let bytes = zip.finish().map_err(std::io::Error::other)?.into_inner();
     std::fs::create_dir_all(dir)?;
-    let path = dir.join(format!("{folder}.zip"));
+    let path = fresh(dir, folder, ".zip", |_| false);
     write_atomic(&path, &bytes)?;
     Ok(path)
 }
 
-/// The absolute, symlink-free form of a path that may not exist yet (its existing ancestor is resolved, the rest
-/// normalised), to tell reliably whether it lies inside another folder.
-pub fn resolved(path: &Path) -> PathBuf {
-    let absolute = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
-    };
-    let mut normal = PathBuf::new();
-    for c in absolute.components() {
-        match c {
-            Component::ParentDir => {
-                normal.pop();
-            }
-            Component::CurDir => {}
-            other => normal.push(other),
-        }
-    }
-    let mut existing = normal.clone();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match existing.file_name() {
-            Some(name) => rest.push(name.to_os_string()),
-            None => break,
-        }
-        if !existing.pop() {
-            break;
-        }
-    }
-    let mut out = std::fs::canonicalize(&existing).unwrap_or(existing);
-    for name in rest.into_iter().rev() {
-        out.push(name);
-    }
-    out
-}
+#[cfg(test)]
+use crate::store::resolved;
 
 #[cfg(test)]
 mod tests {
@@ -145,21 +99,32 @@ mod tests {
     }
 
     #[test]
-    fn folder_matches_its_manifest_and_zip_holds_the_folder() {
+    fn exports_never_replace_or_delete_what_they_did_not_write() {
         let dir = tempfile::tempdir().unwrap();
         let file = |name: &str, bytes: &[u8]| OutFile { name: name.into(), bytes: bytes.to_vec() };
         let manifest = br#"{"files":[{"name":"a.html"},{"name":"b.docx"},{"name":"../evil"}]}"#;
-        write_folder(dir.path(), "包", &[file("a.html", b"1"), file("b.docx", b"2"), file("manifest.json", manifest)])
-            .unwrap();
+        let (first, _) = write_folder(
+            dir.path(),
+            "包",
+            &[file("a.html", b"1"), file("b.docx", b"2"), file("manifest.json", manifest)],
+        )
+        .unwrap();
+        assert_eq!(first, dir.path().join("包"));
         std::fs::write(dir.path().join("evil"), "keep").unwrap();
         std::fs::write(dir.path().join("包/mine.txt"), "keep").unwrap();
-        let second = write_folder(dir.path(), "包", &[file("a.html", b"3"), file("manifest.json", b"{}")]).unwrap();
-        assert_eq!(second.len(), 2);
-        assert!(!dir.path().join("包/b.docx").exists(), "stale export file removed");
+        let (second, files) =
+            write_folder(dir.path(), "包", &[file("a.html", b"3"), file("manifest.json", b"{}")]).unwrap();
+        assert_eq!(second, dir.path().join("包-2"));
+        assert_eq!(files.len(), 2);
+        assert_eq!(std::fs::read(dir.path().join("包/b.docx")).unwrap(), b"2", "the earlier export stays whole");
+        assert_eq!(std::fs::read(dir.path().join("包/a.html")).unwrap(), b"1");
         assert!(dir.path().join("包/mine.txt").exists() && dir.path().join("evil").exists());
-        assert_eq!(std::fs::read(dir.path().join("包/a.html")).unwrap(), b"3");
+        assert_eq!(std::fs::read(dir.path().join("包-2/a.html")).unwrap(), b"3");
+        std::fs::create_dir(dir.path().join("空")).unwrap();
+        assert_eq!(write_folder(dir.path(), "空", &[file("a", b"x")]).unwrap().0, dir.path().join("空"));
 
         let zip_path = write_zip(dir.path(), "包", &[file("a.html", b"<p/>")]).unwrap();
+        assert_eq!(write_zip(dir.path(), "包", &[file("a.html", b"x")]).unwrap(), dir.path().join("包-2.zip"));
         let mut zip = zip::ZipArchive::new(std::fs::File::open(zip_path).unwrap()).unwrap();
         let mut text = String::new();
         std::io::Read::read_to_string(&mut zip.by_name("包/a.html").unwrap(), &mut text).unwrap();

@@ -65,17 +65,13 @@ pub fn render(rows: &[NumberRow]) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// A text cell, defused against spreadsheet formulas.
+/// A text cell (defused against formulas, with every other cell, by [`crate::compare::csv::field`]).
 fn text(s: &str) -> String {
-    let s = s.trim();
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() }
+    s.trim().to_string()
 }
 
 fn line(out: &mut String, cells: Vec<String>) {
-    let cells: Vec<String> = cells
-        .into_iter()
-        .map(|c| if c.contains([',', '"', '\n', '\r']) { format!("\"{}\"", c.replace('"', "\"\"")) } else { c })
-        .collect();
+    let cells: Vec<String> = cells.iter().map(|c| crate::compare::csv::field(c)).collect();
     out.push_str(&cells.join(","));
     out.push_str("\r\n");
 }

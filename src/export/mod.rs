@@ -185,14 +185,12 @@ pub fn export(
     opts: &ExportOptions,
     progress: &mut dyn FnMut(f32, &str),
 ) -> Result<ExportReport, ExportError> {
+    if crate::store::output_outside(&lib.root, &opts.out_dir).is_err() {
+        return Err(ExportError::InsideLibrary(opts.out_dir.clone()));
+    }
     progress(0.0, "正在收集材料");
     let stamp = Stamp::now();
     let doc = build(lib, &opts.target, &stamp)?;
-    let out_dir = archive::resolved(&opts.out_dir);
-    let library = archive::resolved(&lib.root);
-    if out_dir.starts_with(&library) {
-        return Err(ExportError::InsideLibrary(opts.out_dir.clone()));
-    }
     let base = base_name(lib, &opts.target);
     let mut formats: Vec<Format> = Vec::new();
     for f in &opts.formats {
@@ -227,9 +225,8 @@ pub fn export(
             archive: Some(path),
         }
     } else {
-        let folder = opts.out_dir.join(&base);
-        let written = archive::write_folder(&opts.out_dir, &base, &files)
-            .map_err(|source| ExportError::Io { path: folder.clone(), source })?;
+        let (folder, written) = archive::write_folder(&opts.out_dir, &base, &files)
+            .map_err(|source| ExportError::Io { path: opts.out_dir.join(&base), source })?;
         ExportReport { folder, files: written, warnings: doc.warnings.clone(), title: doc.title.clone(), archive: None }
     };
     progress(1.0, "导出完成");

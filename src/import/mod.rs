@@ -105,6 +105,8 @@ pub enum ImportError {
     Unsupported { path: PathBuf, hint: String },
     #[error("{path}：文件过大（{mb:.1} MB），文本文件的上限是 {limit} MB")]
     TooLarge { path: PathBuf, mb: f64, limit: u64 },
+    #[error("{path} 不是普通文件（是文件夹、设备、管道或套接字），不能导入")]
+    NotAFile { path: PathBuf },
     #[error("{path}：{source}")]
     Decode {
         path: PathBuf,
@@ -149,6 +151,13 @@ pub fn import_file(lib: &Library, path: &Path) -> Result<ImportDraft, ImportErro
 
 /// [`import_file`] with explicit caps on what a .docx may make us read.
 pub fn import_file_with(lib: &Library, path: &Path, limits: Limits) -> Result<ImportDraft, ImportError> {
+    // Only regular files (after following links): opening a pipe would wait forever, and a device such as
+    // /dev/zero never ends.
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => return Err(ImportError::NotAFile { path: path.to_path_buf() }),
+        Err(source) => return Err(ImportError::Io { path: path.to_path_buf(), source }),
+    }
     let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let assets_dir = format!("{}.assets", file_name_safe(&stem));
@@ -252,7 +261,20 @@ fn read_text(path: &Path) -> Result<(String, Option<String>), ImportError> {
             limit: MAX_FILE_BYTES / 1048576,
         });
     }
-    let bytes = std::fs::read(path).map_err(io)?;
+    // Read no more than the limit, whatever the size said (a file can grow between the two).
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::fs::File::open(path).map_err(io)?, MAX_FILE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge {
+            path: path.to_path_buf(),
+            mb: bytes.len() as f64 / 1048576.0,
+            limit: MAX_FILE_BYTES / 1048576,
+        });
+    }
     let (text, encoding) = decode(&bytes).map_err(|source| ImportError::Decode { path: path.to_path_buf(), source })?;
     let warning =
         (encoding == TextEncoding::Gb18030).then(|| "文件为 GBK/GB18030 编码，已转换为 UTF-8 保存".to_string());
@@ -328,7 +350,7 @@ pub fn write_import(lib: &Library, draft: &ImportDraft) -> Result<String, Import
 /// showed the plan writes exactly that. The plan must come from the same library state.
 pub fn write_planned(lib: &Library, draft: &ImportDraft, plan: &ImportPlan) -> Result<(), ImportError> {
     for (asset, rel) in draft.assets.iter().zip(&plan.asset_paths) {
-        store::save_file(&lib.root, rel, &asset.bytes)?;
+        store::save_attachment(&lib.root, rel, &asset.bytes)?;
     }
     store::save_file(&lib.root, &plan.rel, plan.text.as_bytes())?;
     Ok(())

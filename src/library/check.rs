@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use super::record::{Kind, Meta, Record, year_of_date};
+use super::scan::MAX_FILE_BYTES;
 use super::{DEFAULT_TYPES, Library};
 
 /// Errors make `check` fail; warnings are the seed's advice.
@@ -82,11 +83,32 @@ pub fn check(lib: &Library) -> Report {
 pub fn check_candidates(lib: &Library, candidates: &[Record]) -> Vec<Problem> {
     let paths: std::collections::HashSet<&str> = candidates.iter().map(|r| r.path.as_str()).collect();
     let mut records: Vec<Record> = lib.records.iter().filter(|r| !paths.contains(r.path.as_str())).cloned().collect();
-    records.extend(candidates.iter().cloned());
+    // The library's records first: a candidate that reuses an id is the one blamed for it, never the record
+    // that already has it.
     records.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut incoming: Vec<Record> = candidates.to_vec();
+    incoming.sort_by(|a, b| a.path.cmp(&b.path));
+    records.extend(incoming);
     let future = Library::from_records(lib.root.clone(), lib.config.clone(), records, Vec::new());
     let report = check(&future);
-    report.errors.into_iter().chain(report.warnings).filter(|p| paths.contains(p.path.as_str())).collect()
+    let mut out: Vec<Problem> =
+        report.errors.into_iter().chain(report.warnings).filter(|p| paths.contains(p.path.as_str())).collect();
+    // What the loader would refuse to read back is refused before it is written.
+    for r in candidates {
+        let bytes = r.front_matter.len() + r.body.len();
+        if bytes as u64 > MAX_FILE_BYTES {
+            let message = format!(
+                "记录有 {:.1} MB，超过单个记录 {} MB 的上限（资料库将无法读取它）",
+                bytes as f64 / 1048576.0,
+                MAX_FILE_BYTES / 1048576
+            );
+            out.insert(
+                0,
+                Problem { path: r.path.clone(), line: 0, code: "too-large", message, severity: Severity::Error },
+            );
+        }
+    }
+    out
 }
 
 /// The number of 经验材料 each project has, by project record index.
@@ -140,15 +162,17 @@ impl Checker<'_> {
         self.push(r, line, Severity::Error, code, message);
     }
 
+    /// Ids are compared without case: `YZ-P01-1` and `yz-p01-1` name the same file on Windows and macOS and
+    /// read alike to a person.
     fn duplicate_ids(&mut self) {
-        let mut first: HashMap<&str, &Record> = HashMap::new();
+        let mut first: HashMap<String, &Record> = HashMap::new();
         for r in &self.lib.records {
             let Some(id) = r.id() else { continue };
-            if let Some(prev) = first.get(id) {
+            if let Some(prev) = first.get(&id.to_lowercase()) {
                 let message = format!("id “{id}” 重复：已在 {} 中使用", prev.path);
                 self.error(r, "id", "duplicate-id", message);
             } else {
-                first.insert(id, r);
+                first.insert(id.to_lowercase(), r);
             }
         }
     }

@@ -33,7 +33,9 @@ pub use lock::{LibraryLock, LockName, Wait};
 pub use naming::{path_for, path_for_meta, suggest_id};
 pub use template::body_template;
 
-use crate::library::{Library, Meta, Problem, Record, Severity, TextEncoding, check_candidates};
+use crate::library::{
+    Library, MAX_FILE_BYTES, Meta, Problem, Record, Severity, TextEncoding, check_candidates, is_record_path,
+};
 
 /// Why a save failed. The library is unchanged whenever one is returned.
 #[derive(Debug, Error)]
@@ -48,6 +50,14 @@ pub enum StoreError {
     OutsideLibrary(String),
     #[error("无法生成记录的头信息：{0}")]
     Render(String),
+    #[error("“{0}” 经由符号链接指向资料库以外，拒绝写入")]
+    LeadsOut(String),
+    #[error("附件 “{0}” 不能以 .md 结尾、不能是隐藏文件或放在 .casebook 中（否则会被当作记录读入）")]
+    NotAnAttachment(String),
+    #[error("记录 “{rel}” 有 {mb:.1} MB，超过单个记录 {limit} MB 的上限，未写入")]
+    TooLarge { rel: String, mb: f64, limit: u64 },
+    #[error("输出位置 {0} 在资料库之内，会覆盖或混入资料；请选择资料库以外的位置")]
+    OutputInsideLibrary(PathBuf),
 }
 
 pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -76,10 +86,97 @@ pub fn checked_path(root: &Path, rel: &str) -> Result<PathBuf, StoreError> {
     Ok(root.join(p))
 }
 
+/// The absolute, symlink-free form of a path that may not exist yet (its existing ancestor is resolved, the rest
+/// normalised), to tell reliably whether it lies inside another folder.
+pub fn resolved(path: &Path) -> PathBuf {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
+    };
+    let mut normal = PathBuf::new();
+    for c in absolute.components() {
+        match c {
+            Component::ParentDir => {
+                normal.pop();
+            }
+            Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    let mut existing = normal.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match existing.file_name() {
+            Some(name) => rest.push(name.to_os_string()),
+            None => break,
+        }
+        if !existing.pop() {
+            break;
+        }
+    }
+    let mut out = std::fs::canonicalize(&existing).unwrap_or(existing);
+    for name in rest.into_iter().rev() {
+        out.push(name);
+    }
+    out
+}
+
+/// Refuses an output (a file or folder a command writes: CSV, export, bundle) that is inside the library, with
+/// symbolic links resolved, so that no output can overwrite or slip in among the records. Returns the path as
+/// given when it is outside.
+pub fn output_outside(root: &Path, out: &Path) -> Result<PathBuf, StoreError> {
+    if resolved(out).starts_with(resolved(root)) {
+        return Err(StoreError::OutputInsideLibrary(out.to_path_buf()));
+    }
+    Ok(out.to_path_buf())
+}
+
+/// `checked_path`, then the same with symbolic links resolved: the file must really be inside the library,
+/// and must not itself be a link.
+fn real_path_inside(root: &Path, rel: &str) -> Result<PathBuf, StoreError> {
+    let path = checked_path(root, rel)?;
+    let real_root = resolved(root);
+    let real = resolved(&path);
+    let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link || !real.starts_with(&real_root) || real.starts_with(real_root.join(crate::search::CACHE_DIR)) {
+        return Err(StoreError::LeadsOut(rel.to_string()));
+    }
+    Ok(path)
+}
+
+/// Whether `rel` may be written as an attachment beside a record: not a `.md` file (it would be read as a
+/// record), no hidden segment, not in `.casebook`.
+pub fn is_attachment_path(rel: &str) -> bool {
+    !rel.to_ascii_lowercase().ends_with(".md") && rel.split('/').all(|part| !part.is_empty() && !part.starts_with('.'))
+}
+
+/// Saves an attachment (an image from a .docx, a bundle asset) as `rel`, refusing anything that is not one
+/// ([`is_attachment_path`]); otherwise as [`save_file`].
+pub fn save_attachment(root: &Path, rel: &str, contents: &[u8]) -> Result<Saved, StoreError> {
+    if !is_attachment_path(rel) {
+        return Err(StoreError::NotAnAttachment(rel.to_string()));
+    }
+    write_checked(root, rel, contents)
+}
+
 /// Saves `contents` as `rel` (relative to the library `root`, `/` separators): keeps the old version in the
 /// history, creates missing folders, and replaces the file atomically. Saving identical bytes writes nothing.
+/// A record larger than the loader reads ([`MAX_FILE_BYTES`]) is refused, so nothing is written that the
+/// library could not read back; a path that leads out of the library through a symbolic link is refused.
 pub fn save_file(root: &Path, rel: &str, contents: &[u8]) -> Result<Saved, StoreError> {
-    let path = checked_path(root, rel)?;
+    if is_record_path(rel) && contents.len() as u64 > MAX_FILE_BYTES {
+        return Err(StoreError::TooLarge {
+            rel: rel.to_string(),
+            mb: contents.len() as f64 / 1048576.0,
+            limit: MAX_FILE_BYTES / 1048576,
+        });
+    }
+    write_checked(root, rel, contents)
+}
+
+fn write_checked(root: &Path, rel: &str, contents: &[u8]) -> Result<Saved, StoreError> {
+    let path = real_path_inside(root, rel)?;
     let previous = match std::fs::read(&path) {
         Ok(old) if old == contents => return Ok(Saved { path, previous: None }),
         Ok(old) => Some(history::keep(root, rel, &old)?),
@@ -180,6 +277,30 @@ mod tests {
         let w = crate::library::Writeup { id: Some("a".into()), title: Some("标题".into()), ..Default::default() };
         let saved = save_record(dir.path(), "x/a.md", &Meta::Writeup(w), None, "正文\n").unwrap();
         assert_eq!(std::fs::read_to_string(saved.path).unwrap(), "---\nid: a\ntitle: 标题\n---\n正文\n");
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn links_attachments_and_oversized_records_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::os::unix::fs::symlink(elsewhere.path(), root.join("linked")).unwrap();
+        assert!(matches!(save_file(root, "linked/a.md", b"x"), Err(StoreError::LeadsOut(_))));
+        assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0, "nothing written outside");
+        std::os::unix::fs::symlink(elsewhere.path().join("t.md"), root.join("link.md")).unwrap();
+        assert!(matches!(save_file(root, "link.md", b"x"), Err(StoreError::LeadsOut(_))));
+        for bad in ["a.assets/evil.md", "a.assets/.hidden", "a.assets/EVIL.MD"] {
+            assert!(matches!(save_attachment(root, bad, b"x"), Err(StoreError::NotAnAttachment(_))), "{bad}");
+        }
+        assert!(save_attachment(root, "a.assets/image1.png", b"x").is_ok());
+        let big = vec![b'a'; MAX_FILE_BYTES as usize + 1];
+        assert!(matches!(save_file(root, "big.md", &big), Err(StoreError::TooLarge { .. })));
+        assert!(!root.join("big.md").exists());
+        assert!(matches!(output_outside(root, &root.join("x/y.csv")), Err(StoreError::OutputInsideLibrary(_))));
+        assert!(output_outside(root, &elsewhere.path().join("y.csv")).is_ok());
+        std::os::unix::fs::symlink(root, elsewhere.path().join("back")).unwrap();
+        assert!(output_outside(root, &elsewhere.path().join("back/y.csv")).is_err(), "through a link");
     }
 
     #[test]

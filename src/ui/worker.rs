@@ -322,10 +322,19 @@ impl WorkerState {
                         }
                     }
                 }
-                Job::WriteFile { path, bytes, what } => match crate::store::write_atomic(&path, &bytes) {
-                    Ok(()) => send(Event::Written { path, what }),
-                    Err(e) => send(Event::Error(format!("无法保存{what}到 {}：{e}", path.display()))),
-                },
+                Job::WriteFile { path, bytes, what } => {
+                    let outside = match &self.root {
+                        Some(root) => crate::store::output_outside(root, &path).map(|_| ()),
+                        None => Ok(()),
+                    };
+                    match outside
+                        .map_err(|e| e.to_string())
+                        .and_then(|()| crate::store::write_atomic(&path, &bytes).map_err(|e| e.to_string()))
+                    {
+                        Ok(()) => send(Event::Written { path, what }),
+                        Err(e) => send(Event::Error(format!("无法保存{what}到 {}：{e}", path.display()))),
+                    }
+                }
                 Job::SaveRecord { library, rel, text, draft_key } => {
                     let problems = store::check_record(&library, &rel, &text);
                     if problems.iter().any(|p| p.severity == Severity::Error) {

@@ -574,6 +574,96 @@ fn environment() {
                 let _ = std::fs::remove_dir_all(root.join("yuzhong/new"));
                 run(&root, &["bundle", "import", bundle.to_str().unwrap()], &[("CASEBOOK_FAIL_WRITES", "yz-n2.md")])
             }
+            // --- issue 14: outputs never land in the library, ids never repeat, imports stay readable ---
+            "out-bundle-on-record" => {
+                let out = root.join("yuzhong/yz-p01/project.md");
+                run(&root, &["bundle", "export", "--district", "渝中区", "--out", out.to_str().unwrap()], &[])
+            }
+            "out-csv-on-record" => {
+                let out = root.join("yuzhong/yz-p01/yz-p01-1.md");
+                run(&root, &["compare", "yz-p01", "--csv", out.to_str().unwrap()], &[])
+            }
+            "out-csv-through-link" => {
+                let link = sources.path().join("linked-library");
+                let _ = std::fs::remove_file(&link);
+                std::os::unix::fs::symlink(&root, &link).unwrap();
+                let out = link.join("yuzhong/yz-p01/yz-p01-2.md");
+                run(&root, &["compare", "yz-p01", "--csv", out.to_str().unwrap()], &[])
+            }
+            "out-export-into-library" => {
+                let out = root.join("yuzhong");
+                run(&root, &["export", "collection", "none", "--out", out.to_str().unwrap()], &[])
+            }
+            "new-duplicate-id" => {
+                run(&root, &["new", "writeup", "--id", "yz-p01-1", "--project", "yz-p01", "--title", "x"], &[])
+            }
+            "new-duplicate-id-case" => {
+                run(&root, &["new", "writeup", "--id", "YZ-P01-1", "--project", "yz-p01", "--title", "x"], &[])
+            }
+            "import-record-itself" => {
+                let own = root.join("yuzhong/yz-p01/yz-p01-1.md");
+                run(&root, &["import", own.to_str().unwrap()], &[])
+            }
+            "import-over-record-limit-replace" => {
+                // Under the text limit as a file, over the record limit once front matter is added.
+                let line = "调解工作记录第一段内容。".repeat(20) + "\n";
+                let n = (8 * 1024 * 1024 - 200) / line.len();
+                let file = sources.path().join("near-limit.txt");
+                std::fs::write(&file, format!("近限文件\n{}", line.repeat(n))).unwrap();
+                let args = ["import", file.to_str().unwrap(), "--district", "渝中", "--id", "yz-p01-1", "--replace"];
+                run(&root, &args, &[])
+            }
+            "import-fifo" => {
+                let fifo = sources.path().join("pipe.txt");
+                let _ = std::fs::remove_file(&fifo);
+                let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+                if !made {
+                    eprintln!("note: {}: mkfifo not available; case skipped", case.name);
+                    continue;
+                }
+                run(&root, &["import", fifo.to_str().unwrap()], &[])
+            }
+            "import-device-link" => {
+                let link = sources.path().join("zero.txt");
+                let _ = std::fs::remove_file(&link);
+                std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+                run(&root, &["import", link.to_str().unwrap()], &[])
+            }
+            "terminal-escapes" => {
+                // A record whose title and text carry terminal escapes: show and search print them inert. The
+                // record is written before the snapshot is compared, so the snapshot is taken again.
+                lib.file(
+                    "yuzhong/esc.md",
+                    "---\nid: esc-1\ntitle: \"标题\\e[2J\\e]0;改标题\\a攻击\"\ndistrict: 渝中区\nyear: 2021\n---\n正文\u{1b}[31m攻击\u{9b}测试\n",
+                );
+                let shown = run(&root, &["show", "esc-1"], &[]);
+                let found = run(&root, &["search", "攻击"], &[]);
+                for o in [&shown, &found] {
+                    if o.stdout.chars().chain(o.stderr.chars()).any(|c| c.is_control() && c != '\n' && c != '\t') {
+                        failures.push(format!("{}: a control character reached the terminal: {o:?}", case.name));
+                    }
+                }
+                std::fs::remove_file(root.join("yuzhong/esc.md")).unwrap();
+                Output { code: found.code, stdout: format!("{}{}", shown.stdout, found.stdout), stderr: found.stderr }
+            }
+            "csv-formula-in-indicator" => {
+                let out = sources.path().join("formula.csv");
+                lib.file(
+                    "yuzhong/yz-p01/project.md",
+                    "---\nkind: project\nid: yz-p01\nname: 楼栋党小组院落议事机制\ndistrict: 渝中区\nthemes: [党委领导]\nindicators:\n  - name: \"=HYPERLINK(\\\"http://x\\\",\\\"点\\\")\"\n    unit: 件\n    before: {period: 2019, value: 10}\n    after: {period: 2021, value: 5}\n    better: lower\n---\n项目简介。\n",
+                );
+                let o = run(&root, &["compare", "yz-p01", "--csv", out.to_str().unwrap()], &[]);
+                let csv = std::fs::read_to_string(&out).unwrap_or_default();
+                if !csv.contains("'=HYPERLINK") || csv.contains(",=HYPERLINK") || csv.contains("\"=HYPERLINK") {
+                    failures.push(format!("{}: the formula was not defused: {csv}", case.name));
+                }
+                // Put the project back as the snapshot had it.
+                lib.file(
+                    "yuzhong/yz-p01/project.md",
+                    "---\nkind: project\nid: yz-p01\nname: 楼栋党小组院落议事机制\ndistrict: 渝中区\nthemes: [党委领导, 自治强基]\n---\n项目简介。\n",
+                );
+                Output { code: o.code, stdout: format!("{}\n{csv}", o.stdout), stderr: o.stderr }
+            }
             other => panic!("no situation {other}"),
         };
         verify(&case, kind, &o, &mut failures);

@@ -90,7 +90,8 @@ fn writeup(id: &str, district: &str) -> Vec<u8> {
 #[test]
 fn round_trip_between_two_libraries() {
     let a = corpus_copy();
-    let out = a.root().join("渝中区.zip");
+    let outside = tempfile::tempdir().unwrap();
+    let out = outside.path().join("渝中区.zip");
     export(&a, "渝中", &out);
     let zipped = unzip(&out);
     let m: serde_json::Value = serde_json::from_slice(&zipped["manifest.json"]).unwrap();
@@ -154,7 +155,8 @@ fn changed_records_need_an_explicit_choice() {
     let edited_second = format!("{original_second}\n补记：2023年起在全区推广。\n");
     a.file(first, &edited_first);
     a.file(second, &edited_second);
-    let out = a.root().join("yz.zip");
+    let outside = tempfile::tempdir().unwrap();
+    let out = outside.path().join("yz.zip");
     export(&a, "渝中区", &out);
     let bundle = out.to_str().unwrap();
 
@@ -210,7 +212,8 @@ fn a_record_kept_elsewhere_is_compared_with_that_file() {
     b.file(moved, &text);
     std::fs::remove_file(b.root().join(rel)).unwrap();
     a.file(rel, format!("{text}\n新增一段。\n"));
-    let out = a.root().join("yz.zip");
+    let outside = tempfile::tempdir().unwrap();
+    let out = outside.path().join("yz.zip");
     export(&a, "渝中区", &out);
 
     let plan = b.json(&["bundle", "import", out.to_str().unwrap(), "--dry-run", "--json"]);
@@ -231,7 +234,8 @@ fn a_file_edited_after_the_plan_is_not_overwritten() {
     let rel = "yuzhong/sites/yz-s1.md";
     let text = std::fs::read_to_string(a.root().join(rel)).unwrap();
     a.file(rel, format!("{text}\n包内的修改。\n"));
-    let out = a.root().join("yz.zip");
+    let outside = tempfile::tempdir().unwrap();
+    let out = outside.path().join("yz.zip");
     export(&a, "渝中区", &out);
 
     let lib = Library::load(b.root()).unwrap();
@@ -373,7 +377,8 @@ fn a_zip_bomb_is_refused_before_it_is_unpacked() {
 #[test]
 fn truncated_and_tampered_bundles_are_refused() {
     let a = corpus_copy();
-    let out = a.root().join("yz.zip");
+    let outside = tempfile::tempdir().unwrap();
+    let out = outside.path().join("yz.zip");
     export(&a, "渝中区", &out);
     let bytes = std::fs::read(&out).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -448,7 +453,8 @@ fn linked_files_travel_with_their_record() {
     a.file(rel, format!("{text}\n![加装电梯现场](yz-p01-3.assets/现场%201.png)\n"));
     let picture: Vec<u8> = (0..=255u8).cycle().take(5000).collect();
     a.file("yuzhong/yz-p01/yz-p01-3.assets/现场 1.png", &picture);
-    let out = a.root().join("yz.zip");
+    let outside = tempfile::tempdir().unwrap();
+    let out = outside.path().join("yz.zip");
     let o = a.json(&["bundle", "export", "--district", "渝中区", "--out", out.to_str().unwrap(), "--json"]);
     assert_eq!(o["assets"], 1, "{o}");
     let m: serde_json::Value = serde_json::from_slice(&unzip(&out)["manifest.json"]).unwrap();

@@ -220,11 +220,11 @@ impl<'a> Converter<'a> {
         let name = match self.images.iter().find(|i| &i.part == part) {
             Some(i) => i.name.clone(),
             None => {
-                let base = part.rsplit('/').next().unwrap_or(part);
-                let mut name = file_name_safe(base);
+                let base = image_file_name(part.rsplit('/').next().unwrap_or(part));
+                let mut name = base.clone();
                 let mut n = 2;
                 while self.images.iter().any(|i| i.name == name) {
-                    name = format!("{n}-{}", file_name_safe(base));
+                    name = format!("{n}-{base}");
                     n += 1;
                 }
                 self.images.push(ImageUse { part: part.clone(), name: name.clone() });
@@ -341,8 +341,30 @@ fn strip_bold(text: &str) -> String {
     }
 }
 
+/// Extensions an image from a .docx keeps; anything else is saved as `.bin`, so a media part named like a
+/// record (`evil.md`) or hidden (`.x`) can never become one beside the write-up.
+const IMAGE_EXTENSIONS: [&str; 12] =
+    ["png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "emf", "wmf", "svg", "webp", "jfif"];
+
+/// A safe file name for an image part: its stem made file-name safe without a leading dot, and an image
+/// extension.
+fn image_file_name(part_name: &str) -> String {
+    let (stem, ext) = part_name.rsplit_once('.').unwrap_or((part_name, ""));
+    let ext = ext.to_ascii_lowercase();
+    let ext = if IMAGE_EXTENSIONS.contains(&ext.as_str()) { ext } else { "bin".to_string() };
+    format!("{}.{ext}", file_name_safe(stem))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn image_names_are_only_images() {
+        assert_eq!(super::image_file_name("image1.PNG"), "image1.png");
+        assert_eq!(super::image_file_name("evil.md"), "evil.bin");
+        assert_eq!(super::image_file_name(".hidden"), "record.bin");
+        assert_eq!(super::image_file_name("..md"), "record.bin");
+    }
+
     use super::*;
 
     fn t(text: &str, bold: bool) -> Piece {
