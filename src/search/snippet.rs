@@ -23,8 +23,11 @@ pub fn match_ranges(folded_chars: &[char], terms: &[Vec<char>]) -> Vec<(usize, u
         if term.len() > folded_chars.len() {
             continue;
         }
+        // The first character is compared alone before the slice: most positions fail there, and a slice
+        // comparison per position (a `memcmp` call) was a tenth of a search page's time.
+        let first = term[0];
         for start in 0..=folded_chars.len() - term.len() {
-            if folded_chars[start..start + term.len()] == term[..] {
+            if folded_chars[start] == first && folded_chars[start + 1..start + term.len()] == term[1..] {
                 ranges.push((start, start + term.len()));
             }
         }
@@ -60,7 +63,7 @@ pub fn make_snippet(text: &str, terms: &[String]) -> Snippet {
     // Ranges per term, to score windows by distinct terms.
     let per_term: Vec<Vec<(usize, usize)>> =
         term_chars.iter().map(|t| match_ranges(&folded, std::slice::from_ref(t))).collect();
-    let all = match_ranges(&folded, &term_chars);
+    let all = merge(per_term.iter().flatten().copied().collect());
     let len = chars.len();
     let mut best_start = 0;
     if len > SNIPPET_CHARS && !all.is_empty() {
