@@ -54,6 +54,12 @@ pub const MIN_EXPERIENCE_WRITEUPS: usize = 2;
 /// How many demonstration sites the seed asks a district to prepare.
 pub const SITES_PER_DISTRICT: std::ops::RangeInclusive<usize> = 3..=4;
 
+/// A stop longer than a day is a typing error (and sums of such values would overflow the visit's length).
+pub const MAX_STOP_MINUTES: u32 = 1440;
+/// Indicator values beyond this are not counts, rates or amounts of a district: refused so that comparisons and
+/// charts never see overflowing or unrepresentable numbers.
+pub const MAX_VALUE: f64 = 1e12;
+
 /// Checks a loaded library.
 pub fn check(lib: &Library) -> Report {
     let mut c = Checker { lib, problems: lib.load_problems.clone() };
@@ -264,6 +270,11 @@ impl Checker<'_> {
                         let message = format!("第 {} 个点位缺少 name", i + 1);
                         self.error(r, "stops", "bad-stop", message);
                     }
+                    if let Some(m) = stop.minutes.filter(|m| *m > MAX_STOP_MINUTES) {
+                        let message =
+                            format!("第 {} 个点位停留 {m} 分钟，超过 {MAX_STOP_MINUTES} 分钟（一天）：请检查", i + 1);
+                        self.error(r, "stops", "bad-stop", message);
+                    }
                 }
             }
             Meta::Collection(c) => {
@@ -324,8 +335,16 @@ impl Checker<'_> {
                     Some(m) if m.value.is_some_and(|v| !v.is_finite()) => {
                         self.error(r, "indicators", "bad-indicator", format!("{label}的 {key}.value 不是有效数字"));
                     }
+                    Some(m) if m.value.is_some_and(|v| v.abs() > MAX_VALUE) => {
+                        let message = format!("{label}的 {key}.value 超出 ±{MAX_VALUE:e}，不是可比较的数值");
+                        self.error(r, "indicators", "bad-indicator", message);
+                    }
                     _ => {}
                 }
+            }
+            if ind.target.is_some_and(|t| !t.is_finite() || t.abs() > MAX_VALUE) {
+                let message = format!("{label}的 target 不是有效数字或超出 ±{MAX_VALUE:e}");
+                self.error(r, "indicators", "bad-indicator", message);
             }
         }
         for (i, e) in p.evaluation.iter().enumerate() {

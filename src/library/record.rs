@@ -174,7 +174,7 @@ impl Stop {
 impl Site {
     /// Minutes of all stops together (the length of the visit).
     pub fn total_minutes(&self) -> u32 {
-        self.stops.iter().filter_map(|s| s.minutes).sum()
+        self.stops.iter().filter_map(|s| s.minutes).fold(0, u32::saturating_add)
     }
 }
 
