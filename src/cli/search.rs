@@ -181,6 +181,11 @@ pub fn search(root: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
 /// The semantic ranking for a query when a model is installed and the library has vectors (empty otherwise),
 /// with a note on stderr when the tier is unavailable or incomplete.
 fn semantic_ranking(root: &Path, query: &str, records: u64) -> Vec<(String, f32)> {
+    if casebook::semantic::engine::locate().is_some() && !Semantic::available(root) {
+        // A model but no vectors: say so without loading the model for nothing.
+        say_err!("提示：{}", casebook::semantic::NOT_EMBEDDED);
+        return Vec::new();
+    }
     match Semantic::open(root) {
         None => Vec::new(),
         Some(Err(e)) => {

@@ -235,6 +235,11 @@ impl SearchIndex {
         })
     }
 
+    /// The record with this id.
+    fn id_query(&self, id: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic))
+    }
+
     /// One page of the fused ranking: the lexical ranking from the top (`lexical`, with scores) fused with the
     /// semantic ranking of the records that pass the query's filters and exclusions.
     fn fuse_page(
@@ -251,8 +256,7 @@ impl SearchIndex {
             .iter()
             .enumerate()
             .map(|(rank, id)| {
-                let q = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
-                let q: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(q), (n - rank) as f32));
+                let q: Box<dyn Query> = Box::new(ConstScoreQuery::new(self.id_query(id), (n - rank) as f32));
                 q
             })
             .collect();
@@ -586,14 +590,7 @@ impl SearchIndex {
                 either.push((Occur::Should, best));
             }
             if !admit.is_empty() {
-                let ids: Vec<Box<dyn Query>> = admit
-                    .iter()
-                    .map(|id| {
-                        let q = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
-                        let q: Box<dyn Query> = Box::new(q);
-                        q
-                    })
-                    .collect();
+                let ids: Vec<Box<dyn Query>> = admit.iter().map(|id| self.id_query(id)).collect();
                 either.push((Occur::Should, Box::new(ConstScoreQuery::new(should(ids), 0.0))));
             }
             // Every clause was unsearchable (e.g. only punctuation): nothing can match.

@@ -136,6 +136,10 @@ pub fn embed_pending(
     Ok(report)
 }
 
+/// What users are told when a model is installed but the library has no vectors yet.
+pub const NOT_EMBEDDED: &str =
+    "语义检索未启用：本资料库还没有生成语义向量（运行 casebook embed，或在程序中等待后台生成完成）";
+
 /// A library's semantic side, ready to rank queries: the model and the vectors.
 pub struct Semantic {
     pub embedder: Embedder,
@@ -143,6 +147,12 @@ pub struct Semantic {
 }
 
 impl Semantic {
+    /// Whether a model is installed and this library has vectors: checked with two file lookups, so a search
+    /// on a library never embedded does not load the model only to learn that.
+    pub fn available(root: &Path) -> bool {
+        engine::locate().is_some() && vectors::vectors_path(root).is_file()
+    }
+
     /// Loads the model (if one is installed) and the library's vectors.
     pub fn open(root: &Path) -> Option<Result<Semantic, SemanticError>> {
         Some(Embedder::find()?.map(|embedder| {
@@ -167,7 +177,7 @@ impl Semantic {
     pub fn note(&self, records: u64) -> Option<String> {
         let missing = (records as usize).saturating_sub(self.vectors.len());
         if self.vectors.is_empty() {
-            Some("语义检索未启用：本资料库还没有生成语义向量（运行 casebook embed，或在程序中等待后台生成完成）".into())
+            Some(NOT_EMBEDDED.into())
         } else if missing > 0 {
             Some(format!("语义检索：还有 {missing} 条记录没有生成语义向量，它们只按词语匹配（运行 casebook embed）"))
         } else {
