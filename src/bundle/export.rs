@@ -64,7 +64,8 @@ pub fn export(lib: &Library, district: &str, out: &Path) -> Result<ExportReport,
     let real_root = crate::store::resolved(&lib.root);
     for r in &records {
         let path = lib.abs_path(r);
-        let bytes = std::fs::read(&path).map_err(|cause| BundleError::Read { path, cause })?;
+        let bytes = crate::library::read_bounded(&path, crate::library::MAX_FILE_BYTES)
+            .map_err(|e| BundleError::Read { path, cause: e.into() })?;
         let entry = ManifestEntry {
             path: r.path.clone(),
             id: r.id().map(str::to_string),
@@ -95,11 +96,14 @@ pub fn export(lib: &Library, district: &str, out: &Path) -> Result<ExportReport,
                 skipped.push((rel, reason.to_string()));
                 continue;
             }
-            if meta.len() > MAX_ASSET_BYTES {
-                skipped.push((rel, format!("超过单个附件 {} MB 的上限", MAX_ASSET_BYTES / 1024 / 1024)));
-                continue;
-            }
-            let bytes = std::fs::read(&path).map_err(|cause| BundleError::Read { path, cause })?;
+            let bytes = match crate::library::read_bounded(&path, MAX_ASSET_BYTES) {
+                Ok(bytes) => bytes,
+                Err(crate::library::ReadError::TooLarge { .. }) => {
+                    skipped.push((rel, format!("超过单个附件 {} MB 的上限", MAX_ASSET_BYTES / 1024 / 1024)));
+                    continue;
+                }
+                Err(e) => return Err(BundleError::Read { path, cause: e.into() }),
+            };
             let title = rel.rsplit('/').next().unwrap_or(&rel).to_string();
             let entry = ManifestEntry {
                 path: rel.clone(),

@@ -9,8 +9,9 @@
 //!   whether it is new, the same, or changed (with a line diff). Anything hostile or broken — zip-slip paths,
 //!   symlinks, zip bombs, truncated archives, checksum mismatches, invalid records — refuses the whole bundle
 //!   with a [`BundleError`] naming the entry;
-//! - [`apply`] writes new entries and the changed ones the caller accepts, through [`crate::store::save_file`]
-//!   (the replaced version is kept in `.casebook/history/`). Nothing is ever overwritten silently.
+//! - [`apply`] writes new entries and the changed ones the caller accepts, through the library's one write path
+//!   ([`crate::store::plan`]; the replaced version is kept in `.casebook/history/`). Nothing is ever overwritten
+//!   silently.
 //!
 //! **Same id, different path.** Offices arrange their folders freely, so a record whose id already exists in the
 //! receiving library at another path is compared with *that* file, and an accepted change is written there

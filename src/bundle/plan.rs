@@ -301,10 +301,10 @@ fn find_collisions(records: &[Incoming], assets: &HashMap<&str, String>, problem
 /// Compares the bundle's bytes with the file at `rel`; returns the change and the file's checksum.
 fn compare(root: &Path, rel: &str, incoming: &[u8]) -> Result<(Change, Option<String>), BundleError> {
     let path = root.join(rel);
-    let current = match std::fs::read(&path) {
+    let current = match crate::library::read_bounded(&path, crate::store::plan::MAX_KEPT_BYTES) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Change::New, None)),
-        Err(cause) => return Err(BundleError::Read { path, cause }),
+        Err(e) if e.is_not_found() => return Ok((Change::New, None)),
+        Err(e) => return Err(BundleError::Read { path, cause: e.into() }),
     };
     let seen = Some(sha256_hex(&current));
     if current == incoming {

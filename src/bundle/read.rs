@@ -6,7 +6,6 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
 use zip::ZipArchive;
 
 use super::error::BundleError;
@@ -24,10 +23,7 @@ pub(crate) struct VerifiedBundle {
     pub files: HashMap<String, Vec<u8>>,
 }
 
-/// Lower-case hex SHA-256.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
-}
+pub(crate) use crate::store::sha256_hex;
 
 /// Opens the zip at `path` and verifies it completely, writing nothing.
 pub(crate) fn read_verified(path: &Path) -> Result<VerifiedBundle, BundleError> {

@@ -8,6 +8,7 @@ use anyhow::Context;
 use casebook::bundle::{self as core, ApplyReport, Change, DiffTag, ImportPlan, PlanEntry};
 use casebook::library::Library;
 use casebook::search::SearchIndex;
+use casebook::store::WriteLock;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
@@ -100,25 +101,28 @@ struct Decision {
 }
 
 fn import(root: &Path, file: &Path, decision: Decision, json: bool) -> anyhow::Result<ExitCode> {
+    // Held from reading the library to the last write: what the plan checked is what is written over.
+    let lock =
+        if decision.dry_run { None } else { Some(WriteLock::take(root).context("无法锁定资料库以导入")?) };
     let lib = load(root)?;
     let plan = core::read_bundle(&lib, file)
         .with_context(|| format!("已拒绝导入交换包 {}，资料库未作任何改动", file.display()))?;
-    drop(lib);
     warn_unknown_accepts(&plan, &decision.accept);
-    let applied = if decision.dry_run {
-        None
-    } else {
+    let applied = if let Some(lock) = &lock {
         let wanted: HashSet<&str> = decision.accept.iter().map(|s| s.trim()).collect();
         let accept = |e: &PlanEntry| {
             decision.accept_changed
                 || e.id.as_deref().is_some_and(|id| wanted.contains(id))
                 || wanted.contains(e.rel.as_str())
         };
-        let report = core::apply(root, &plan, &accept).context("写入资料库时出错，已写入的文件已恢复原状")?;
+        let report = core::apply(&lib, &plan, &accept, lock).context("写入资料库时出错，已写入的文件已恢复原状")?;
+        drop(lib);
         if report.wrote_anything() {
             sync_index(root);
         }
         Some(report)
+    } else {
+        None
     };
     if json {
         print_json(&plan_json(&plan, decision.dry_run, applied.as_ref()))?;

@@ -59,10 +59,10 @@ struct Overrides<'a> {
 /// Imports every file; exit code 1 when any failed.
 pub fn run(root: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
     // Ids are chosen from the library as loaded: another import or `new` must wait until these are written.
-    let _lock = if args.dry_run {
+    let lock = if args.dry_run {
         None
     } else {
-        casebook::store::lock::new_record_lock(root).context("无法锁定资料库以导入")?
+        Some(casebook::store::WriteLock::take(root).context("无法锁定资料库以导入")?)
     };
     let mut lib = Library::load(root).with_context(|| format!("无法打开资料库 {}", root.display()))?;
     if args.id.is_some() && args.files.len() > 1 {
@@ -79,7 +79,7 @@ pub fn run(root: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
     let mut results = Vec::new();
     let (mut written, mut failed) = (0usize, 0usize);
     for file in &args.files {
-        match import_one(&lib, file, &overrides, args.dry_run) {
+        match import_one(&lib, file, &overrides, lock.as_ref()) {
             Ok(done) => {
                 if !args.dry_run {
                     written += 1;
@@ -132,7 +132,13 @@ struct Imported {
 }
 
 /// Reads, overrides, checks and (unless a dry run) writes one file.
-fn import_one(lib: &Library, file: &Path, o: &Overrides, dry_run: bool) -> Result<Imported, ImportError> {
+/// Imports one file; writes only when given the write lock (without it, a dry run).
+fn import_one(
+    lib: &Library,
+    file: &Path,
+    o: &Overrides,
+    lock: Option<&casebook::store::WriteLock>,
+) -> Result<Imported, ImportError> {
     let mut draft = import_file(lib, file)?;
     if let Some(id) = o.id {
         match lib.get(id) {
@@ -185,8 +191,8 @@ fn import_one(lib: &Library, file: &Path, o: &Overrides, dry_run: bool) -> Resul
         .cloned()
         .chain(plan.warnings.iter().filter(|p| p.severity == Severity::Warning).map(|p| p.message.clone()))
         .collect();
-    if !dry_run {
-        write_planned(lib, &draft, &plan)?;
+    if let Some(lock) = lock {
+        write_planned(lib, &draft, &plan, lock)?;
     }
     Ok(Imported { draft, id: plan.id, rel: plan.rel, assets: plan.asset_paths, warnings })
 }

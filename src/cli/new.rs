@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use casebook::library::{Collection, CollectionItem, Kind, Library, Meta, Project, Severity, Site, Writeup};
+use casebook::library::{Collection, CollectionItem, Kind, Library, Meta, Project, Site, Writeup};
 use casebook::store::{
     self,
     history::{format_beijing, now_ms},
@@ -151,7 +151,7 @@ fn opt(text: Option<String>) -> Option<String> {
 pub fn run(root: &Path, args: NewArgs) -> anyhow::Result<ExitCode> {
     // The next free id is chosen from the library as loaded here: another `new` must not do the same before
     // this record is written.
-    let _lock = store::lock::new_record_lock(root).context("无法锁定资料库以新建记录")?;
+    let lock = store::WriteLock::take(root).context("无法锁定资料库以新建记录")?;
     let lib = Library::load(root).with_context(|| format!("无法打开资料库 {}", root.display()))?;
     let (meta, body, id_given) = build(&lib, args.what)?;
     let mut meta = meta;
@@ -170,17 +170,18 @@ pub fn run(root: &Path, args: NewArgs) -> anyhow::Result<ExitCode> {
     }
     let rel = store::path_for_meta(&lib, &meta);
     let text = store::render_record(&meta, None, body)?;
-    let problems = store::check_record(&lib, &rel, &text);
-    let errors: Vec<_> = problems.iter().filter(|p| p.severity == Severity::Error).collect();
-    if !errors.is_empty() {
-        for p in &errors {
-            say_err!("错误 {rel}: [{}] {}", p.code, p.message);
+    let planned = match store::plan(&lib, vec![store::Write::record(&rel, text)]) {
+        Err(store::StoreError::Invalid(errors)) => {
+            for p in &errors {
+                say_err!("错误 {rel}: [{}] {}", p.code, p.message);
+            }
+            say_err!("未写入：请修改参数后重试");
+            return Ok(ExitCode::from(1));
         }
-        say_err!("未写入：请修改参数后重试");
-        return Ok(ExitCode::from(1));
-    }
-    store::save_file(root, &rel, text.as_bytes()).with_context(|| format!("无法写入 {rel}"))?;
-    let warnings: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        planned => planned.with_context(|| format!("无法写入 {rel}"))?,
+    };
+    let warnings: Vec<String> = planned.warnings.iter().map(|p| p.message.clone()).collect();
+    planned.commit(&lock).and_then(store::Committed::all_written).with_context(|| format!("无法写入 {rel}"))?;
     if args.json {
         print_json(&serde_json::json!({
             "path": rel,

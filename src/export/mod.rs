@@ -25,8 +25,8 @@ mod svg;
 
 use std::path::{Path, PathBuf};
 
+use crate::store::sha256_hex;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::library::{Kind, Library, Meta};
 
@@ -286,10 +286,6 @@ struct ManifestFile {
     name: String,
     bytes: usize,
     sha256: String,
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// manifest.json: what was exported, from which records, and every other file with its size and SHA-256.

@@ -7,7 +7,7 @@
 //!    the images, and warnings. Nothing is written.
 //! 2. After the form (or the command line) has corrected the model, [`write_import`] checks it with the same
 //!    rules as `casebook check` and, if there is no error, writes the images beside the write-up
-//!    (`<id>.assets/`) and the write-up itself, through [`crate::store::save_file`]. [`plan_import`] does the
+//!    (`<id>.assets/`) and the write-up itself, through the library's one write path ([`crate::store::plan`]). [`plan_import`] does the
 //!    same without writing, for a preview or `--dry-run`.
 //!
 //! Hostile files are refused with a Chinese message and never crash or hang the import: see [`docx`].
@@ -28,7 +28,7 @@ use crate::library::{
     DecodeError, Kind, Library, MAX_FILE_BYTES, Meta, Problem, Record, Severity, TextEncoding, Writeup,
     check_candidates, decode,
 };
-use crate::store::{self, StoreError, naming::file_name_safe};
+use crate::store::{self, StoreError, Write, WriteLock, naming::file_name_safe};
 use crate::text::markdown_to_plain;
 
 /// A file that travels with a write-up (an image of a .docx), saved in the write-up's `.assets` folder.
@@ -252,29 +252,13 @@ fn with_guesses(lib: &Library, path: &Path, mut meta: Writeup, parsed: Parsed, a
 
 /// Reads a text file (UTF-8 or GBK/GB18030), refusing binaries and oversized files.
 fn read_text(path: &Path) -> Result<(String, Option<String>), ImportError> {
-    let io = |source| ImportError::Io { path: path.to_path_buf(), source };
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(ImportError::TooLarge {
-            path: path.to_path_buf(),
-            mb: size as f64 / 1048576.0,
-            limit: MAX_FILE_BYTES / 1048576,
-        });
-    }
-    // Read no more than the limit, whatever the size said (a file can grow between the two).
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(std::fs::File::open(path).map_err(io)?, MAX_FILE_BYTES + 1),
-        &mut bytes,
-    )
-    .map_err(io)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(ImportError::TooLarge {
-            path: path.to_path_buf(),
-            mb: bytes.len() as f64 / 1048576.0,
-            limit: MAX_FILE_BYTES / 1048576,
-        });
-    }
+    let bytes = crate::library::read_bounded(path, MAX_FILE_BYTES).map_err(|e| match e {
+        crate::library::ReadError::TooLarge { bytes, limit } => {
+            ImportError::TooLarge { path: path.to_path_buf(), mb: bytes as f64 / 1048576.0, limit: limit / 1048576 }
+        }
+        crate::library::ReadError::NotAFile => ImportError::NotAFile { path: path.to_path_buf() },
+        crate::library::ReadError::Io(source) => ImportError::Io { path: path.to_path_buf(), source },
+    })?;
     let (text, encoding) = decode(&bytes).map_err(|source| ImportError::Decode { path: path.to_path_buf(), source })?;
     let warning =
         (encoding == TextEncoding::Gb18030).then(|| "文件为 GBK/GB18030 编码，已转换为 UTF-8 保存".to_string());
@@ -310,16 +294,8 @@ pub fn plan_import(lib: &Library, draft: &ImportDraft) -> Result<ImportPlan, Imp
         }
     }
     let text = store::render_record(&meta, draft.front_matter.as_deref(), &body)?;
-    let record = Record::parse(rel.clone(), &text, TextEncoding::Utf8).map_err(|e| ImportError::Invalid {
-        rel: rel.clone(),
-        problems: vec![Problem {
-            path: rel.clone(),
-            line: e.line,
-            code: e.code,
-            message: e.message,
-            severity: Severity::Error,
-        }],
-    })?;
+    let record = Record::parse(rel.clone(), &text, TextEncoding::Utf8)
+        .map_err(|e| ImportError::Invalid { rel: rel.clone(), problems: vec![e.problem(&rel)] })?;
     let problems = check_candidates(lib, &[record]);
     if problems.iter().any(|p| p.severity == Severity::Error) {
         return Err(ImportError::Invalid { rel, problems });
@@ -340,20 +316,32 @@ pub fn plan_import(lib: &Library, draft: &ImportDraft) -> Result<ImportPlan, Imp
 }
 
 /// Checks and writes an imported write-up and its images; returns the write-up's path relative to the library.
-pub fn write_import(lib: &Library, draft: &ImportDraft) -> Result<String, ImportError> {
+/// `lock` is held since before `lib` was loaded (the id is chosen from it).
+pub fn write_import(lib: &Library, draft: &ImportDraft, lock: &WriteLock) -> Result<String, ImportError> {
     let plan = plan_import(lib, draft)?;
-    write_planned(lib, draft, &plan)?;
+    write_planned(lib, draft, &plan, lock)?;
     Ok(plan.rel)
 }
 
-/// Writes what [`plan_import`] planned for `draft` (images first, then the write-up), so that a caller that
-/// showed the plan writes exactly that. The plan must come from the same library state.
-pub fn write_planned(lib: &Library, draft: &ImportDraft, plan: &ImportPlan) -> Result<(), ImportError> {
-    for (asset, rel) in draft.assets.iter().zip(&plan.asset_paths) {
-        store::save_attachment(&lib.root, rel, &asset.bytes)?;
+/// Writes what [`plan_import`] planned for `draft` (images first, then the write-up) through the library's one
+/// write path, so that a caller that showed the plan writes exactly that. The plan must come from the same
+/// library state.
+pub fn write_planned(
+    lib: &Library,
+    draft: &ImportDraft,
+    plan: &ImportPlan,
+    lock: &WriteLock,
+) -> Result<(), ImportError> {
+    let mut writes: Vec<Write> =
+        draft.assets.iter().zip(&plan.asset_paths).map(|(a, rel)| Write::attachment(rel, a.bytes.clone())).collect();
+    writes.push(Write::record(&plan.rel, plan.text.as_bytes()));
+    match store::plan(lib, writes) {
+        Err(StoreError::Invalid(problems)) => Err(ImportError::Invalid { rel: plan.rel.clone(), problems }),
+        planned => {
+            planned?.commit(lock)?.all_written()?;
+            Ok(())
+        }
     }
-    store::save_file(&lib.root, &plan.rel, plan.text.as_bytes())?;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -387,7 +375,7 @@ mod tests {
         assert_eq!(draft.meta.project.as_deref(), Some("yz-p01"));
         assert_eq!(draft.meta.doc_type.as_deref(), Some("经验材料"));
         assert!(draft.guesses.district.as_ref().unwrap().from.contains("标题"));
-        let rel = write_import(&lib, &draft).unwrap();
+        let rel = write_import(&lib, &draft, &WriteLock::take(&lib.root).unwrap()).unwrap();
         assert_eq!(rel, "yuzhong/yz-p01/yz-p01-1.md");
         let lib = Library::load(dir.path()).unwrap();
         let r = lib.get("yz-p01-1").unwrap();
@@ -402,19 +390,19 @@ mod tests {
         std::fs::write(&src, "---\nid: ext-1\ntitle: 外来\ndistrict: 渝中\nyear: 2022\n审核人: 张三\n---\n正文\n")
             .unwrap();
         let draft = import_file(&lib, &src).unwrap();
-        let rel = write_import(&lib, &draft).unwrap();
+        let rel = write_import(&lib, &draft, &WriteLock::take(&lib.root).unwrap()).unwrap();
         let text = std::fs::read_to_string(dir.path().join(&rel)).unwrap();
         assert!(text.contains("审核人: 张三\n") && text.contains("district: 渝中区\n"), "{text}");
         // The same id again is a duplicate: refused with check's message.
         let lib = Library::load(dir.path()).unwrap();
-        let err = write_import(&lib, &draft).unwrap_err();
+        let err = write_import(&lib, &draft, &WriteLock::take(&lib.root).unwrap()).unwrap_err();
         assert!(err.to_string().contains("重复"), "{err}");
         // No district anywhere: refused, nothing written.
         let src = dir.path().join("b.txt");
         std::fs::write(&src, "某地经验\n这里没有提到区县。2021年起实施。\n").unwrap();
         let draft = import_file(&lib, &src).unwrap();
         assert!(draft.meta.district.is_none());
-        let err = write_import(&lib, &draft).unwrap_err();
+        let err = write_import(&lib, &draft, &WriteLock::take(&lib.root).unwrap()).unwrap_err();
         assert!(err.to_string().contains("district"), "{err}");
     }
 
@@ -439,13 +427,14 @@ mod tests {
         let outside = tempfile::tempdir().unwrap();
         let first = outside.path().join("v1.md");
         std::fs::write(&first, "---\nid: yz-p01-1\ntitle: 第一版\nproject: yz-p01\ndistrict: 渝中区\nyear: 2021\ntags: [甲]\n---\n第一版正文\n").unwrap();
-        let rel = write_import(&lib, &import_file(&lib, &first).unwrap()).unwrap();
+        let rel =
+            write_import(&lib, &import_file(&lib, &first).unwrap(), &WriteLock::take(&lib.root).unwrap()).unwrap();
         let lib = Library::load(dir.path()).unwrap();
         let second = outside.path().join("v2.txt");
         std::fs::write(&second, "修订稿\n第二版正文。\n").unwrap();
         let mut draft = import_file(&lib, &second).unwrap();
         assert!(draft.replacing(lib.get("yz-p01-1").unwrap()));
-        assert_eq!(write_import(&lib, &draft).unwrap(), rel);
+        assert_eq!(write_import(&lib, &draft, &WriteLock::take(&lib.root).unwrap()).unwrap(), rel);
         let text = std::fs::read_to_string(dir.path().join(&rel)).unwrap();
         assert!(
             text.contains("title: 第一版\n") && text.contains("tags: [甲]\n") && text.ends_with("第二版正文。\n"),

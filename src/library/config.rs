@@ -317,7 +317,8 @@ impl Config {
         if !path.exists() {
             return Ok(Config::default());
         }
-        let bytes = std::fs::read(&path)?;
+        // A configuration is a page of YAML; a huge or special file there is a mistake, not settings.
+        let bytes = super::read_bounded(&path, 1 << 20).map_err(std::io::Error::from)?;
         let (text, _) =
             super::encoding::decode(&bytes).map_err(|e| ConfigError::Yaml { line: 1, message: e.to_string() })?;
         Self::parse(&text)

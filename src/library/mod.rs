@@ -3,6 +3,7 @@
 //! `Library::load` reads every record it can and collects a [`Problem`] for every file it cannot, so one bad
 //! file never hides the others. Validation against the seed's rules lives in [`check`].
 
+mod bounded;
 pub mod check;
 mod config;
 mod encoding;
@@ -15,6 +16,7 @@ mod yaml;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+pub use bounded::{ReadError, read_bounded};
 pub use check::{Problem, Severity, check_candidates};
 pub use config::{Config, ConfigError, DEFAULT_TYPES, District, ThemeGroup};
 pub use encoding::{DecodeError, TextEncoding, decode};

@@ -241,6 +241,19 @@ pub struct ParseError {
     pub message: String,
 }
 
+impl ParseError {
+    /// The error as `check` reports it for the file at `path`: the one place a parse error becomes a problem.
+    pub fn problem(&self, path: &str) -> super::Problem {
+        super::Problem {
+            path: path.to_string(),
+            line: self.line,
+            code: self.code,
+            message: self.message.clone(),
+            severity: super::Severity::Error,
+        }
+    }
+}
+
 /// Front matter is a few dozen lines even for a project with many indicators; a larger one is a mistake (a
 /// whole document pasted between the `---` lines) or hostile, and would only slow loading and indexing.
 pub const MAX_FRONT_MATTER_BYTES: usize = 256 * 1024;

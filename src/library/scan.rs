@@ -128,19 +128,14 @@ pub fn read_record(root: &Path, rel_path: &str) -> Result<Record, Problem> {
         severity: Severity::Error,
     };
     let path = root.join(rel_path);
-    let size = std::fs::metadata(&path).map_err(|e| problem(0, "io", format!("无法读取文件：{e}")))?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(problem(
+    let bytes = super::read_bounded(&path, MAX_FILE_BYTES).map_err(|e| match e {
+        super::ReadError::TooLarge { bytes, limit } => problem(
             0,
             "too-large",
-            format!(
-                "文件过大（{:.1} MB），超过单个记录 {} MB 的上限",
-                size as f64 / 1048576.0,
-                MAX_FILE_BYTES / 1048576
-            ),
-        ));
-    }
-    let bytes = std::fs::read(&path).map_err(|e| problem(0, "io", format!("无法读取文件：{e}")))?;
+            format!("文件过大（{:.1} MB），超过单个记录 {} MB 的上限", bytes as f64 / 1048576.0, limit / 1048576),
+        ),
+        e => problem(0, "io", format!("无法读取文件：{e}")),
+    })?;
     if bytes.is_empty() {
         return Err(problem(1, "empty", "文件是空的".into()));
     }

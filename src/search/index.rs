@@ -773,10 +773,7 @@ impl SearchIndex {
 /// every parsed record at once. A file that cannot be read or has no front matter counts as declaring one: its
 /// full read will report the problem.
 fn declares_kind(root: &Path, rel_path: &str) -> bool {
-    let Ok(bytes) = std::fs::read(root.join(rel_path)) else { return true };
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return true;
-    }
+    let Ok(bytes) = crate::library::read_bounded(&root.join(rel_path), MAX_FILE_BYTES) else { return true };
     let Ok((text, _)) = decode(&bytes) else { return true };
     let Some((yaml, _, _)) = split_front_matter(&text) else { return true };
     yaml.lines().any(|l| l.strip_prefix("kind").is_some_and(|r| r.trim_start().starts_with(':')))

@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{StoreError, atomic::write_atomic, checked_path, history::now_ms, io_err};
+use crate::library::{MAX_FILE_BYTES, read_bounded};
+
+/// A draft holds one record's text and a few fields; a larger file in the drafts folder is not one of ours.
+const MAX_DRAFT_BYTES: u64 = 4 * MAX_FILE_BYTES;
 
 /// One kept draft.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +45,14 @@ pub fn save_draft(root: &Path, key: &str, target_rel: Option<&str>, text: &str) 
     if let Some(rel) = target_rel {
         checked_path(root, rel)?;
     }
+    // A text the record could never be saved as is not kept either (the editor says why).
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(StoreError::TooLarge {
+            rel: target_rel.unwrap_or(key).to_string(),
+            mb: text.len() as f64 / 1048576.0,
+            limit: MAX_FILE_BYTES / 1048576,
+        });
+    }
     let draft = Draft {
         key: key.to_string(),
         target_rel: target_rel.map(str::to_string),
@@ -66,7 +78,7 @@ pub fn drafts(root: &Path) -> Vec<Draft> {
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .filter_map(|p| std::fs::read(&p).ok())
+        .filter_map(|p| read_bounded(&p, MAX_DRAFT_BYTES).ok())
         .filter_map(|bytes| serde_json::from_slice::<Draft>(&bytes).ok())
         .collect();
     out.sort_by(|a, b| b.saved_ms.cmp(&a.saved_ms).then_with(|| a.key.cmp(&b.key)));
@@ -75,7 +87,7 @@ pub fn drafts(root: &Path) -> Vec<Draft> {
 
 /// The draft kept for `key`, if any.
 pub fn draft(root: &Path, key: &str) -> Option<Draft> {
-    let bytes = std::fs::read(draft_path(root, key)).ok()?;
+    let bytes = read_bounded(&draft_path(root, key), MAX_DRAFT_BYTES).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
 
@@ -99,7 +111,7 @@ pub fn drafts_to_offer(root: &Path) -> Vec<Draft> {
                 .target_rel
                 .as_deref()
                 .and_then(|rel| checked_path(root, rel).ok())
-                .and_then(|p| std::fs::read(p).ok());
+                .and_then(|p| read_bounded(&p, MAX_DRAFT_BYTES).ok());
             let same = current.is_some_and(|bytes| bytes == d.text.as_bytes());
             if same {
                 let _ = discard_draft(root, &d.key);

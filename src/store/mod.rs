@@ -1,16 +1,14 @@
 //! Saving records so that nothing is ever lost or torn.
 //!
-//! Every write to the library goes through [`save_file`]: the previous content is kept under
-//! `.casebook/history/`, then the new content replaces the file atomically. The index notices the change like
-//! any other edit.
+//! Every write into a library goes through [`plan`]: a checked [`Plan`] of records and attachments, committed
+//! under the library's [`WriteLock`]; the previous content is kept under `.casebook/history/`, then the new
+//! content replaces the file atomically. The index notices the change like any other edit.
 //!
 //! - [`frontmatter`] turns a record's model back into file text, keeping unknown keys, comments and spelling;
 //! - [`draft`] keeps unsaved edits under `.casebook/drafts/` for crash recovery;
 //! - [`naming`] decides where a new record goes and what its id is, [`template`] what its body starts as;
 //! - [`atomic`] and [`history`] are the two halves of a safe save (see `atomic` for injected failures);
 //! - [`lock`] keeps two processes on one library from stepping on each other (index writes, new ids).
-//!
-//! The editor's save is [`check_record`] (the same rules as `casebook check`) then [`save_record`].
 
 pub mod atomic;
 pub mod draft;
@@ -18,6 +16,7 @@ pub mod frontmatter;
 pub mod history;
 pub mod lock;
 pub mod naming;
+pub mod plan;
 pub mod template;
 mod yaml_out;
 
@@ -31,11 +30,10 @@ pub use frontmatter::render_record;
 pub use history::{Version, versions};
 pub use lock::{LibraryLock, LockName, Wait};
 pub use naming::{path_for, path_for_meta, suggest_id};
+pub use plan::{Committed, Conflict, Plan, Seen, Write, WriteLock, Written, plan, sha256_hex};
 pub use template::body_template;
 
-use crate::library::{
-    Library, MAX_FILE_BYTES, Meta, Problem, Record, Severity, TextEncoding, check_candidates, is_record_path,
-};
+use crate::library::{Library, Problem, is_record_path, read_bounded};
 
 /// Why a save failed. The library is unchanged whenever one is returned.
 #[derive(Debug, Error)]
@@ -58,6 +56,25 @@ pub enum StoreError {
     TooLarge { rel: String, mb: f64, limit: u64 },
     #[error("输出位置 {0} 在资料库之内，会覆盖或混入资料；请选择资料库以外的位置")]
     OutputInsideLibrary(PathBuf),
+    #[error("“{0}” 不是记录文件的路径（记录是不在隐藏文件夹中的 .md 文件）")]
+    NotARecordPath(String),
+    #[error("“{0}” 不是普通文件（文件夹、设备或管道），拒绝覆盖")]
+    NotAFile(String),
+    #[error("现有文件 “{rel}” 有 {mb:.1} MB，超过可保留历史的 {limit} MB，拒绝覆盖")]
+    ExistingTooLarge { rel: String, mb: f64, limit: u64 },
+    #[error("{}", problems_summary(.0))]
+    Invalid(Vec<Problem>),
+    #[error("{}：{}", .0.rel, .0.message)]
+    Conflict(Conflict),
+}
+
+/// “未写入：a.md 第 3 行 [code] message” for the first problem, with how many more there are.
+fn problems_summary(problems: &[Problem]) -> String {
+    let Some(first) = problems.first() else { return "未写入".to_string() };
+    let at = if first.line > 0 { format!("{} 第 {} 行", first.path, first.line) } else { first.path.clone() };
+    let more =
+        if problems.len() > 1 { format!("（另有 {} 个问题）", problems.len() - 1) } else { String::new() };
+    format!("未写入：{at} [{}] {}{more}", first.code, first.message)
 }
 
 pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
@@ -134,7 +151,7 @@ pub fn output_outside(root: &Path, out: &Path) -> Result<PathBuf, StoreError> {
 
 /// `checked_path`, then the same with symbolic links resolved: the file must really be inside the library,
 /// and must not itself be a link.
-fn real_path_inside(root: &Path, rel: &str) -> Result<PathBuf, StoreError> {
+pub(crate) fn real_path_inside(root: &Path, rel: &str) -> Result<PathBuf, StoreError> {
     let path = checked_path(root, rel)?;
     let real_root = resolved(root);
     let real = resolved(&path);
@@ -151,37 +168,15 @@ pub fn is_attachment_path(rel: &str) -> bool {
     !rel.to_ascii_lowercase().ends_with(".md") && rel.split('/').all(|part| !part.is_empty() && !part.starts_with('.'))
 }
 
-/// Saves an attachment (an image from a .docx, a bundle asset) as `rel`, refusing anything that is not one
-/// ([`is_attachment_path`]); otherwise as [`save_file`].
-pub fn save_attachment(root: &Path, rel: &str, contents: &[u8]) -> Result<Saved, StoreError> {
-    if !is_attachment_path(rel) {
-        return Err(StoreError::NotAnAttachment(rel.to_string()));
-    }
-    write_checked(root, rel, contents)
-}
-
-/// Saves `contents` as `rel` (relative to the library `root`, `/` separators): keeps the old version in the
-/// history, creates missing folders, and replaces the file atomically. Saving identical bytes writes nothing.
-/// A record larger than the loader reads ([`MAX_FILE_BYTES`]) is refused, so nothing is written that the
-/// library could not read back; a path that leads out of the library through a symbolic link is refused.
-pub fn save_file(root: &Path, rel: &str, contents: &[u8]) -> Result<Saved, StoreError> {
-    if is_record_path(rel) && contents.len() as u64 > MAX_FILE_BYTES {
-        return Err(StoreError::TooLarge {
-            rel: rel.to_string(),
-            mb: contents.len() as f64 / 1048576.0,
-            limit: MAX_FILE_BYTES / 1048576,
-        });
-    }
-    write_checked(root, rel, contents)
-}
-
-fn write_checked(root: &Path, rel: &str, contents: &[u8]) -> Result<Saved, StoreError> {
+/// Writes `contents` as `rel` with nothing but path checks: the history copy, missing folders, the atomic
+/// replace. Only [`Plan::commit`] calls it, after the plan's checks. Writing identical bytes writes nothing.
+pub(crate) fn write_checked(root: &Path, rel: &str, contents: &[u8]) -> Result<Saved, StoreError> {
     let path = real_path_inside(root, rel)?;
-    let previous = match std::fs::read(&path) {
+    let previous = match read_bounded(&path, plan::MAX_KEPT_BYTES) {
         Ok(old) if old == contents => return Ok(Saved { path, previous: None }),
         Ok(old) => Some(history::keep(root, rel, &old)?),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(io_err(&path)(e)),
+        Err(e) if e.is_not_found() => None,
+        Err(e) => return Err(io_err(&path)(e.into())),
     };
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io_err(parent))?;
@@ -199,84 +194,80 @@ fn write_checked(root: &Path, rel: &str, contents: &[u8]) -> Result<Saved, Store
     Ok(Saved { path, previous })
 }
 
-/// Puts a kept version back as the current content; the content it replaces is kept in turn.
-pub fn restore(root: &Path, rel: &str, version: &Version) -> Result<Saved, StoreError> {
-    let old = std::fs::read(&version.path).map_err(io_err(&version.path))?;
-    save_file(root, rel, &old)
-}
-
-/// Renders a record from its model (see [`render_record`]) and saves it as `rel` with [`save_file`].
-/// `previous_front_matter` is the front matter of the file being replaced, so that unknown keys and comments
-/// stay; `None` for a new record.
-pub fn save_record(
-    root: &Path,
-    rel: &str,
-    meta: &Meta,
-    previous_front_matter: Option<&str>,
-    body: &str,
-) -> Result<Saved, StoreError> {
-    let text = render_record(meta, previous_front_matter, body)?;
-    save_file(root, rel, text.as_bytes())
-}
-
-/// What `casebook check` would say about `text` saved as `rel` in `lib`: the problems of that file only, errors
-/// first. A text that does not parse gives one error naming the line. Saving is safe when no problem is an
-/// error ([`Severity::Error`]).
-pub fn check_record(lib: &Library, rel: &str, text: &str) -> Vec<Problem> {
-    match Record::parse(rel.to_string(), text, TextEncoding::Utf8) {
-        Ok(record) => {
-            let mut problems = check_candidates(lib, &[record]);
-            problems.sort_by_key(|p| (p.severity != Severity::Error, p.line));
-            problems
-        }
-        Err(e) => vec![Problem {
-            path: rel.to_string(),
-            line: e.line,
-            code: e.code,
-            message: e.message,
-            severity: Severity::Error,
-        }],
-    }
+/// Puts a kept version back as the current content of `rel`, checked like any other write (a version that would
+/// now break the library, say by an id taken since, is refused); the content it replaces is kept in turn.
+pub fn restore(lib: &Library, rel: &str, version: &Version, lock: &WriteLock) -> Result<Committed, StoreError> {
+    let old = read_bounded(&version.path, plan::MAX_KEPT_BYTES).map_err(|e| io_err(&version.path)(e.into()))?;
+    let write = if is_record_path(rel) { Write::record(rel, old) } else { Write::attachment(rel, old) };
+    plan(lib, vec![write])?.commit(lock)?.all_written()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::library::MAX_FILE_BYTES;
+
+    fn record(title: &str) -> String {
+        format!("---\nid: a\ntitle: {title}\ndistrict: 渝中区\nyear: 2021\n---\n正文\n")
+    }
+
+    /// Plans and commits `writes` against the library as it is on disk.
+    fn write(root: &Path, writes: Vec<Write>) -> Result<Committed, StoreError> {
+        let lock = WriteLock::take(root)?;
+        let lib = Library::load(root).unwrap();
+        plan(&lib, writes)?.commit(&lock)
+    }
 
     #[test]
     fn save_keeps_history_and_restores() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        let first = save_file(root, "yuzhong/a.md", "第一版".as_bytes()).unwrap();
-        assert!(first.previous.is_none());
-        let second = save_file(root, "yuzhong/a.md", "第二版".as_bytes()).unwrap();
-        assert!(second.previous.is_some());
-        assert!(save_file(root, "yuzhong/a.md", "第二版".as_bytes()).unwrap().previous.is_none());
+        let first = write(root, vec![Write::record("yuzhong/a.md", record("第一版"))]).unwrap();
+        assert!(first.written[0].saved.previous.is_none());
+        let second = write(root, vec![Write::record("yuzhong/a.md", record("第二版"))]).unwrap();
+        assert!(second.written[0].saved.previous.is_some());
+        let same = write(root, vec![Write::record("yuzhong/a.md", record("第二版"))]).unwrap();
+        assert!(same.written[0].saved.previous.is_none(), "identical bytes write nothing");
         let kept = versions(root, "yuzhong/a.md").unwrap();
         assert_eq!(kept.len(), 1);
-        assert_eq!(std::fs::read_to_string(&kept[0].path).unwrap(), "第一版");
-        restore(root, "yuzhong/a.md", &kept[0]).unwrap();
-        assert_eq!(std::fs::read_to_string(root.join("yuzhong/a.md")).unwrap(), "第一版");
+        assert_eq!(std::fs::read_to_string(&kept[0].path).unwrap(), record("第一版"));
+        let lock = WriteLock::take(root).unwrap();
+        restore(&Library::load(root).unwrap(), "yuzhong/a.md", &kept[0], &lock).unwrap();
+        assert_eq!(std::fs::read_to_string(root.join("yuzhong/a.md")).unwrap(), record("第一版"));
         assert_eq!(versions(root, "yuzhong/a.md").unwrap().len(), 2);
     }
 
     #[test]
-    fn check_record_reports_errors_first_and_parse_errors_by_line() {
+    fn restore_is_checked() {
         let dir = tempfile::tempdir().unwrap();
-        let lib = Library::from_records(dir.path().to_path_buf(), Default::default(), Vec::new(), Vec::new());
-        let problems = check_record(&lib, "a.md", "---\nid: a\ntitle: t\ndistrict: 海淀区\n---\n");
-        assert_eq!(problems.iter().map(|p| p.code).collect::<Vec<_>>(), ["missing-key", "unknown-district"]);
-        let problems = check_record(&lib, "a.md", "---\nid: [\n---\n");
-        assert_eq!((problems[0].code, problems[0].severity), ("yaml", Severity::Error));
-        assert!(check_record(&lib, "a.md", "---\nid: a\ntitle: t\ndistrict: 渝中区\nyear: 2021\n---\n").is_empty());
+        let root = dir.path();
+        write(root, vec![Write::record("yuzhong/a.md", record("第一版"))]).unwrap();
+        write(root, vec![Write::record("yuzhong/a.md", record("第二版"))]).unwrap();
+        // Since the first version was replaced, another record took its id under another name.
+        write(root, vec![Write::record("yuzhong/a.md", record("第三版").replace("id: a", "id: b"))]).unwrap();
+        write(root, vec![Write::record("yuzhong/c.md", record("别的"))]).unwrap();
+        let oldest = versions(root, "yuzhong/a.md").unwrap().pop().unwrap();
+        let lock = WriteLock::take(root).unwrap();
+        let refused = restore(&Library::load(root).unwrap(), "yuzhong/a.md", &oldest, &lock);
+        assert!(matches!(refused, Err(StoreError::Invalid(ref p)) if p[0].code == "duplicate-id"), "{refused:?}");
+        assert!(std::fs::read_to_string(root.join("yuzhong/a.md")).unwrap().contains("第三版"));
     }
 
     #[test]
-    fn save_record_renders_and_saves() {
+    fn invalid_records_name_the_line() {
         let dir = tempfile::tempdir().unwrap();
-        let w = crate::library::Writeup { id: Some("a".into()), title: Some("标题".into()), ..Default::default() };
-        let saved = save_record(dir.path(), "x/a.md", &Meta::Writeup(w), None, "正文\n").unwrap();
-        assert_eq!(std::fs::read_to_string(saved.path).unwrap(), "---\nid: a\ntitle: 标题\n---\n正文\n");
+        let lib = Library::from_records(dir.path().to_path_buf(), Default::default(), Vec::new(), Vec::new());
+        let Err(StoreError::Invalid(problems)) = plan(&lib, vec![Write::record("a.md", "---\nid: [\n---\n")]) else {
+            panic!("a record that does not parse is refused")
+        };
+        assert_eq!((problems[0].code, problems[0].severity), ("yaml", crate::library::Severity::Error));
+        let Err(StoreError::Invalid(problems)) =
+            plan(&lib, vec![Write::record("a.md", "---\nid: a\ntitle: t\ndistrict: 渝中区\n---\n")])
+        else {
+            panic!("a write-up without a year is refused")
+        };
+        assert_eq!((problems[0].code, problems[0].line), ("missing-key", 1));
+        assert!(plan(&lib, vec![Write::record("a.md", record("t"))]).is_ok());
     }
 
     #[test]
@@ -286,16 +277,18 @@ mod tests {
         let elsewhere = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::os::unix::fs::symlink(elsewhere.path(), root.join("linked")).unwrap();
-        assert!(matches!(save_file(root, "linked/a.md", b"x"), Err(StoreError::LeadsOut(_))));
+        let refused = write(root, vec![Write::record("linked/a.md", record("x"))]);
+        assert!(matches!(refused, Err(StoreError::LeadsOut(_))));
         assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0, "nothing written outside");
         std::os::unix::fs::symlink(elsewhere.path().join("t.md"), root.join("link.md")).unwrap();
-        assert!(matches!(save_file(root, "link.md", b"x"), Err(StoreError::LeadsOut(_))));
+        assert!(matches!(write(root, vec![Write::record("link.md", record("x"))]), Err(StoreError::LeadsOut(_))));
         for bad in ["a.assets/evil.md", "a.assets/.hidden", "a.assets/EVIL.MD"] {
-            assert!(matches!(save_attachment(root, bad, b"x"), Err(StoreError::NotAnAttachment(_))), "{bad}");
+            let refused = write(root, vec![Write::attachment(bad, "x")]);
+            assert!(matches!(refused, Err(StoreError::NotAnAttachment(_))), "{bad}");
         }
-        assert!(save_attachment(root, "a.assets/image1.png", b"x").is_ok());
+        assert!(write(root, vec![Write::attachment("a.assets/image1.png", "x")]).is_ok());
         let big = vec![b'a'; MAX_FILE_BYTES as usize + 1];
-        assert!(matches!(save_file(root, "big.md", &big), Err(StoreError::TooLarge { .. })));
+        assert!(matches!(write(root, vec![Write::record("big.md", big)]), Err(StoreError::TooLarge { .. })));
         assert!(!root.join("big.md").exists());
         assert!(matches!(output_outside(root, &root.join("x/y.csv")), Err(StoreError::OutputInsideLibrary(_))));
         assert!(output_outside(root, &elsewhere.path().join("y.csv")).is_ok());
@@ -307,7 +300,8 @@ mod tests {
     fn refuses_paths_outside_the_library() {
         let dir = tempfile::tempdir().unwrap();
         for rel in ["../x.md", "/etc/x.md", "a/../../x.md", ".casebook/manifest.json", "", "a\\..\\x.md"] {
-            assert!(matches!(save_file(dir.path(), rel, b"x"), Err(StoreError::OutsideLibrary(_))), "{rel}");
+            let refused = write(dir.path(), vec![Write::attachment(rel, "x")]);
+            assert!(matches!(refused, Err(StoreError::OutsideLibrary(_))), "{rel}");
         }
     }
 }

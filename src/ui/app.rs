@@ -292,9 +292,10 @@ impl CasebookApp {
                 Tab::Editor => commands.extend(self.editor.ui(ui, &ctx, &self.worker)),
                 Tab::Bundle => match self.bundle.ui(ui) {
                     Some(BundleAction::Apply) => {
-                        if let Some((_, plan)) = &self.bundle.plan {
+                        if let (Some((_, plan)), Some(library)) = (&self.bundle.plan, &self.library) {
                             self.bundle.applying = true;
                             self.worker.send(Job::ApplyBundle {
+                                library: library.clone(),
                                 plan: Box::new(plan.clone()),
                                 accepted: self.bundle.accepted.clone(),
                             });

@@ -43,13 +43,17 @@ pub enum Job {
     /// List the kept versions of a file.
     Versions { rel: String },
     /// Put a kept version back.
-    Restore { rel: String, version: Version },
+    Restore { library: Arc<Library>, rel: String, version: Version },
     /// Read outside files (.md, .txt, .docx) into import drafts for the editor.
     Import { library: Arc<Library>, paths: Vec<PathBuf> },
     /// Read a bundle from another office into a plan (writes nothing).
     ReadBundle { library: Arc<Library>, path: PathBuf },
     /// Write the accepted entries of a plan (by `rel`).
-    ApplyBundle { plan: Box<crate::bundle::ImportPlan>, accepted: std::collections::BTreeSet<String> },
+    ApplyBundle {
+        library: Arc<Library>,
+        plan: Box<crate::bundle::ImportPlan>,
+        accepted: std::collections::BTreeSet<String>,
+    },
     /// Write a district's records as a bundle.
     ExportBundle { library: Arc<Library>, district: String, out: PathBuf },
     /// Write a showcase packet or study pack.
@@ -336,20 +340,26 @@ impl WorkerState {
                     }
                 }
                 Job::SaveRecord { library, rel, text, draft_key } => {
-                    let problems = store::check_record(&library, &rel, &text);
-                    if problems.iter().any(|p| p.severity == Severity::Error) {
-                        send(Event::SaveRejected { problems });
-                        continue;
-                    }
-                    match store::save_file(&library.root, &rel, text.as_bytes()) {
-                        Ok(_) => self.saved(&library.root, rel, problems, &draft_key, send),
+                    // The same lock as the CLI's: a `casebook new` or import waits for this save, and this one
+                    // for them.
+                    let saved = store::WriteLock::take(&library.root).and_then(|lock| {
+                        let planned = store::plan(&library, vec![store::Write::record(&rel, text)])?;
+                        let warnings = planned.warnings.clone();
+                        planned.commit(&lock)?.all_written()?;
+                        Ok(warnings)
+                    });
+                    match saved {
+                        Ok(warnings) => self.saved(&library.root, rel, warnings, &draft_key, send),
+                        Err(store::StoreError::Invalid(problems)) => send(Event::SaveRejected { problems }),
                         Err(e) => send(Event::SaveRejected { problems: vec![write_problem(&rel, e.to_string())] }),
                     }
                 }
                 Job::SaveImport { library, draft, draft_key } => {
                     // Plan once and write exactly that plan: planning after writing would pick a new id.
-                    let result = crate::import::plan_import(&library, &draft).and_then(|plan| {
-                        crate::import::write_planned(&library, &draft, &plan).map(|()| (plan.rel, plan.warnings))
+                    let result = store::WriteLock::take(&library.root).map_err(Into::into).and_then(|lock| {
+                        let plan = crate::import::plan_import(&library, &draft)?;
+                        crate::import::write_planned(&library, &draft, &plan, &lock)?;
+                        Ok((plan.rel, plan.warnings))
                     });
                     match result {
                         Ok((rel, warnings)) => self.saved(&library.root, rel, warnings, &draft_key, send),
@@ -379,12 +389,12 @@ impl WorkerState {
                         }
                     }
                 }
-                Job::Restore { rel, version } => {
-                    if let Some(root) = self.root.clone() {
-                        match store::restore(&root, &rel, &version) {
-                            Ok(_) => self.saved(&root, rel, Vec::new(), "", send),
-                            Err(e) => send(Event::Error(format!("恢复历史版本失败：{e}"))),
-                        }
+                Job::Restore { library, rel, version } => {
+                    let restored = store::WriteLock::take(&library.root)
+                        .and_then(|lock| store::restore(&library, &rel, &version, &lock));
+                    match restored {
+                        Ok(_) => self.saved(&library.root, rel, Vec::new(), "", send),
+                        Err(e) => send(Event::Error(format!("恢复历史版本失败：{e}"))),
                     }
                 }
                 Job::Import { library, paths } => {
@@ -401,9 +411,11 @@ impl WorkerState {
                     Ok(plan) => send(Event::BundlePlan { path, plan: Box::new(plan) }),
                     Err(e) => send(Event::BundleFailed(format!("交换包 {} 未导入：{e}", path.display()))),
                 },
-                Job::ApplyBundle { plan, accepted } => {
-                    let Some(root) = self.root.clone() else { continue };
-                    match crate::bundle::apply(&root, &plan, &|e| accepted.contains(&e.rel)) {
+                Job::ApplyBundle { library, plan, accepted } => {
+                    let applied = store::WriteLock::take(&library.root)
+                        .map_err(Into::into)
+                        .and_then(|lock| crate::bundle::apply(&library, &plan, &|e| accepted.contains(&e.rel), &lock));
+                    match applied {
                         Ok(report) => {
                             if report.wrote_anything() {
                                 self.files_changed(None, send);

@@ -664,6 +664,25 @@ fn environment() {
                 );
                 Output { code: o.code, stdout: format!("{}\n{csv}", o.stdout), stderr: o.stderr }
             }
+            // A sparse 2 GB record: nothing may read it whole (the index sync used to, at 2.1 GB of memory).
+            "sparse-record-search" | "sparse-record-check" => {
+                let sparse = root.join("yuzhong/sparse.md");
+                std::fs::File::create(&sparse).unwrap().set_len(2 << 30).unwrap();
+                let o = if kind == "sparse-record-check" {
+                    run(&root, &["check"], &[])
+                } else {
+                    run(&root, &["search", "综治中心"], &[])
+                };
+                std::fs::remove_file(&sparse).unwrap();
+                o
+            }
+            "import-sparse-text" => {
+                let sparse = sources.path().join("sparse.txt");
+                std::fs::File::create(&sparse).unwrap().set_len(2 << 30).unwrap();
+                let o = run(&root, &["import", "--district", "渝中", sparse.to_str().unwrap()], &[]);
+                std::fs::remove_file(&sparse).unwrap();
+                o
+            }
             other => panic!("no situation {other}"),
         };
         verify(&case, kind, &o, &mut failures);

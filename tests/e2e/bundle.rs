@@ -20,11 +20,12 @@ fn corpus_copy() -> TempLibrary {
 }
 
 /// Every file under `root` (the derived `.casebook/` included) with the SHA-256 of its bytes.
+/// Every file of the library, derived ones included, except the (empty) lock files a writer takes.
 fn snapshot(root: &Path) -> BTreeMap<String, String> {
     walkdir::WalkDir::new(root)
         .into_iter()
         .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
+        .filter(|e| e.file_type().is_file() && !e.path().starts_with(root.join(".casebook/locks")))
         .map(|e| {
             let rel = e.path().strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
             (rel, format!("{:x}", Sha256::digest(std::fs::read(e.path()).unwrap())))
@@ -245,7 +246,8 @@ fn a_file_edited_after_the_plan_is_not_overwritten() {
     assert!(matches!(&entry.change, Change::Changed { diff, .. } if diff.iter().any(|l| l.text == "包内的修改。")));
     let local = format!("{text}\n本地刚做的修改。\n");
     b.file(rel, &local);
-    let report = apply(b.root(), &plan, &|_| true).unwrap();
+    let lock = casebook::store::WriteLock::take(b.root()).unwrap();
+    let report = apply(&lib, &plan, &|_| true, &lock).unwrap();
     assert!(report.updated.is_empty());
     assert_eq!(report.conflicts.len(), 1);
     assert_eq!(report.conflicts[0].rel, rel);

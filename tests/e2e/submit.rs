@@ -69,9 +69,10 @@ fn an_unknown_key_and_comments_survive_an_edit() {
     let Meta::Writeup(mut w) = record.meta.clone() else { panic!("not a write-up") };
     w.title = Some("新标题：院落议事".into());
     w.themes = vec!["党委领导".into()];
-    let saved =
-        store::save_record(lib.root(), rel, &Meta::Writeup(w), Some(&record.front_matter), &record.body).unwrap();
-    assert!(saved.previous.is_some());
+    let text = store::render_record(&Meta::Writeup(w), Some(&record.front_matter), &record.body).unwrap();
+    let lock = store::WriteLock::take(lib.root()).unwrap();
+    let done = store::plan(&library, vec![store::Write::record(rel, text)]).unwrap().commit(&lock).unwrap();
+    assert!(done.written[0].saved.previous.is_some());
     let text = std::fs::read_to_string(lib.root().join(rel)).unwrap();
     assert_eq!(
         text,

@@ -340,7 +340,7 @@ impl EditorView {
                 import_notes(ui, draft);
             }
             if let Some(versions) = s.versions.clone() {
-                commands.extend(versions_ui(ui, s, &versions, worker));
+                commands.extend(versions_ui(ui, s, lib, &versions, worker));
             }
         });
         egui::Panel::left("editor-form").default_size(470.0).resizable(true).show(ui, |ui| {
@@ -427,7 +427,13 @@ fn import_notes(ui: &mut egui::Ui, draft: &ImportDraft) {
     }
 }
 
-fn versions_ui(ui: &mut egui::Ui, s: &mut Session, versions: &[Version], worker: &Worker) -> Vec<Command> {
+fn versions_ui(
+    ui: &mut egui::Ui,
+    s: &mut Session,
+    lib: &std::sync::Arc<Library>,
+    versions: &[Version],
+    worker: &Worker,
+) -> Vec<Command> {
     ui.separator();
     ui.horizontal(|ui| {
         ui.label(RichText::new("历史版本").strong());
@@ -445,7 +451,7 @@ fn versions_ui(ui: &mut egui::Ui, s: &mut Session, versions: &[Version], worker:
                 ui.label(format!("{}　{} 字节", v.label(), v.bytes));
                 if ui.small_button("恢复此版本").on_hover_text("当前内容也会先留存为历史版本").clicked()
                 {
-                    worker.send(Job::Restore { rel: rel.clone(), version: v.clone() });
+                    worker.send(Job::Restore { library: lib.clone(), rel: rel.clone(), version: v.clone() });
                     s.versions = None;
                     s.dirty = false;
                 }
