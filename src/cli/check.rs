@@ -76,7 +76,8 @@ pub fn summary(root: &Path) -> anyhow::Result<ExitCode> {
         say!("{d:<10}\t{p}\t{w}\t{s}");
     }
     if !s.incomplete_projects.is_empty() {
-        say!("\n经验材料不足两篇的项目：{}", s.incomplete_projects.join("、"));
+        let rule = casebook::library::rules::experience_min_text();
+        say!("\n{}不足{rule}的项目：{}", casebook::library::rules::EXPERIENCE, s.incomplete_projects.join("、"));
     }
     say!("\n{} 个错误，{} 个警告（详见 casebook check）", report.errors.len(), report.warnings.len());
     Ok(ExitCode::SUCCESS)

@@ -54,11 +54,12 @@ pub fn indicator_catalog(lib: &Library) -> Vec<IndicatorEntry> {
 
 /// The 典型案例 write-ups of a project: the stories behind its numbers.
 pub fn typical_cases<'a>(lib: &'a Library, project: &'a Record) -> Vec<&'a Record> {
-    lib.writeups_of(project).filter(|w| lib.type_of(w) == Some(TYPICAL_CASE)).collect()
+    let case = crate::library::rules::typical_case_type(&lib.config);
+    lib.writeups_of(project).filter(|w| lib.type_of(w) == Some(case)).collect()
 }
 
-/// The document type of a typical case (典型事例 in the seed).
-pub const TYPICAL_CASE: &str = "典型案例";
+/// The document type of a typical case; owned by [`crate::library::rules`].
+pub use crate::library::rules::TYPICAL_CASE;
 
 #[cfg(test)]
 mod tests {

@@ -17,26 +17,9 @@ pub struct OutFile {
     pub bytes: Vec<u8>,
 }
 
-/// A name that every file system accepts: no separators or characters Windows forbids, no leading dot, no
-/// trailing dot or space, at most `max` characters.
+/// An export's file or folder name ([`crate::store::naming::safe_file_name`]), `导出` when nothing is left.
 pub fn safe_name(name: &str, max: usize) -> String {
-    let cleaned: String =
-        name.trim()
-            .chars()
-            .map(|c| {
-                if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
-                    '_'
-                } else {
-                    c
-                }
-            })
-            .collect();
-    let cleaned = cleaned.trim_start_matches('.');
-    let mut short: String = cleaned.chars().take(max).collect();
-    while short.ends_with(['.', ' ']) {
-        short.pop();
-    }
-    if short.is_empty() { "导出".to_string() } else { short }
+    crate::store::naming::safe_file_name(name, max).unwrap_or_else(|| "导出".to_string())
 }
 
 /// Writes the files into a new folder `dir/folder/` (or `folder-2/`, `folder-3/`, … when that one exists and

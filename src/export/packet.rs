@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use crate::library::check::{MIN_EXPERIENCE_WRITEUPS, SITES_PER_DISTRICT};
-use crate::library::{DEFAULT_TYPES, Library, Meta, Project, Record, Site};
+use crate::library::rules;
+use crate::library::{Library, Meta, Project, Record, Site};
 
 use super::gather::Gather;
 use super::markup;
@@ -19,9 +19,6 @@ pub enum Scope<'a> {
     /// A district's route: its sites, already in route order.
     Route { district: String, sites: Vec<&'a Record> },
 }
-
-/// The 典型案例 document type.
-const CASE_TYPE: &str = "典型案例";
 
 struct SiteRef<'a> {
     record: &'a Record,
@@ -118,16 +115,22 @@ pub fn build(lib: &Library, scope: &Scope<'_>, stamp: &Stamp) -> Document {
     }
     results_part(&mut g, &projects, &shown_at);
     let (experience, cases, others) = writeups_of(lib, &projects);
-    writeups_part(&mut g, "经验材料", &experience, "关联项目暂无经验材料。");
-    writeups_part(&mut g, CASE_TYPE, &cases, "关联项目暂无典型案例。");
+    let experience_type = rules::experience_type(&lib.config);
+    let case_type = rules::typical_case_type(&lib.config);
+    writeups_part(&mut g, experience_type, &experience, &format!("关联项目暂无{experience_type}。"));
+    writeups_part(&mut g, case_type, &cases, &format!("关联项目暂无{case_type}。"));
     reception_part(&mut g, &sites);
 
     // The checklist page.
     checks.extend(project_checks(lib, &projects));
     checks.extend(site_checks(&sites, route));
-    if route && !SITES_PER_DISTRICT.contains(&sites.len()) {
+    if route && !rules::sites_enough(sites.len()) {
         checks.push(CheckItem {
-            text: format!("{district}有调研点 {} 个，试点要求每个区县准备 3–4 个", sites.len()),
+            text: format!(
+                "{district}有调研点 {} 个，试点要求每个区县准备 {} 个",
+                sites.len(),
+                rules::sites_range_text()
+            ),
             flagged: true,
         });
     }
@@ -339,8 +342,8 @@ fn writeups_of<'a>(lib: &'a Library, projects: &[&'a Record]) -> (Vec<&'a Record
     for p in projects {
         for w in lib.writeups_of(p) {
             match lib.type_of(w) {
-                Some(t) if t == DEFAULT_TYPES[0] => experience.push(w),
-                Some(CASE_TYPE) => cases.push(w),
+                Some(t) if t == rules::experience_type(&lib.config) => experience.push(w),
+                Some(t) if t == rules::typical_case_type(&lib.config) => cases.push(w),
                 _ => others.push(w),
             }
         }
@@ -449,11 +452,11 @@ fn project_checks(lib: &Library, projects: &[&Record]) -> Vec<CheckItem> {
     for p in projects {
         let Meta::Project(meta) = &p.meta else { continue };
         let name = format!("项目“{}”（{}）", p.title().trim(), p.id().unwrap_or(""));
-        let n = lib.writeups_of(p).filter(|w| lib.type_of(w) == Some(DEFAULT_TYPES[0])).count();
-        items.push(if n < MIN_EXPERIENCE_WRITEUPS {
-            CheckItem { text: format!("{name}经验材料仅 {n} 篇，不足两篇，请补充"), flagged: true }
+        let n = lib.writeups_of(p).filter(|w| rules::is_experience(lib, w)).count();
+        items.push(if rules::experience_enough(n) {
+            CheckItem { text: format!("{name}{} {n} 篇", rules::EXPERIENCE), flagged: false }
         } else {
-            CheckItem { text: format!("{name}经验材料 {n} 篇"), flagged: false }
+            CheckItem { text: format!("{name}{}，请补充", rules::experience_shortfall(n)), flagged: true }
         });
         items.push(indicator_check(&name, meta));
         items.push(if meta.evaluation.is_empty() {
@@ -467,13 +470,7 @@ fn project_checks(lib: &Library, projects: &[&Record]) -> Vec<CheckItem> {
 
 fn indicator_check(name: &str, meta: &Project) -> CheckItem {
     let total = meta.indicators.len();
-    let incomplete = meta
-        .indicators
-        .iter()
-        .filter(|i| {
-            i.before.as_ref().and_then(|m| m.value).is_none() || i.after.as_ref().and_then(|m| m.value).is_none()
-        })
-        .count();
+    let incomplete = meta.indicators.iter().filter(|i| !rules::indicator_complete(i)).count();
     match (total, incomplete) {
         (0, _) => CheckItem { text: format!("{name}未填报指标"), flagged: true },
         (t, 0) => CheckItem { text: format!("{name}指标 {t} 项，试点前后数值齐全"), flagged: false },

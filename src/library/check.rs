@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
+use super::Library;
 use super::record::{Kind, Meta, Record, year_of_date};
 use super::scan::MAX_FILE_BYTES;
-use super::{DEFAULT_TYPES, Library};
 
 /// Errors make `check` fail; warnings are the seed's advice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -50,9 +50,9 @@ pub struct Report {
 }
 
 /// How many 经验材料 the seed asks for per claimed project.
-pub const MIN_EXPERIENCE_WRITEUPS: usize = 2;
+pub use super::rules::MIN_EXPERIENCE as MIN_EXPERIENCE_WRITEUPS;
 /// How many demonstration sites the seed asks a district to prepare.
-pub const SITES_PER_DISTRICT: std::ops::RangeInclusive<usize> = 3..=4;
+pub use super::rules::SITES_PER_DISTRICT;
 
 /// A stop longer than a day is a typing error (and sums of such values would overflow the visit's length).
 pub const MAX_STOP_MINUTES: u32 = 1440;
@@ -126,7 +126,7 @@ pub fn experience_counts(lib: &Library) -> HashMap<String, usize> {
         }
     }
     for w in lib.of_kind(Kind::Writeup) {
-        if lib.type_of(w) == Some(DEFAULT_TYPES[0])
+        if super::rules::is_experience(lib, w)
             && let Some(pid) = lib.project_of(w).and_then(Record::id)
         {
             *counts.entry(pid.to_string()).or_default() += 1;
@@ -369,11 +369,12 @@ impl Checker<'_> {
         for p in self.lib.of_kind(Kind::Project) {
             let Some(id) = p.id() else { continue };
             let n = counts.get(id).copied().unwrap_or(0);
-            if n < MIN_EXPERIENCE_WRITEUPS {
+            if !super::rules::experience_enough(n) {
                 incomplete.push(id.to_string());
                 let message = format!(
-                    "项目 “{}” 只有 {n} 篇经验材料，试点要求每个认领项目至少 {MIN_EXPERIENCE_WRITEUPS} 篇",
-                    p.title()
+                    "项目 “{}” 只有 {n} 篇{}，试点要求每个认领项目至少 {MIN_EXPERIENCE_WRITEUPS} 篇",
+                    p.title(),
+                    super::rules::EXPERIENCE
                 );
                 self.push(p, 1, Severity::Warning, "project-incomplete", message);
             }
@@ -390,12 +391,11 @@ impl Checker<'_> {
             }
         }
         for (district, sites) in by_district {
-            if !SITES_PER_DISTRICT.contains(&sites.len()) {
+            if !super::rules::sites_enough(sites.len()) {
                 let message = format!(
-                    "{district}有 {} 个调研点，试点要求每个区县准备 {}–{} 个",
+                    "{district}有 {} 个调研点，试点要求每个区县准备 {} 个",
                     sites.len(),
-                    SITES_PER_DISTRICT.start(),
-                    SITES_PER_DISTRICT.end()
+                    super::rules::sites_range_text()
                 );
                 self.push(sites[0], 1, Severity::Warning, "sites-count", message);
             }

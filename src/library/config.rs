@@ -378,6 +378,21 @@ impl Config {
         self.district_lookup.get(&fold(written.trim())).map(|&i| self.districts[i].name.as_str())
     }
 
+    /// The district as the gazetteer names it, or as written (trimmed) when it is not in the gazetteer.
+    pub fn district_name<'a>(&'a self, written: &'a str) -> &'a str {
+        self.resolve_district(written).unwrap_or(written.trim())
+    }
+
+    /// The theme as the taxonomy names it, or as written (trimmed).
+    pub fn theme_name<'a>(&'a self, written: &'a str) -> &'a str {
+        self.resolve_theme(written).unwrap_or(written.trim())
+    }
+
+    /// The document type as configured, or as written (trimmed).
+    pub fn type_name<'a>(&'a self, written: &'a str) -> &'a str {
+        self.resolve_type(written).unwrap_or(written.trim())
+    }
+
     /// The theme as named in the taxonomy, if it is one.
     pub fn resolve_theme(&self, written: &str) -> Option<&str> {
         self.theme_lookup.get(&fold(written.trim())).map(String::as_str)

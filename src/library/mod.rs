@@ -7,8 +7,10 @@ mod bounded;
 pub mod check;
 mod config;
 mod encoding;
+pub mod facts;
 pub mod overview;
 mod record;
+pub mod rules;
 mod scan;
 pub mod thesaurus;
 mod yaml;
@@ -20,6 +22,7 @@ pub use bounded::{ReadError, read_bounded};
 pub use check::{Problem, Severity, check_candidates};
 pub use config::{Config, ConfigError, DEFAULT_TYPES, District, ThemeGroup};
 pub use encoding::{DecodeError, TextEncoding, decode};
+pub use facts::{Facts, ProjectFacts, Projects};
 pub use record::{
     Better, Collection, CollectionItem, Evaluation, Indicator, Kind, MAX_FRONT_MATTER_BYTES, Measurement, Meta,
     Project, Reception, Record, Site, Stop, Writeup, split_front_matter, year_of_date,
@@ -50,6 +53,8 @@ pub struct Library {
     pub load_problems: Vec<Problem>,
     by_id: HashMap<String, usize>,
     project_by_name: HashMap<String, usize>,
+    /// The resolved facts of each project record, by record index.
+    project_facts: HashMap<usize, ProjectFacts>,
 }
 
 impl Library {
@@ -79,7 +84,11 @@ impl Library {
     pub fn from_records(root: PathBuf, config: Config, records: Vec<Record>, load_problems: Vec<Problem>) -> Library {
         let mut by_id = HashMap::new();
         let mut project_by_name = HashMap::new();
+        let mut project_facts = HashMap::new();
         for (i, r) in records.iter().enumerate() {
+            if let Some(f) = facts::project_facts(r, &config) {
+                project_facts.insert(i, f);
+            }
             if let Some(id) = r.id() {
                 by_id.entry(id.to_string()).or_insert(i);
             }
@@ -89,7 +98,7 @@ impl Library {
                 project_by_name.entry(name.trim().to_string()).or_insert(i);
             }
         }
-        Library { root, config, records, load_problems, by_id, project_by_name }
+        Library { root, config, records, load_problems, by_id, project_by_name, project_facts }
     }
 
     /// The record with this id (the first one, if ids are duplicated).
@@ -112,34 +121,24 @@ impl Library {
         by_id.or_else(|| self.project_by_name.get(written).map(|&i| &self.records[i]))
     }
 
-    /// The gazetteer name of a record's district (or of its project's district for a write-up without one).
+    /// The gazetteer name of a record's district, own or inherited ([`facts::district`]).
     pub fn district_of<'a>(&'a self, record: &'a Record) -> Option<&'a str> {
-        match record.district_raw() {
-            Some(d) => self.config.resolve_district(d).or(Some(d.trim())),
-            None => self.project_of(record).and_then(|p| self.district_of(p)),
-        }
+        facts::district(record, &self.config, self)
     }
 
-    /// The themes of a record as named in the taxonomy; a write-up without themes inherits its project's.
+    /// The themes of a record as named in the taxonomy, own or inherited ([`facts::themes`]).
     pub fn themes_of(&self, record: &Record) -> Vec<String> {
-        let raw = record.themes_raw();
-        if raw.is_empty()
-            && let Some(p) = self.project_of(record)
-        {
-            return self.themes_of(p);
-        }
-        raw.iter().map(|t| self.config.resolve_theme(t).unwrap_or(t.trim()).to_string()).collect()
+        facts::themes(record, &self.config, self)
     }
 
-    /// The document type of a write-up (经验材料 when absent); `None` for other kinds.
+    /// The document type of a write-up as configured (the default type when absent); `None` for other kinds.
     pub fn type_of<'a>(&'a self, record: &'a Record) -> Option<&'a str> {
-        let Meta::Writeup(w) = &record.meta else {
-            return None;
-        };
-        match w.doc_type.as_deref() {
-            None => Some(DEFAULT_TYPES[0]),
-            Some(t) => Some(self.config.resolve_type(t).unwrap_or(t.trim())),
-        }
+        facts::doc_type(record, &self.config)
+    }
+
+    /// Everything resolved about a record ([`facts::facts`]).
+    pub fn facts(&self, record: &Record) -> Facts {
+        facts::facts(record, &self.config, self)
     }
 
     /// The write-ups that belong to a project, in path order.
@@ -158,6 +157,14 @@ impl Library {
     /// Absolute path of a record.
     pub fn abs_path(&self, record: &Record) -> PathBuf {
         self.root.join(&record.path)
+    }
+}
+
+impl Projects for Library {
+    fn find(&self, written: &str) -> Option<&ProjectFacts> {
+        let written = written.trim();
+        let by_id = self.by_id.get(written).filter(|&&i| self.records[i].kind() == Kind::Project);
+        by_id.or_else(|| self.project_by_name.get(written)).and_then(|i| self.project_facts.get(i))
     }
 }
 

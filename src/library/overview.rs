@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::check::{MIN_EXPERIENCE_WRITEUPS, SITES_PER_DISTRICT, experience_counts};
+use super::check::experience_counts;
 use super::{Library, Meta};
 
 /// One district's readiness.
@@ -31,7 +31,7 @@ pub struct DistrictRow {
 impl DistrictRow {
     /// Sites against the 3–4 rule: `true` when the district prepared 3 or 4.
     pub fn sites_ok(&self) -> bool {
-        SITES_PER_DISTRICT.contains(&self.sites.len())
+        super::rules::sites_enough(self.sites.len())
     }
 
     /// Whether the district meets every rule.
@@ -55,21 +55,16 @@ pub fn overview(lib: &Library) -> Vec<DistrictRow> {
         match &r.meta {
             Meta::Project(p) => {
                 row.projects.push(id.to_string());
-                if counts.get(id).copied().unwrap_or(0) < MIN_EXPERIENCE_WRITEUPS {
+                if !super::rules::experience_enough(counts.get(id).copied().unwrap_or(0)) {
                     row.incomplete.push(id.to_string());
                 }
-                let complete = !p.indicators.is_empty()
-                    && p.indicators.iter().all(|i| {
-                        i.before.as_ref().is_some_and(|m| m.value.is_some())
-                            && i.after.as_ref().is_some_and(|m| m.value.is_some())
-                    });
-                if complete {
+                if super::rules::indicators_complete(p) {
                     row.indicators_complete.push(id.to_string());
                 }
             }
             Meta::Writeup(_) => {
                 row.writeups.push(id.to_string());
-                if lib.type_of(r) == Some(super::DEFAULT_TYPES[0]) {
+                if super::rules::is_experience(lib, r) {
                     row.experience.push(id.to_string());
                 }
             }

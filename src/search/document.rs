@@ -1,5 +1,5 @@
-//! From a parsed record to what the index stores: facets resolved through the gazetteer and taxonomy,
-//! inherited from the project where a write-up leaves them out, and the text to search.
+//! From a parsed record to what the index stores: the facets are the record's [`facts`](crate::library::facts)
+//! (the same resolution and inheritance as the library's detail pages), and the text to search.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -7,17 +7,12 @@ use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 
 use super::schema::Fields;
-use crate::library::{Config, DEFAULT_TYPES, Meta, Record};
+use crate::library::facts::{self, ProjectFacts, Projects};
+use crate::library::{Config, Meta, Record};
 use crate::text::markdown_to_plain;
 
 /// What the index remembers of a project, so that a write-up changed alone can still inherit from it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProjectInfo {
-    pub id: String,
-    pub name: String,
-    pub district: Option<String>,
-    pub themes: Vec<String>,
-}
+pub type ProjectInfo = ProjectFacts;
 
 /// Projects by path, as last indexed.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -44,8 +39,8 @@ pub struct ProjectLookup<'a> {
     by_name: HashMap<&'a str, &'a ProjectInfo>,
 }
 
-impl ProjectLookup<'_> {
-    pub fn resolve(&self, written: &str) -> Option<&ProjectInfo> {
+impl Projects for ProjectLookup<'_> {
+    fn find(&self, written: &str) -> Option<&ProjectFacts> {
         let w = written.trim();
         self.by_id.get(w).or_else(|| self.by_name.get(w)).copied()
     }
@@ -53,15 +48,7 @@ impl ProjectLookup<'_> {
 
 /// The project facts of a project record, if it has an id.
 pub fn project_info(record: &Record, config: &Config) -> Option<ProjectInfo> {
-    let Meta::Project(p) = &record.meta else {
-        return None;
-    };
-    Some(ProjectInfo {
-        id: record.id()?.to_string(),
-        name: p.name.clone().unwrap_or_default().trim().to_string(),
-        district: p.district.as_deref().map(|d| config.resolve_district(d).unwrap_or(d.trim()).to_string()),
-        themes: p.themes.iter().map(|t| config.resolve_theme(t).unwrap_or(t.trim()).to_string()).collect(),
-    })
+    facts::project_facts(record, config)
 }
 
 /// Everything the index keeps of one record.
@@ -91,10 +78,7 @@ fn push_line(text: &mut String, s: &str) {
 pub fn index_doc(record: &Record, config: &Config, projects: &ProjectLookup) -> IndexDoc {
     let body = markdown_to_plain(&record.body);
     let mut text = record.title().to_string();
-    let resolve_d = |d: &str| config.resolve_district(d).unwrap_or(d.trim()).to_string();
-    let resolve_t = |ts: &[String]| -> Vec<String> {
-        ts.iter().map(|t| config.resolve_theme(t).unwrap_or(t.trim()).to_string()).collect()
-    };
+    let facts = facts::facts(record, config, projects);
     let mut doc = IndexDoc {
         path: record.path.clone(),
         id: record.id().unwrap_or(&record.path).to_string(),
@@ -102,11 +86,11 @@ pub fn index_doc(record: &Record, config: &Config, projects: &ProjectLookup) -> 
         title: record.title().trim().to_string(),
         body: String::new(),
         text: String::new(),
-        district: record.district_raw().map(resolve_d),
-        themes: resolve_t(record.themes_raw()),
-        doc_type: None,
-        year: record.year(),
-        projects: Vec::new(),
+        district: facts.district,
+        themes: facts.themes,
+        doc_type: facts.doc_type,
+        year: facts.year,
+        projects: facts.projects,
     };
     // The facts written in the front matter are text too: whoever searches 党委领导 or 渝中区 expects the records
     // that say so, as a plain-text search of the files would find them (literal recall, BENCHMARKS.md).
@@ -118,29 +102,11 @@ pub fn index_doc(record: &Record, config: &Config, projects: &ProjectLookup) -> 
             for s in w.doc_type.iter().chain(&w.project) {
                 push_line(&mut text, s);
             }
-            let t = w.doc_type.as_deref().map(|t| config.resolve_type(t).unwrap_or(t.trim()));
-            doc.doc_type = Some(t.unwrap_or(DEFAULT_TYPES[0]).to_string());
-            if let Some(written) = w.project.as_deref() {
-                match projects.resolve(written) {
-                    Some(p) => {
-                        doc.projects.push((p.id.clone(), p.name.clone()));
-                        if doc.district.is_none() {
-                            doc.district = p.district.clone();
-                        }
-                        if doc.themes.is_empty() {
-                            doc.themes = p.themes.clone();
-                        }
-                    }
-                    None => doc.projects.push((written.trim().to_string(), written.trim().to_string())),
-                }
-            }
             for s in w.tags.iter().chain(&w.author_unit).chain(&w.source) {
                 push_line(&mut text, s);
             }
         }
         Meta::Project(p) => {
-            doc.doc_type = Some(record.kind().label().to_string());
-            doc.projects.push((doc.id.clone(), doc.title.clone()));
             for s in p.lead_unit.iter().chain(&p.partner_units).chain(&p.status) {
                 push_line(&mut text, s);
             }
@@ -151,17 +117,6 @@ pub fn index_doc(record: &Record, config: &Config, projects: &ProjectLookup) -> 
             }
         }
         Meta::Site(s) => {
-            doc.doc_type = Some(record.kind().label().to_string());
-            for pid in &s.projects {
-                if let Some(p) = projects.resolve(pid) {
-                    doc.projects.push((p.id.clone(), p.name.clone()));
-                    for t in &p.themes {
-                        if !doc.themes.contains(t) {
-                            doc.themes.push(t.clone());
-                        }
-                    }
-                }
-            }
             for x in s.address.iter().chain(&s.highlight) {
                 push_line(&mut text, x);
             }
@@ -177,7 +132,6 @@ pub fn index_doc(record: &Record, config: &Config, projects: &ProjectLookup) -> 
             }
         }
         Meta::Collection(c) => {
-            doc.doc_type = Some(record.kind().label().to_string());
             for x in c.audience.iter().chain(c.items.iter().filter_map(|i| i.note.as_ref())).chain(&c.questions) {
                 push_line(&mut text, x);
             }
@@ -224,5 +178,38 @@ impl IndexDoc {
             }
         }
         d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::{Library, TextEncoding};
+
+    #[test]
+    fn the_index_resolves_facts_as_the_library_does() {
+        let texts = [
+            ("p.md", "---\nkind: project\nid: p1\nname: 院落议事\ndistrict: 渝中\nthemes: [党委领导]\n---\n"),
+            ("w.md", "---\nid: w1\ntitle: 甲\nproject: p1\nyear: 2021\n---\n正文\n"),
+            ("s.md", "---\nkind: site\nid: s1\nname: 点\nprojects: [院落议事]\n---\n"),
+        ];
+        let records: Vec<Record> =
+            texts.iter().map(|(p, t)| Record::parse(p.to_string(), t, TextEncoding::Utf8).unwrap()).collect();
+        let lib = Library::from_records("/nowhere".into(), Config::default(), records, Vec::new());
+        let mut table = ProjectTable::default();
+        for r in &lib.records {
+            if let Some(info) = project_info(r, &lib.config) {
+                table.by_path.insert(r.path.clone(), info);
+            }
+        }
+        let lookup = table.lookup();
+        for r in &lib.records {
+            let doc = index_doc(r, &lib.config, &lookup);
+            assert_eq!(doc.district.as_deref(), lib.district_of(r), "{}", r.path);
+            assert_eq!(doc.themes, lib.themes_of(r), "{}", r.path);
+            assert_eq!(doc.doc_type.as_deref(), lib.type_of(r), "{}", r.path);
+        }
+        let site = index_doc(lib.get("s1").unwrap(), &lib.config, &lookup);
+        assert_eq!((site.themes, site.doc_type), (vec!["党委领导".to_string()], None), "a site's facets");
     }
 }

@@ -82,8 +82,9 @@ pub fn format_beijing(ms: u64) -> String {
     format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
-/// Days since 1970-01-01 to a (year, month, day) of the proleptic Gregorian calendar (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+/// Days since 1970-01-01 to a (year, month, day) of the proleptic Gregorian calendar (H. Hinnant's algorithm):
+/// the one calendar conversion of the program.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

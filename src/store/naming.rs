@@ -228,15 +228,26 @@ fn unused_path(lib: &Library, candidate: String) -> String {
     (2..).map(|n| format!("{stem}-{n}.md")).find(|p| !taken(p)).unwrap_or(candidate)
 }
 
-/// A file or folder name from free text: no separators, no characters Windows refuses, no leading dot.
-pub fn file_name_safe(text: &str) -> String {
+/// The one rule for a file or folder name made from free text (a record's id, an image's name, an export's
+/// title): separators, white space and the characters Windows refuses become `_`; no leading dot (hidden), no
+/// trailing dot or space (Windows drops them), at most `max` characters. `None` when nothing is left.
+pub fn safe_file_name(text: &str, max: usize) -> Option<String> {
     let cleaned: String = text
         .trim()
         .chars()
         .map(|c| if c.is_control() || c.is_whitespace() || "/\\:*?\"<>|".contains(c) { '_' } else { c })
         .collect();
-    let cleaned = cleaned.trim_start_matches('.').to_string();
-    if cleaned.is_empty() { "record".to_string() } else { cleaned }
+    let mut short: String = cleaned.trim_start_matches('.').chars().take(max).collect();
+    while short.ends_with(['.', ' ']) {
+        short.pop();
+    }
+    (!short.is_empty()).then_some(short)
+}
+
+/// A record's file or folder name from free text ([`safe_file_name`], at most 100 characters), `record` when
+/// nothing is left.
+pub fn file_name_safe(text: &str) -> String {
+    safe_file_name(text, 100).unwrap_or_else(|| "record".to_string())
 }
 
 /// An id from free text: like a file name, without spaces or slashes (which `check` refuses).

@@ -20,6 +20,7 @@ mod relevance;
 mod search;
 mod semantic;
 mod submit;
+mod tidy;
 mod ui;
 mod ui_compare;
 mod ui_editor;

@@ -74,13 +74,14 @@ impl OverviewView {
         };
         self.refresh(lib);
         ui.heading("总览 · 迎验收");
-        ui.label("试点要求：每个认领项目至少 2 篇经验材料；每个区县准备 3–4 个调研点；指标有试点前后数据。点击数字查看明细。");
+        ui.label(format!("试点要求：{}。点击数字查看明细。", crate::library::rules::summary()));
         ui.add_space(6.0);
         let ready = self.rows.iter().filter(|r| r.ready()).count();
         ui.label(format!("{} 个区县，其中 {ready} 个各项达标。", self.rows.len()));
         egui::ScrollArea::vertical().id_salt("overview").max_height(ui.available_height() * 0.6).show(ui, |ui| {
             egui::Grid::new("overview-grid").striped(true).num_columns(8).spacing([16.0, 6.0]).show(ui, |ui| {
-                for h in ["区县", "认领项目", "写作材料", "经验材料", "未达标项目", "调研点（3–4）", "指标完整", "状态"]
+                let sites = format!("调研点（{}）", crate::library::rules::sites_range_text());
+                for h in ["区县", "认领项目", "写作材料", "经验材料", "未达标项目", &sites, "指标完整", "状态"]
                 {
                     ui.label(RichText::new(h).strong());
                 }

@@ -58,7 +58,7 @@ impl Session {
     pub fn create(kind: Kind) -> Session {
         let meta = match kind {
             Kind::Writeup => Meta::Writeup(Writeup {
-                doc_type: Some("经验材料".into()),
+                doc_type: Some(crate::library::rules::EXPERIENCE.into()),
                 // Today, in Beijing time: most material is registered the day it is written.
                 date: crate::store::history::format_beijing(crate::store::history::now_ms())
                     .get(..10)
@@ -69,7 +69,8 @@ impl Session {
             Kind::Site => Meta::Site(Site::default()),
             Kind::Collection => Meta::Collection(Collection::default()),
         };
-        let body = store::body_template(kind, Some("经验材料").filter(|_| kind == Kind::Writeup));
+        let body =
+            store::body_template(kind, Some(crate::library::rules::EXPERIENCE).filter(|_| kind == Kind::Writeup));
         let key = format!("new-{}-{}", kind.keyword(), crate::store::history::now_ms());
         let mut s = Session::new(key, None, meta, body.to_string(), None);
         s.dirty = true;
