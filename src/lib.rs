@@ -8,7 +8,8 @@
 //! - [`store`] saves records safely: atomic writes, history, drafts;
 //! - [`import`] turns .md, .txt and .docx files into records; [`bundle`] exchanges records between offices;
 //! - [`export`] writes showcase packets and study packs (HTML, .docx, Markdown, CSV);
-//! - [`generate`] writes deterministic libraries of any size for tests and benchmarks.
+//! - [`generate`] writes deterministic libraries of any size for tests and benchmarks;
+//! - [`os_error`] names operating-system errors in Chinese.
 //!
 //! Two thin layers sit on top: the desktop app ([`ui`], egui) and the command line (`src/cli/`). Neither holds
 //! logic of its own, and no core module imports egui.
@@ -20,6 +21,7 @@ pub mod export;
 pub mod generate;
 pub mod import;
 pub mod library;
+pub mod os_error;
 pub mod search;
 pub mod semantic;
 pub mod store;

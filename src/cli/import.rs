@@ -91,15 +91,23 @@ pub fn run(root: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
                 }
                 results.push(success_json(&done));
             }
-            Err(e) => {
+            Err(Failed { error: e, draft }) => {
                 failed += 1;
                 if !args.json {
                     let message = e.to_string();
                     let shown = file.display().to_string();
                     let message = if message.contains(&shown) { message } else { format!("{shown}：{message}") };
                     say_err!("失败 {message}{}", hint(&e));
+                    if let Some(draft) = &draft {
+                        say_err!("  已从文件中判断出：");
+                        print_guesses(draft, &mut |line| say_err!("{line}"));
+                    }
                 }
-                results.push(json!({ "file": file.display().to_string(), "ok": false, "error": e.to_string() }));
+                let mut entry = json!({ "file": file.display().to_string(), "ok": false, "error": e.to_string() });
+                if let Some(draft) = &draft {
+                    entry["guesses"] = guesses_json(draft);
+                }
+                results.push(entry);
             }
         }
     }
@@ -131,15 +139,41 @@ struct Imported {
     warnings: Vec<String>,
 }
 
-/// Reads, overrides, checks and (unless a dry run) writes one file.
-/// Imports one file; writes only when given the write lock (without it, a dry run).
+/// A file that failed, with what was read and guessed from it when it got that far.
+struct Failed {
+    error: ImportError,
+    draft: Option<Box<ImportDraft>>,
+}
+
+/// Reads, overrides, checks and (unless a dry run) writes one file; writes only when given the write lock.
 fn import_one(
     lib: &Library,
     file: &Path,
     o: &Overrides,
     lock: Option<&casebook::store::WriteLock>,
-) -> Result<Imported, ImportError> {
-    let mut draft = import_file(lib, file)?;
+) -> Result<Imported, Failed> {
+    let mut draft = import_file(lib, file).map_err(|error| Failed { error, draft: None })?;
+    let kept = |error: ImportError, draft: &ImportDraft| Failed { error, draft: Some(Box::new(draft.clone())) };
+    if let Err(e) = apply_overrides(lib, &mut draft, o) {
+        return Err(kept(e, &draft));
+    }
+    let plan = plan_import(lib, &draft).map_err(|e| kept(e, &draft))?;
+    let warnings: Vec<String> = draft
+        .warnings
+        .iter()
+        .cloned()
+        .chain(plan.warnings.iter().filter(|p| p.severity == Severity::Warning).map(|p| p.message.clone()))
+        .collect();
+    let (id, rel, assets) = (plan.id.clone(), plan.rel.clone(), plan.asset_paths.clone());
+    if let Some(lock) = lock {
+        write_planned(plan, lock).map_err(|e| kept(e, &draft))?;
+    }
+    Ok(Imported { draft, id, rel, assets, warnings })
+}
+
+/// The options given on the command line, over what was guessed. An option never erases what the file says: a
+/// date found in the text stays beside `--year` (the year given is the record's year).
+fn apply_overrides(lib: &Library, draft: &mut ImportDraft, o: &Overrides) -> Result<(), ImportError> {
     if let Some(id) = o.id {
         match lib.get(id) {
             Some(existing) if o.replace => {
@@ -170,7 +204,7 @@ fn import_one(
         }
     }
     if let Some(d) = o.district {
-        let name = lib.config.resolve_district(d).unwrap_or(d);
+        let name = lib.config.district_name(d);
         draft.meta.district = Some(name.to_string());
         draft.guesses.district = Some(forced(name));
     }
@@ -180,21 +214,9 @@ fn import_one(
     }
     if let Some(y) = o.year {
         draft.meta.year = Some(y);
-        draft.meta.date = None;
-        draft.guesses.date = None;
         draft.guesses.year = Some(forced(&y.to_string()));
     }
-    let plan = plan_import(lib, &draft)?;
-    let warnings: Vec<String> = draft
-        .warnings
-        .iter()
-        .cloned()
-        .chain(plan.warnings.iter().filter(|p| p.severity == Severity::Warning).map(|p| p.message.clone()))
-        .collect();
-    if let Some(lock) = lock {
-        write_planned(lib, &draft, &plan, lock)?;
-    }
-    Ok(Imported { draft, id: plan.id, rel: plan.rel, assets: plan.asset_paths, warnings })
+    Ok(())
 }
 
 /// What to add on the command line when a guess was missing.
@@ -202,7 +224,7 @@ fn hint(e: &ImportError) -> &'static str {
     let text = e.to_string();
     if !matches!(e, ImportError::Invalid { .. }) {
         ""
-    } else if text.contains("date 或 year") {
+    } else if text.contains("（year）") {
         "（文中找不到年份：请用 --year 指定）"
     } else if text.contains("district") || text.contains("区县") {
         "（请用 --district 指定区县）"
@@ -213,11 +235,31 @@ fn hint(e: &ImportError) -> &'static str {
     }
 }
 
-fn guess_line(label: &str, value: Option<&str>, guess: Option<&Guess>) {
+fn guess_line(label: &str, value: Option<&str>, guess: Option<&Guess>) -> String {
     match (value, guess) {
-        (Some(v), Some(g)) if g.value == v || g.from == "命令行指定" => say!("  {label}：{v}（{}）", g.from),
-        (Some(v), _) => say!("  {label}：{v}"),
-        (None, _) => say!("  {label}：（未能判断）"),
+        (Some(v), Some(g)) if g.value == v || g.from == "命令行指定" => format!("  {label}：{v}（{}）", g.from),
+        (Some(v), _) => format!("  {label}：{v}"),
+        (None, _) => format!("  {label}：（未能判断）"),
+    }
+}
+
+/// One line per field of what was read or guessed from a file (and from where), for success and failure alike.
+fn print_guesses(draft: &ImportDraft, out: &mut dyn FnMut(String)) {
+    let m = &draft.meta;
+    let g = &draft.guesses;
+    out(guess_line("标题", m.title.as_deref(), g.title.as_ref()));
+    out(guess_line("区县", m.district.as_deref(), g.district.as_ref()));
+    if let Some(d) = &m.date {
+        out(guess_line("日期", Some(d), g.date.as_ref()));
+    }
+    match (&m.date, m.year) {
+        (_, Some(y)) => out(guess_line("年份", Some(&y.to_string()), g.year.as_ref())),
+        (Some(_), None) => {}
+        (None, None) => out("  年份：（未能判断）".to_string()),
+    }
+    out(guess_line("文种", Some(m.doc_type.as_deref().unwrap_or("经验材料")), g.doc_type.as_ref()));
+    if let Some(p) = m.project.as_deref() {
+        out(guess_line("项目", Some(p), g.project.as_ref()));
     }
 }
 
@@ -225,19 +267,7 @@ fn print_success(done: &Imported, dry: bool) {
     let Imported { draft, id, rel, assets, warnings } = done;
     let arrow = if dry { "将导入为" } else { "→" };
     say!("{} {arrow} {rel}（id：{id}）", draft.source.display());
-    let m = &draft.meta;
-    let g = &draft.guesses;
-    guess_line("标题", m.title.as_deref(), g.title.as_ref());
-    guess_line("区县", m.district.as_deref(), g.district.as_ref());
-    match (&m.date, m.year) {
-        (Some(d), _) => guess_line("日期", Some(d), g.date.as_ref()),
-        (None, Some(y)) => guess_line("年份", Some(&y.to_string()), g.year.as_ref()),
-        (None, None) => say!("  年份：（未能判断）"),
-    }
-    guess_line("文种", Some(m.doc_type.as_deref().unwrap_or("经验材料")), g.doc_type.as_ref());
-    if let Some(p) = m.project.as_deref() {
-        guess_line("项目", Some(p), g.project.as_ref());
-    }
+    print_guesses(draft, &mut |line| say!("{line}"));
     if let Some(first) = assets.first() {
         let dir = first.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
         say!("  图片：{} 张 → {dir}/", assets.len());
@@ -254,10 +284,22 @@ fn guess_json(g: &Option<Guess>) -> Value {
     }
 }
 
+/// What was guessed for each field and from where (`null`: nothing found).
+fn guesses_json(draft: &ImportDraft) -> Value {
+    let g = &draft.guesses;
+    json!({
+        "title": guess_json(&g.title),
+        "district": guess_json(&g.district),
+        "date": guess_json(&g.date),
+        "year": guess_json(&g.year),
+        "type": guess_json(&g.doc_type),
+        "project": guess_json(&g.project),
+    })
+}
+
 fn success_json(done: &Imported) -> Value {
     let Imported { draft, id, rel, assets, warnings } = done;
     let m = &draft.meta;
-    let g = &draft.guesses;
     json!({
         "file": draft.source.display().to_string(),
         "ok": true,
@@ -270,14 +312,7 @@ fn success_json(done: &Imported) -> Value {
         "type": m.doc_type,
         "project": m.project,
         "assets": assets,
-        "guesses": {
-            "title": guess_json(&g.title),
-            "district": guess_json(&g.district),
-            "date": guess_json(&g.date),
-            "year": guess_json(&g.year),
-            "type": guess_json(&g.doc_type),
-            "project": guess_json(&g.project),
-        },
+        "guesses": guesses_json(draft),
         "warnings": warnings,
     })
 }

@@ -22,6 +22,7 @@ macro_rules! say_part {
 
 mod bundle;
 mod check;
+mod chinese;
 mod compare;
 mod eval;
 mod export;
@@ -39,7 +40,7 @@ use clap::{Parser, Subcommand};
 
 /// 经验库 Casebook：可复制可推广的市域社会治理经验材料知识库。
 #[derive(Parser, Debug)]
-#[command(name = "casebook", version, about, long_about = None)]
+#[command(name = "casebook", version, long_about = None)]
 pub struct Cli {
     /// 资料库文件夹（默认：环境变量 CASEBOOK_LIBRARY，否则 ./corpus）
     #[arg(long, global = true, value_name = "DIR")]
@@ -112,7 +113,7 @@ fn library_path(cli: &Cli) -> PathBuf {
 
 /// Runs the command line; errors are printed in Chinese with their causes, and map to exit code 2.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = chinese::parse();
     let root = library_path(&cli);
     let result = match cli.command {
         None => {
@@ -147,7 +148,10 @@ pub fn run() -> ExitCode {
         Err(e) => {
             say_err!("错误：{e}");
             for cause in e.chain().skip(1) {
-                say_err!("  原因：{cause}");
+                match cause.downcast_ref::<std::io::Error>() {
+                    Some(io) => say_err!("  原因：{}", casebook::os_error::describe(io)),
+                    None => say_err!("  原因：{cause}"),
+                }
             }
             ExitCode::from(2)
         }

@@ -207,7 +207,7 @@ fn build(lib: &Library, what: What) -> anyhow::Result<(Meta, &'static str, Optio
                 let p = lib.resolve_project(project.as_deref()?)?;
                 lib.district_of(p).map(str::to_string)
             });
-            let district = district.map(|d| lib.config.resolve_district(&d).map(str::to_string).unwrap_or(d));
+            let district = district.map(|d| lib.config.district_name(&d).to_string());
             let date = opt(a.date);
             let year = match (&date, a.year) {
                 (None, None) => format_beijing(now_ms()).get(..4).and_then(|y| y.parse().ok()),
@@ -234,7 +234,7 @@ fn build(lib: &Library, what: What) -> anyhow::Result<(Meta, &'static str, Optio
         What::Project(a) => {
             let p = Project {
                 name: opt(Some(a.name)),
-                district: Some(lib.config.resolve_district(&a.district).map(str::to_string).unwrap_or(a.district)),
+                district: Some(lib.config.district_name(&a.district).to_string()),
                 themes: list(Some(&a.themes)),
                 lead_unit: opt(a.lead_unit),
                 partner_units: list(a.partner_units.as_deref()),
@@ -247,7 +247,7 @@ fn build(lib: &Library, what: What) -> anyhow::Result<(Meta, &'static str, Optio
         What::Site(a) => {
             let s = Site {
                 name: opt(Some(a.name)),
-                district: Some(lib.config.resolve_district(&a.district).map(str::to_string).unwrap_or(a.district)),
+                district: Some(lib.config.district_name(&a.district).to_string()),
                 address: opt(a.address),
                 highlight: opt(a.highlight),
                 projects: list(a.projects.as_deref()),

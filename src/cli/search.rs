@@ -75,7 +75,7 @@ pub fn index(root: &Path, rebuild: bool) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let (mut index, mut report) = open_with_report(root)?;
     if rebuild {
-        let (rebuilt, r) = index.rebuild("按要求完整重建").context("重建索引失败")?;
+        let (rebuilt, r) = index.rebuild(casebook::search::RebuildReason::Asked).context("重建索引失败")?;
         report_sync(&r);
         report = r;
         index = rebuilt;

@@ -58,7 +58,7 @@ pub fn cross_district(
             names.extend(group.iter().map(|s| fold(s)));
         }
     }
-    let theme = theme.map(|t| lib.config.resolve_theme(t).unwrap_or(t).to_string());
+    let theme = theme.map(|t| lib.config.theme_name(t).to_string());
     let mut rows = Vec::new();
     let mut unit: Option<(String, String)> = None;
     let mut used_names = Vec::new();

@@ -45,7 +45,7 @@ pub struct RelevanceSet {
 /// Why an evaluation could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
-    #[error("无法读取评测集 {path}：{source}")]
+    #[error("无法读取评测集 {path}：{}", crate::os_error::describe(.source))]
     Io { path: PathBuf, source: std::io::Error },
     #[error("评测集 {path} 第 {line} 行：{message}")]
     Yaml { path: PathBuf, line: usize, message: String },

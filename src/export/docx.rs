@@ -529,7 +529,7 @@ impl Body {
             self.out.push_str(&para_xml("CoverField", "", &run(&format!("{k}：{v}"), "")));
         }
         self.out.push_str(&para_xml("CoverDate", "", &run(&doc.date, "")));
-        self.out.push_str(&para_xml("CoverField", "", &run("经验库 Casebook 依据资料库记录生成", &size(24))));
+        self.out.push_str(&para_xml("CoverField", "", &run("由经验库依据资料库记录生成", &size(24))));
     }
 
     fn block(&mut self, doc: &Document, block: &Block, depth: usize) {

@@ -117,7 +117,7 @@ fn cover(out: &mut String, doc: &Document) {
         fields(out, &doc.cover, "fields cover-fields");
     }
     let _ = writeln!(out, "<p class=\"cover-date\">{}</p>", escape_xml(&doc.date));
-    out.push_str("<p class=\"cover-source\">经验库 Casebook 依据资料库记录生成</p>\n</header>\n");
+    out.push_str("<p class=\"cover-source\">由经验库依据资料库记录生成</p>\n</header>\n");
 }
 
 fn fields(out: &mut String, fields: &[(String, String)], class: &str) {

@@ -15,7 +15,7 @@ pub fn render(doc: &Document) -> String {
         out.push_str(&format!("- {}：{}\n", escape(k), escape(v)));
     }
     out.push_str(&format!("- 日期：{}\n\n", escape(&doc.date)));
-    out.push_str("*经验库 Casebook 依据资料库记录生成*\n\n");
+    out.push_str("*由经验库依据资料库记录生成*\n\n");
     for block in &doc.blocks {
         block_md(&mut out, doc, block);
     }

@@ -122,13 +122,13 @@ pub enum ExportError {
     NotACollection { id: String, kind: &'static str },
     #[error("不能导出到资料库文件夹内（{0}）：请选择资料库以外的文件夹")]
     InsideLibrary(PathBuf),
-    #[error("无法生成{what}：{source}")]
+    #[error("无法生成{what}：{}", crate::os_error::describe(.source))]
     Render {
         what: &'static str,
         #[source]
         source: std::io::Error,
     },
-    #[error("无法写入 {path}：{source}")]
+    #[error("无法写入 {path}：{}", crate::os_error::describe(.source))]
     Io {
         path: PathBuf,
         #[source]
@@ -172,7 +172,7 @@ pub fn build(lib: &Library, target: &Target, stamp: &Stamp) -> Result<Document, 
 pub fn base_name(lib: &Library, target: &Target) -> String {
     let name = match target {
         Target::Site(id) => format!("展示材料-{}", lib.get(id).map(|r| r.title().trim()).unwrap_or(id.trim())),
-        Target::Route(d) => format!("展示材料-{}路线", lib.config.resolve_district(d).unwrap_or(d.trim())),
+        Target::Route(d) => format!("展示材料-{}路线", lib.config.district_name(d)),
         Target::Collection(id) => format!("学习材料-{}", lib.get(id).map(|r| r.title().trim()).unwrap_or(id.trim())),
     };
     archive::safe_name(&name, 48)
@@ -292,7 +292,7 @@ struct ManifestFile {
 fn manifest(lib: &Library, opts: &ExportOptions, doc: &Document, formats: &[Format], files: &[OutFile]) -> Vec<u8> {
     let (kind, target) = match &opts.target {
         Target::Site(id) => ("site", id.trim().to_string()),
-        Target::Route(d) => ("route", lib.config.resolve_district(d).unwrap_or(d.trim()).to_string()),
+        Target::Route(d) => ("route", lib.config.district_name(d).to_string()),
         Target::Collection(id) => ("collection", id.trim().to_string()),
     };
     let library = lib.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

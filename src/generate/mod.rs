@@ -36,7 +36,7 @@ pub struct GenReport {
 pub enum GenError {
     #[error("输出文件夹 {0} 已存在且不是空的；请指定新的文件夹")]
     NotEmpty(std::path::PathBuf),
-    #[error("写入 {path} 失败：{source}")]
+    #[error("写入 {path} 失败：{}", crate::os_error::describe(.source))]
     Io { path: std::path::PathBuf, source: std::io::Error },
 }
 

@@ -25,8 +25,7 @@ pub use docx::Limits;
 pub use guess::{Guess, Guesses};
 
 use crate::library::{
-    DecodeError, Kind, Library, MAX_FILE_BYTES, Meta, Problem, Record, Severity, TextEncoding, Writeup,
-    check_candidates, decode,
+    DecodeError, Kind, Library, MAX_FILE_BYTES, Meta, Problem, Record, Severity, TextEncoding, Writeup, decode,
 };
 use crate::store::{self, StoreError, Write, WriteLock, naming::file_name_safe};
 use crate::text::markdown_to_plain;
@@ -78,7 +77,7 @@ impl ImportDraft {
 }
 
 /// What [`write_import`] would write.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ImportPlan {
     /// The write-up's id (suggested when the draft had none).
     pub id: String,
@@ -90,12 +89,14 @@ pub struct ImportPlan {
     pub asset_paths: Vec<String>,
     /// Warnings `casebook check` would give the new file (errors refuse the import).
     pub warnings: Vec<Problem>,
+    /// The checked writes (images first, then the write-up), committed by [`write_planned`].
+    store: store::Plan,
 }
 
 /// Why a file could not be imported. Messages name the file and say what is wrong, in Chinese.
 #[derive(Debug, Error)]
 pub enum ImportError {
-    #[error("无法读取 {path}：{source}")]
+    #[error("无法读取 {path}：{}", crate::os_error::describe(.source))]
     Io {
         path: PathBuf,
         #[source]
@@ -231,7 +232,11 @@ fn with_guesses(lib: &Library, path: &Path, mut meta: Writeup, parsed: Parsed, a
         guesses.year = year;
     }
     if meta.doc_type.is_none() {
-        guesses.doc_type = title.as_deref().and_then(|t| guess::guess_type(config, t));
+        // No evidence is not evidence for 经验材料: the type waits for the clerk (and does not count meanwhile).
+        guesses.doc_type = Some(title.as_deref().and_then(|t| guess::guess_type(config, t)).unwrap_or_else(|| Guess {
+            value: crate::library::rules::PENDING_TYPE.to_string(),
+            from: "标题中没有文种的依据，请确认".to_string(),
+        }));
         meta.doc_type = guesses.doc_type.as_ref().map(|g| g.value.clone());
     }
     if meta.source.is_none() {
@@ -273,7 +278,7 @@ pub fn plan_import(lib: &Library, draft: &ImportDraft) -> Result<ImportPlan, Imp
     meta.id = trimmed(&meta.id);
     meta.title = trimmed(&meta.title);
     meta.project = trimmed(&meta.project);
-    meta.district = trimmed(&meta.district).map(|d| lib.config.resolve_district(&d).map(str::to_string).unwrap_or(d));
+    meta.district = trimmed(&meta.district).map(|d| lib.config.district_name(&d).to_string());
     if meta.id.is_none() {
         meta.id = Some(store::suggest_id(lib, Kind::Writeup, meta.district.as_deref(), meta.project.as_deref()));
     }
@@ -294,13 +299,7 @@ pub fn plan_import(lib: &Library, draft: &ImportDraft) -> Result<ImportPlan, Imp
         }
     }
     let text = store::render_record(&meta, draft.front_matter.as_deref(), &body)?;
-    let record = Record::parse(rel.clone(), &text, TextEncoding::Utf8)
-        .map_err(|e| ImportError::Invalid { rel: rel.clone(), problems: vec![e.problem(&rel)] })?;
-    let problems = check_candidates(lib, &[record]);
-    if problems.iter().any(|p| p.severity == Severity::Error) {
-        return Err(ImportError::Invalid { rel, problems });
-    }
-    let asset_paths = draft
+    let asset_paths: Vec<String> = draft
         .assets
         .iter()
         .map(|a| {
@@ -312,36 +311,32 @@ pub fn plan_import(lib: &Library, draft: &ImportDraft) -> Result<ImportPlan, Imp
                 .join("/")
         })
         .collect();
-    Ok(ImportPlan { id, rel, text, asset_paths, warnings: problems })
+    // Checked once, by the library's one write path: paths, attachment names, and the record by the rules of
+    // `casebook check` together with the library.
+    let mut writes: Vec<Write> =
+        draft.assets.iter().zip(&asset_paths).map(|(a, rel)| Write::attachment(rel, a.bytes.clone())).collect();
+    writes.push(Write::record(&rel, text.as_bytes()));
+    let planned = match store::plan(lib, writes) {
+        Err(StoreError::Invalid(problems)) => return Err(ImportError::Invalid { rel, problems }),
+        planned => planned?,
+    };
+    Ok(ImportPlan { id, rel, text, asset_paths, warnings: planned.warnings.clone(), store: planned })
 }
 
 /// Checks and writes an imported write-up and its images; returns the write-up's path relative to the library.
 /// `lock` is held since before `lib` was loaded (the id is chosen from it).
 pub fn write_import(lib: &Library, draft: &ImportDraft, lock: &WriteLock) -> Result<String, ImportError> {
     let plan = plan_import(lib, draft)?;
-    write_planned(lib, draft, &plan, lock)?;
-    Ok(plan.rel)
+    let rel = plan.rel.clone();
+    write_planned(plan, lock)?;
+    Ok(rel)
 }
 
-/// Writes what [`plan_import`] planned for `draft` (images first, then the write-up) through the library's one
-/// write path, so that a caller that showed the plan writes exactly that. The plan must come from the same
-/// library state.
-pub fn write_planned(
-    lib: &Library,
-    draft: &ImportDraft,
-    plan: &ImportPlan,
-    lock: &WriteLock,
-) -> Result<(), ImportError> {
-    let mut writes: Vec<Write> =
-        draft.assets.iter().zip(&plan.asset_paths).map(|(a, rel)| Write::attachment(rel, a.bytes.clone())).collect();
-    writes.push(Write::record(&plan.rel, plan.text.as_bytes()));
-    match store::plan(lib, writes) {
-        Err(StoreError::Invalid(problems)) => Err(ImportError::Invalid { rel: plan.rel.clone(), problems }),
-        planned => {
-            planned?.commit(lock)?.all_written()?;
-            Ok(())
-        }
-    }
+/// Writes exactly what [`plan_import`] checked (images first, then the write-up), so that a caller that showed
+/// the plan writes that. `lock` must be held since before the library the plan was made from was loaded.
+pub fn write_planned(plan: ImportPlan, lock: &WriteLock) -> Result<(), ImportError> {
+    plan.store.commit(lock)?.all_written()?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -404,6 +399,26 @@ mod tests {
         assert!(draft.meta.district.is_none());
         let err = write_import(&lib, &draft, &WriteLock::take(&lib.root).unwrap()).unwrap_err();
         assert!(err.to_string().contains("district"), "{err}");
+    }
+
+    #[test]
+    fn a_file_without_evidence_of_its_type_waits_for_confirmation() {
+        let (dir, lib) = library();
+        let src = dir.path().join("c.txt");
+        std::fs::write(&src, "楼栋党小组的一些情况\n渝中区各社区推行楼栋党小组。2021年起实施。\n").unwrap();
+        let draft = import_file(&lib, &src).unwrap();
+        assert_eq!(draft.meta.doc_type.as_deref(), Some(crate::library::rules::PENDING_TYPE));
+        assert!(draft.guesses.doc_type.as_ref().unwrap().from.contains("请确认"));
+        let rel = write_import(&lib, &draft, &WriteLock::take(&lib.root).unwrap()).unwrap();
+        let lib = Library::load(dir.path()).unwrap();
+        let r = lib.records.iter().find(|r| r.path == rel).unwrap();
+        assert!(!crate::library::rules::is_experience(&lib, r), "an unconfirmed type does not count");
+        assert!(crate::library::rules::is_pending(&lib, r));
+        let report = crate::library::check::check(&lib);
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        assert!(report.warnings.iter().any(|w| w.code == "type-pending"));
+        let row = &crate::library::overview::overview(&lib)[0];
+        assert_eq!((row.experience.len(), row.pending.len()), (0, 1));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use thiserror::Error;
 /// Why a bounded read gave nothing.
 #[derive(Debug, Error)]
 pub enum ReadError {
-    #[error("无法读取：{0}")]
+    #[error("无法读取：{}", crate::os_error::describe(.0))]
     Io(#[from] std::io::Error),
     #[error("不是普通文件（文件夹、设备或管道），未读取")]
     NotAFile,

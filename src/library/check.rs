@@ -117,8 +117,14 @@ pub fn check_candidates(lib: &Library, candidates: &[Record]) -> Vec<Problem> {
     out
 }
 
-/// The number of 经验材料 each project has, by project record index.
-pub fn experience_counts(lib: &Library) -> HashMap<String, usize> {
+/// The number of 经验材料 each project has, by project id: counted once per loaded library
+/// ([`Library::experience_counts`]), as the app's project page asks at every frame.
+pub fn experience_counts(lib: &Library) -> &HashMap<String, usize> {
+    lib.experience_counts()
+}
+
+/// Counts what [`experience_counts`] returns.
+pub(super) fn count_experience(lib: &Library) -> HashMap<String, usize> {
     let mut counts: HashMap<String, usize> = HashMap::new();
     for p in lib.of_kind(Kind::Project) {
         if let Some(id) = p.id() {
@@ -185,7 +191,7 @@ impl Checker<'_> {
 
     fn required(&mut self, r: &Record, key: &str, value: Option<&str>) {
         if value.is_none_or(|v| v.trim().is_empty()) {
-            let message = format!("{}缺少必填字段 {key}", r.kind().label());
+            let message = format!("{}缺少必填字段 {}", r.kind().label(), super::record::field_label(key));
             self.push(r, 1, Severity::Error, "missing-key", message);
         }
     }
@@ -222,7 +228,11 @@ impl Checker<'_> {
                 self.required(r, "title", w.title.as_deref());
                 self.district(r, w.district.as_deref());
                 self.themes(r, &w.themes);
-                if let Some(t) = w.doc_type.as_deref()
+                if w.doc_type.as_deref().is_some_and(|t| t.trim() == super::rules::PENDING_TYPE) {
+                    let message =
+                        format!("文种待确认：导入时没有找到文种的依据，确认后才计入{}", super::rules::EXPERIENCE);
+                    self.push(r, r.line_of("type"), Severity::Warning, "type-pending", message);
+                } else if let Some(t) = w.doc_type.as_deref()
                     && self.lib.config.resolve_type(t).is_none()
                 {
                     let message = format!("未知的文种 “{t}”：应为 {}", self.lib.config.types.join("、"));
@@ -230,7 +240,17 @@ impl Checker<'_> {
                 }
                 match (&w.date, w.year) {
                     (None, None) => {
-                        self.push(r, 1, Severity::Error, "missing-key", "写作材料缺少 date 或 year".into());
+                        self.push(
+                            r,
+                            1,
+                            Severity::Error,
+                            "missing-key",
+                            format!(
+                                "写作材料缺少 {} 或 {}",
+                                super::record::field_label("date"),
+                                super::record::field_label("year")
+                            ),
+                        );
                     }
                     (Some(d), _) if year_of_date(d).is_none() => {
                         let message = format!("日期 “{d}” 无法识别：应写作 2021-09-15 或 2021");
@@ -250,7 +270,13 @@ impl Checker<'_> {
                 self.required(r, "name", p.name.as_deref());
                 self.district(r, p.district.as_deref());
                 if p.themes.is_empty() {
-                    self.push(r, 1, Severity::Error, "missing-key", "认领项目缺少必填字段 themes".into());
+                    self.push(
+                        r,
+                        1,
+                        Severity::Error,
+                        "missing-key",
+                        format!("认领项目缺少必填字段 {}", super::record::field_label("themes")),
+                    );
                 }
                 self.themes(r, &p.themes);
                 self.indicators(r, p);

@@ -179,7 +179,7 @@ pub struct Config {
 /// Why `casebook.yaml` could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("无法读取 casebook.yaml：{0}")]
+    #[error("无法读取 casebook.yaml：{}", crate::os_error::describe(.0))]
     Io(#[from] std::io::Error),
     #[error("casebook.yaml 第 {line} 行：{message}")]
     Yaml { line: usize, message: String },

@@ -8,6 +8,7 @@ pub mod check;
 mod config;
 mod encoding;
 pub mod facts;
+mod fresh;
 pub mod overview;
 mod record;
 pub mod rules;
@@ -25,7 +26,7 @@ pub use encoding::{DecodeError, TextEncoding, decode};
 pub use facts::{Facts, ProjectFacts, Projects};
 pub use record::{
     Better, Collection, CollectionItem, Evaluation, Indicator, Kind, MAX_FRONT_MATTER_BYTES, Measurement, Meta,
-    Project, Reception, Record, Site, Stop, Writeup, split_front_matter, year_of_date,
+    Project, Reception, Record, Site, Stop, Writeup, field_label, split_front_matter, year_of_date,
 };
 pub use scan::{FileStamp, MAX_FILE_BYTES, is_record_path, read_record, scan_files};
 pub(crate) use yaml::from_str as parse_yaml;
@@ -37,7 +38,7 @@ pub enum LibraryError {
     Missing(PathBuf),
     #[error("不是文件夹：{0}")]
     NotADirectory(PathBuf),
-    #[error("无法读取资料库文件夹 {path}：{source}")]
+    #[error("无法读取资料库文件夹 {path}：{}", crate::os_error::describe(.source))]
     Io { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -55,6 +56,11 @@ pub struct Library {
     project_by_name: HashMap<String, usize>,
     /// The resolved facts of each project record, by record index.
     project_facts: HashMap<usize, ProjectFacts>,
+    /// The state of the folder when it was read, to tell cheaply whether it changed since
+    /// ([`Library::caught_up`]); `None` for a library built in memory.
+    read_from: Option<fresh::FolderState>,
+    /// [`Library::experience_counts`], counted on first use.
+    experience: std::sync::OnceLock<HashMap<String, usize>>,
 }
 
 impl Library {
@@ -66,18 +72,31 @@ impl Library {
         if !root.is_dir() {
             return Err(LibraryError::NotADirectory(root.to_path_buf()));
         }
+        let config_stamp = fresh::config_stamp(root);
         let config = Config::load(root)?;
         let files = scan_files(root).map_err(|source| LibraryError::Io { path: root.to_path_buf(), source })?;
-        let results = parallel_map(&files, |f| read_record(root, &f.rel_path));
+        let results = parallel_map(&files, |f| read_record(root, &f.rel_path).map_err(|p| vec![p]));
+        Ok(Library::read(root.to_path_buf(), config, results, fresh::FolderState { files, config: config_stamp }))
+    }
+
+    /// A library from the files as read (each a record or its problems), remembering the folder's state.
+    fn read(
+        root: PathBuf,
+        config: Config,
+        results: Vec<Result<Record, Vec<Problem>>>,
+        state: fresh::FolderState,
+    ) -> Library {
         let mut records = Vec::with_capacity(results.len());
         let mut load_problems = Vec::new();
         for result in results {
             match result {
                 Ok(record) => records.push(record),
-                Err(problem) => load_problems.push(problem),
+                Err(problems) => load_problems.extend(problems),
             }
         }
-        Ok(Library::from_records(root.to_path_buf(), config, records, load_problems))
+        let mut lib = Library::from_records(root, config, records, load_problems);
+        lib.read_from = Some(state);
+        lib
     }
 
     /// Builds the lookup tables over already-parsed records.
@@ -98,7 +117,22 @@ impl Library {
                 project_by_name.entry(name.trim().to_string()).or_insert(i);
             }
         }
-        Library { root, config, records, load_problems, by_id, project_by_name, project_facts }
+        Library {
+            root,
+            config,
+            records,
+            load_problems,
+            by_id,
+            project_by_name,
+            project_facts,
+            read_from: None,
+            experience: Default::default(),
+        }
+    }
+
+    /// The number of 经验材料 of each project, by project id, counted once for this library.
+    pub fn experience_counts(&self) -> &HashMap<String, usize> {
+        self.experience.get_or_init(|| check::count_experience(self))
     }
 
     /// The record with this id (the first one, if ids are duplicated).

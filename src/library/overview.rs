@@ -20,6 +20,8 @@ pub struct DistrictRow {
     pub writeups: Vec<String>,
     /// Ids of 经验材料.
     pub experience: Vec<String>,
+    /// Ids of write-ups whose type waits for confirmation (not counted as 经验材料).
+    pub pending: Vec<String>,
     /// Projects with fewer than two 经验材料.
     pub incomplete: Vec<String>,
     /// Ids of demonstration sites.
@@ -66,6 +68,8 @@ pub fn overview(lib: &Library) -> Vec<DistrictRow> {
                 row.writeups.push(id.to_string());
                 if super::rules::is_experience(lib, r) {
                     row.experience.push(id.to_string());
+                } else if super::rules::is_pending(lib, r) {
+                    row.pending.push(id.to_string());
                 }
             }
             Meta::Site(_) => row.sites.push(id.to_string()),

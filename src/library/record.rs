@@ -41,7 +41,7 @@ impl Kind {
 }
 
 /// 写作材料: an experience write-up, case, brief, minutes, rule, plan …
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Writeup {
     pub id: Option<String>,
@@ -63,7 +63,7 @@ pub struct Writeup {
 }
 
 /// 认领项目: a claimed pilot project with its indicators and public evaluation.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Project {
     pub id: Option<String>,
@@ -133,7 +133,7 @@ pub struct Evaluation {
 }
 
 /// 调研点: a demonstration site on a district's route.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Site {
     pub id: Option<String>,
@@ -189,7 +189,7 @@ pub struct Reception {
 }
 
 /// 学习专辑: a trainer's ordered selection of write-ups.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Collection {
     pub id: Option<String>,
@@ -209,7 +209,7 @@ pub struct CollectionItem {
 }
 
 /// The kind-specific front matter of a record.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Meta {
     Writeup(Writeup),
@@ -394,6 +394,26 @@ impl Record {
 pub fn year_of_date(date: &str) -> Option<i32> {
     let digits: String = date.trim().chars().take_while(|c| c.is_ascii_digit()).collect();
     if digits.len() == 4 { digits.parse().ok() } else { None }
+}
+
+/// How a front-matter key is named to users: by its label, with the key as written in the file, e.g.
+/// `区县（district）`, so that a clerk filling a form and someone editing the file both recognise it.
+pub fn field_label(key: &str) -> String {
+    let label = match key {
+        "id" => "编号",
+        "title" => "标题",
+        "name" => "名称",
+        "district" => "区县",
+        "date" => "日期",
+        "year" => "年份",
+        "project" => "所属项目",
+        "projects" => "展示的项目",
+        "themes" => "主题",
+        "type" => "文种",
+        "kind" => "类别",
+        _ => return key.to_string(),
+    };
+    format!("{label}（{key}）")
 }
 
 /// The scalar value of a top-level `key: value` line (quotes and a trailing comment removed), without parsing

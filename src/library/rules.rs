@@ -11,6 +11,10 @@ use super::{Config, Indicator, Library, Project, Record};
 pub const EXPERIENCE: &str = "经验材料";
 /// The document type of a typical case (典型案例), which the seed asks for as proof of results.
 pub const TYPICAL_CASE: &str = "典型案例";
+/// The document type an import gives a file whose type it found no evidence for: shown and filterable like a
+/// type, but never counted as an 经验材料 until someone confirms what the file is (a false 达标 is worse than a
+/// missing one).
+pub const PENDING_TYPE: &str = "待确认";
 /// Every claimed project turns into at least this many 经验材料.
 pub const MIN_EXPERIENCE: usize = 2;
 /// How many demonstration sites each district prepares.
@@ -24,7 +28,7 @@ pub fn experience_type(config: &Config) -> &str {
 
 /// The typical-case type as configured (典型案例 itself when the configuration lacks it).
 pub fn typical_case_type(config: &Config) -> &str {
-    config.resolve_type(TYPICAL_CASE).unwrap_or(TYPICAL_CASE)
+    config.type_name(TYPICAL_CASE)
 }
 
 /// The type of a write-up that names none: the first configured type (经验材料 by default).
@@ -35,6 +39,11 @@ pub fn default_type(config: &Config) -> &str {
 /// Whether a record is an 经验材料 (a write-up of the experience type).
 pub fn is_experience(lib: &Library, record: &Record) -> bool {
     lib.type_of(record) == Some(experience_type(&lib.config))
+}
+
+/// Whether a write-up's type still waits for confirmation ([`PENDING_TYPE`]).
+pub fn is_pending(lib: &Library, record: &Record) -> bool {
+    lib.type_of(record) == Some(PENDING_TYPE)
 }
 
 /// Whether an indicator has both a before and an after value (the seed's 前后对比).

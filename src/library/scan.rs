@@ -106,16 +106,15 @@ fn scan_dir(
             dirs.push((entry.path(), rel_path));
         } else if kind.is_file() && is_record_path(&rel_path) {
             let Ok(md) = entry.metadata() else { continue };
-            let mtime_ns = md
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| d.as_nanos())
-                .unwrap_or(0);
-            files.push(FileStamp { rel_path, size: md.len(), mtime_ns });
+            files.push(FileStamp { rel_path, size: md.len(), mtime_ns: mtime_ns(&md) });
         }
     }
     Ok(())
+}
+
+/// A file's modification time in nanoseconds since 1970 (0 when the system does not say).
+pub(crate) fn mtime_ns(md: &std::fs::Metadata) -> u128 {
+    md.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_nanos()).unwrap_or(0)
 }
 
 /// Reads and parses one record file; every failure becomes a [`Problem`] naming the file and line.

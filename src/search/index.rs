@@ -120,11 +120,73 @@ const LARGE_SYNC_BUDGET_PER_THREAD: usize = 48 * 1024 * 1024;
 /// tantivy allocate large tables up front, which costs more than indexing one edited file.
 const SMALL_SYNC: usize = 1000;
 
+/// Why an index was built from scratch: told to the user once, and tested on by kind rather than by wording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RebuildReason {
+    /// The library had no index yet.
+    FirstBuild,
+    /// The index was written by another version of Casebook.
+    FormatUpgraded,
+    /// The index's files are gone.
+    FilesMissing,
+    /// The description of the index is gone.
+    ManifestMissing,
+    /// The description of the index cannot be read.
+    ManifestDamaged,
+    /// The dictionary (`casebook.yaml`) changed how text is cut into words.
+    DictionaryChanged,
+    /// The index has other fields than this version writes.
+    FieldsChanged,
+    /// tantivy could not open the index.
+    CannotOpen(String),
+    /// The index opened but a part of it is damaged.
+    Damaged(String),
+    /// Bringing the index up to date failed.
+    UpdateFailed(String),
+    /// A search found the index damaged.
+    DamagedOnSearch(String),
+    /// The user asked (`index --rebuild`).
+    Asked,
+}
+
+impl RebuildReason {
+    /// What the user is told.
+    pub fn label(&self) -> String {
+        match self {
+            RebuildReason::FirstBuild => "首次建立索引".into(),
+            RebuildReason::FormatUpgraded => "索引格式已升级，已从文件重建".into(),
+            RebuildReason::FilesMissing => "索引文件缺失，已从文件重建".into(),
+            RebuildReason::ManifestMissing => "索引清单缺失，已从文件重建".into(),
+            RebuildReason::ManifestDamaged => "索引清单损坏，已从文件重建".into(),
+            RebuildReason::DictionaryChanged => "分词词典已更改，已从文件重建".into(),
+            RebuildReason::FieldsChanged => "索引字段与当前版本不符，已从文件重建".into(),
+            RebuildReason::CannotOpen(e) => format!("索引无法打开（{e}），已从文件重建"),
+            RebuildReason::Damaged(e) => format!("索引已损坏（{e}），已从文件重建"),
+            RebuildReason::UpdateFailed(e) => format!("索引更新失败（{e}），已从文件重建"),
+            RebuildReason::DamagedOnSearch(e) => format!("检索时发现索引损坏（{e}），已从文件重建"),
+            RebuildReason::Asked => "按要求完整重建".into(),
+        }
+    }
+}
+
+/// As its label, so that `--json` reports say it as the terminal does.
+impl Serialize for RebuildReason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.label())
+    }
+}
+
+impl std::fmt::Display for RebuildReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
 /// What opening or syncing did, for progress lines and messages.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SyncReport {
     /// Why the index was rebuilt from scratch, if it was.
-    pub rebuilt: Option<String>,
+    pub rebuilt: Option<RebuildReason>,
     pub added: usize,
     pub updated: usize,
     pub removed: usize,
@@ -273,7 +335,7 @@ impl SearchIndex {
                 let (root, config, jieba) = (self.root.clone(), self.config.clone(), Arc::clone(&self.jieba));
                 let damaged = self.folder.clone();
                 self.discard();
-                let reason = format!("索引更新失败（{e}），已从文件重建");
+                let reason = RebuildReason::UpdateFailed(e.to_string());
                 Self::rebuild_at(&root, config, jieba, reason, progress, damaged.as_deref())
             }
         }
@@ -292,11 +354,11 @@ impl SearchIndex {
 
     /// Rebuilds this index from the files, e.g. after a search found it corrupt. Should another process have
     /// rebuilt it meanwhile, its new index is used instead.
-    pub fn rebuild(self, reason: &str) -> Result<(SearchIndex, SyncReport), SearchError> {
+    pub fn rebuild(self, reason: RebuildReason) -> Result<(SearchIndex, SyncReport), SearchError> {
         let (root, config, jieba) = (self.root.clone(), self.config.clone(), Arc::clone(&self.jieba));
         let damaged = self.folder.clone();
         self.discard();
-        Self::rebuild_at(&root, config, jieba, reason.to_string(), &no_progress, damaged.as_deref())
+        Self::rebuild_at(&root, config, jieba, reason, &no_progress, damaged.as_deref())
     }
 
     /// Drops this index without saving its manifest (its folder is being given up).
@@ -312,7 +374,7 @@ impl SearchIndex {
         root: &Path,
         config: Config,
         jieba: Arc<Jieba>,
-        reason: String,
+        reason: RebuildReason,
         progress: ProgressFn,
         damaged: Option<&str>,
     ) -> Result<(SearchIndex, SyncReport), SearchError> {
@@ -360,7 +422,7 @@ impl SearchIndex {
         root: &Path,
         config: Config,
         jieba: Arc<Jieba>,
-        reason: String,
+        reason: RebuildReason,
         progress: ProgressFn,
     ) -> Result<(SearchIndex, SyncReport), SearchError> {
         let (schema, fields) = schema::build();
@@ -377,7 +439,7 @@ impl SearchIndex {
     /// Switches to the index another process built after this one was opened.
     fn reopen(&mut self) -> Result<(), SearchError> {
         let (index, fields, manifest, folder) =
-            Self::load_existing(&self.root, &self.config).map_err(SearchError::Corrupt)?;
+            Self::load_existing(&self.root, &self.config).map_err(|r| SearchError::Corrupt(r.label()))?;
         let fresh = Self::assemble(
             &self.root,
             self.config.clone(),
@@ -394,7 +456,7 @@ impl SearchIndex {
     /// The segmenter, and the existing index if it is usable (else why not). The segmenter takes a few hundred
     /// milliseconds to build, as long as reading a large library's manifest and opening its index, so it is built
     /// on another thread meanwhile: both are on the way to a returning user's first results.
-    fn open_existing(root: &Path, config: &Config) -> (Arc<Jieba>, Result<SearchIndex, String>) {
+    fn open_existing(root: &Path, config: &Config) -> (Arc<Jieba>, Result<SearchIndex, RebuildReason>) {
         let (jieba, loaded) = std::thread::scope(|s| {
             let building = s.spawn(|| shared_jieba(&config.dictionary, config.analysis_fingerprint()));
             let loaded = Self::load_existing(root, config);
@@ -404,39 +466,37 @@ impl SearchIndex {
         });
         let index = loaded.and_then(|(index, fields, manifest, folder)| {
             Self::assemble(root, config.clone(), Arc::clone(&jieba), index, fields, manifest, Some(folder))
-                .map_err(|e| format!("索引已损坏（{e}），已从文件重建"))
+                .map_err(|e| RebuildReason::Damaged(e.to_string()))
         });
         (jieba, index)
     }
 
     /// Reads the manifest and opens the tantivy index in the folder `current` names, checking both against this
     /// version and vocabulary.
-    fn load_existing(root: &Path, config: &Config) -> Result<(Index, Fields, Manifest, String), String> {
+    fn load_existing(root: &Path, config: &Config) -> Result<(Index, Fields, Manifest, String), RebuildReason> {
         let Some(folder) = read_current(root) else {
             return Err(if cache_dir(root).join("index").exists() {
-                "索引格式已升级，已从文件重建".into()
+                RebuildReason::FormatUpgraded
             } else {
-                "首次建立索引".into()
+                RebuildReason::FirstBuild
             });
         };
         let dir = cache_dir(root).join(&folder);
         if !dir.join("meta.json").exists() {
-            return Err("索引文件缺失，已从文件重建".into());
+            return Err(RebuildReason::FilesMissing);
         }
-        let bytes =
-            std::fs::read(manifest_path(root, &folder)).map_err(|_| "索引清单缺失，已从文件重建".to_string())?;
-        let manifest: Manifest =
-            serde_json::from_slice(&bytes).map_err(|_| "索引清单损坏，已从文件重建".to_string())?;
+        let bytes = std::fs::read(manifest_path(root, &folder)).map_err(|_| RebuildReason::ManifestMissing)?;
+        let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|_| RebuildReason::ManifestDamaged)?;
         if manifest.schema_version != SCHEMA_VERSION {
-            return Err("索引格式已升级，已从文件重建".into());
+            return Err(RebuildReason::FormatUpgraded);
         }
         if manifest.analysis != config.analysis_fingerprint() {
-            return Err("分词词典已更改，已从文件重建".into());
+            return Err(RebuildReason::DictionaryChanged);
         }
-        let index = Index::open_in_dir(&dir).map_err(|e| format!("索引无法打开（{e}），已从文件重建"))?;
+        let index = Index::open_in_dir(&dir).map_err(|e| RebuildReason::CannotOpen(e.to_string()))?;
         let (schema, fields) = schema::build();
         if index.schema() != schema {
-            return Err("索引字段与当前版本不符，已从文件重建".into());
+            return Err(RebuildReason::FieldsChanged);
         }
         Ok((index, fields, manifest, folder))
     }
@@ -1013,7 +1073,7 @@ mod tests {
         let (mut first, _) = SearchIndex::open(root).unwrap();
         let (second, _) = SearchIndex::open(root).unwrap();
         let old = read_current(root).unwrap();
-        let (second, report) = second.rebuild("测试").unwrap();
+        let (second, report) = second.rebuild(RebuildReason::Asked).unwrap();
         assert!(report.rebuilt.is_some());
         let new = read_current(root).unwrap();
         assert_ne!(old, new);
@@ -1057,7 +1117,8 @@ mod tests {
         std::fs::write(cache_dir(root).join("index/meta.json"), "{}").unwrap();
         std::fs::write(cache_dir(root).join("manifest.json"), "{}").unwrap();
         let (index, report) = SearchIndex::open(root).unwrap();
-        assert_eq!(report.rebuilt.as_deref(), Some("索引格式已升级，已从文件重建"));
+        assert_eq!(report.rebuilt, Some(RebuildReason::FormatUpgraded));
+        assert_eq!(RebuildReason::FormatUpgraded.to_string(), "索引格式已升级，已从文件重建");
         assert_eq!(hits(&index, "网格员"), ["one"]);
         assert!(!cache_dir(root).join("index").exists() && !cache_dir(root).join("manifest.json").exists());
     }

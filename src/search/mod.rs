@@ -21,7 +21,7 @@ pub mod vocabulary;
 use std::path::{Path, PathBuf};
 
 pub use document::{IndexDoc, ProjectInfo};
-pub use index::{CACHE_DIR, Phase, Progress, ProgressFn, SearchIndex, SyncReport};
+pub use index::{CACHE_DIR, Phase, Progress, ProgressFn, RebuildReason, SearchIndex, SyncReport};
 pub use query::{Filters, ParsedQuery, parse};
 pub use searcher::{Facets, Hit, SearchRequest, SearchResults, Tier};
 
@@ -34,7 +34,7 @@ pub enum SearchError {
     NoLibrary(PathBuf),
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("读写 {path} 失败：{source}")]
+    #[error("读写 {path} 失败：{}", crate::os_error::describe(.source))]
     Io { path: PathBuf, source: std::io::Error },
     #[error("另一个程序正在更新索引")]
     Busy,
@@ -57,7 +57,7 @@ impl SearchIndex {
         match self.try_search(req) {
             Ok(results) => Ok((self, results, None)),
             Err(SearchError::Index(e)) => {
-                let (index, report) = self.rebuild(&format!("检索时发现索引损坏（{e}），已从文件重建"))?;
+                let (index, report) = self.rebuild(RebuildReason::DamagedOnSearch(e.to_string()))?;
                 let results = index.try_search(req)?;
                 Ok((index, results, Some(report)))
             }

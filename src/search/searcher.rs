@@ -197,8 +197,9 @@ impl SearchIndex {
         let facet_counts = || FacetCollector { cache: &self.facet_cache };
         let (mut top_docs, mut total, mut tiers, mut facets) =
             self.run(&searcher, &plan, (top(), Count, TierCount, facet_counts()))?;
-        // A query that shares words with records never gets an empty page: ask for any one shared word.
-        if total == tiers.semantic && plan.relaxable {
+        // A query that shares words with records never gets an empty page, nor a page of a few: when fewer than
+        // WIDEN_BELOW records share enough of its words, those that share fewer follow them.
+        if total - tiers.semantic < WIDEN_BELOW && plan.relaxable {
             plan = self.plan(&parsed, true, admit);
             (top_docs, total, tiers, facets) = self.run(&searcher, &plan, (top(), Count, TierCount, facet_counts()))?;
         }
@@ -288,7 +289,7 @@ impl SearchIndex {
         parsed.filters.merge(req.filters.clone());
         let mut plan = self.plan(&parsed, false, &[]);
         let searcher = self.reader.searcher();
-        if plan.relaxable && self.run(&searcher, &plan, Count)? == 0 {
+        if plan.relaxable && self.run(&searcher, &plan, Count)? < WIDEN_BELOW {
             plan = self.plan(&parsed, true, &[]);
         }
         let mut addrs: Vec<DocAddress> = self.run(&searcher, &plan, DocSetCollector)?.into_iter().collect();
@@ -402,7 +403,7 @@ pub const MAX_PAGE: usize = 100_000;
 const FRAME_PRIOR: f32 = 0.7;
 
 /// Scores a segment's hits with [`FRAME_PRIOR`] applied to records that are not write-ups, leaving the
-/// [`STRICT_BONUS`] whole so the tier can still be read from the score.
+/// tier bonuses whole so the tier can still be read from the score.
 fn kind_prior(segment: &SegmentReader) -> impl Fn(DocId, Score) -> Score + use<> {
     let column = segment.fast_fields().str("kind").ok().flatten();
     let writeup = column.as_ref().and_then(|c| c.dictionary().term_ord("writeup").ok().flatten());
@@ -411,12 +412,24 @@ fn kind_prior(segment: &SegmentReader) -> impl Fn(DocId, Score) -> Score + use<>
             (Some(c), Some(ord)) => c.term_ords(doc).next() == Some(ord),
             _ => true,
         };
-        match (is_writeup, score >= STRICT_BONUS) {
-            (true, _) => score,
-            (false, true) => STRICT_BONUS + (score - STRICT_BONUS) * FRAME_PRIOR,
-            (false, false) => score * FRAME_PRIOR,
+        if is_writeup {
+            return score;
         }
+        let bonus = bonuses(score);
+        bonus + (score - bonus) * FRAME_PRIOR
     }
+}
+
+/// The tier bonuses a score carries ([`STRICT_BONUS`], [`RELATED_BONUS`]), which the ranking's priors leave whole.
+fn bonuses(score: Score) -> Score {
+    let mut bonus = 0.0;
+    if score >= STRICT_BONUS {
+        bonus += STRICT_BONUS;
+    }
+    if score - bonus >= RELATED_BONUS {
+        bonus += RELATED_BONUS;
+    }
+    bonus
 }
 
 /// How many hits match exactly (their score carries [`STRICT_BONUS`]) and how many only by meaning (score 0).
@@ -570,8 +583,12 @@ impl SearchIndex {
         }
         pairs.truncate(MAX_PAIRS);
         let counting = units.iter().filter(|u| u.counts).count();
-        let msm = if relaxed { 1 } else { minimum_should_match(counting) };
-        let best = self.best_match(&units, &pairs, msm);
+        let usual = minimum_should_match(counting);
+        // Widened, the records that share the usual number of words stay ahead of those that share fewer.
+        let (msm, ahead) = if relaxed { (1, Some(usual)) } else { (usual, None) };
+        let runs = if relaxed { self.widening_runs(&units) } else { Vec::new() };
+        highlight.extend(runs.iter().cloned());
+        let best = self.best_match(&units, &pairs, msm, ahead, &runs);
         let strict: Option<Box<dyn Query>> = match strict_clauses.len() {
             0 => None,
             1 => strict_clauses.pop(),
@@ -634,7 +651,7 @@ impl SearchIndex {
             filters,
             highlight,
             units,
-            relaxable: !relaxed && msm > 1,
+            relaxable: !relaxed && counting > 0,
         }
     }
 
@@ -648,9 +665,9 @@ impl SearchIndex {
                 out.push((field, values));
             }
         };
-        add(f.district, filters.district.iter().map(|d| c.resolve_district(d).unwrap_or(d).to_string()).collect());
-        add(f.theme, filters.theme.iter().map(|t| c.resolve_theme(t).unwrap_or(t).to_string()).collect());
-        add(f.doc_type, filters.doc_type.iter().map(|t| c.resolve_type(t).unwrap_or(t).to_string()).collect());
+        add(f.district, filters.district.iter().map(|d| c.district_name(d).to_string()).collect());
+        add(f.theme, filters.theme.iter().map(|t| c.theme_name(t).to_string()).collect());
+        add(f.doc_type, filters.doc_type.iter().map(|t| c.type_name(t).to_string()).collect());
         add(f.year, filters.year.iter().map(|y| y.trim().trim_end_matches('年').to_string()).collect());
         add(f.project, filters.project.iter().map(|p| p.trim().to_string()).collect());
         add(f.kind, filters.kind.iter().map(|k| k.trim().to_string()).collect());
@@ -735,23 +752,52 @@ impl SearchIndex {
     /// its finest words, or widened through the vocabulary at a lower weight), scored by BM25 with title and
     /// project-name matches weighing more, plus the one-character words, the bigrams of longer units (partial
     /// overlap, as a bigram engine ranks), and the adjacent pairs of units in either order (proximity).
-    pub(crate) fn best_match(&self, units: &[Unit], pairs: &[String], msm: usize) -> Option<Box<dyn Query>> {
+    /// `ahead`: the search is widened to records that share `msm` units or any of `runs`; those that share
+    /// this larger number of units carry [`RELATED_BONUS`], so that they stay ahead of the rest.
+    pub(crate) fn best_match(
+        &self,
+        units: &[Unit],
+        pairs: &[String],
+        msm: usize,
+        ahead: Option<usize>,
+        runs: &[String],
+    ) -> Option<Box<dyn Query>> {
         let f = &self.fields;
         let counting: Vec<Box<dyn Query>> =
             units.iter().filter(|u| u.counts).filter_map(|u| self.unit_query(u)).collect();
         if counting.is_empty() {
             return None;
         }
-        let required: Box<dyn Query> = if counting.len() == 1 {
-            counting.into_iter().next()?
-        } else {
-            let n = counting.len();
-            Box::new(BooleanQuery::with_minimum_required_clauses(
-                counting.into_iter().map(|q| (Occur::Should, q)).collect(),
-                msm.clamp(1, n),
-            ))
+        let n = counting.len();
+        let share = |m: usize| -> Box<dyn Query> {
+            if n == 1 {
+                counting[0].box_clone()
+            } else {
+                Box::new(BooleanQuery::with_minimum_required_clauses(
+                    counting.iter().map(|q| (Occur::Should, q.box_clone())).collect(),
+                    m.clamp(1, n),
+                ))
+            }
+        };
+        let required = match ahead {
+            None => share(msm),
+            Some(_) => {
+                // Widened: any shared unit, or any of the runs.
+                let runs: Vec<Box<dyn Query>> = runs
+                    .iter()
+                    .map(|r| {
+                        let q = TermQuery::new(Term::from_field_text(f.text_bigram, r), IndexRecordOption::WithFreqs);
+                        let q: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(q), BIGRAM_WEIGHT));
+                        q
+                    })
+                    .collect();
+                if runs.is_empty() { share(msm) } else { should(vec![share(msm), should(runs)]) }
+            }
         };
         let mut outer: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, required)];
+        if let Some(m) = ahead {
+            outer.push((Occur::Should, Box::new(ConstScoreQuery::new(share(m), RELATED_BONUS))));
+        }
         for u in units.iter().filter(|u| !u.counts) {
             if let Some(q) = self.unit_query(u) {
                 outer.push((Occur::Should, q));
@@ -777,6 +823,27 @@ impl SearchIndex {
             }
         }
         Some(Box::new(BooleanQuery::new(outer)))
+    }
+
+    /// The two-character runs of the query's units that widen a search with few matches, as a bigram engine
+    /// matches: not stop words, and none found in more than a quarter of the records (such a run says little
+    /// about what the query asks and would admit most of the library).
+    fn widening_runs(&self, units: &[Unit]) -> Vec<String> {
+        let searcher = self.reader.searcher();
+        let docs = searcher.num_docs();
+        let mut runs: Vec<String> = Vec::new();
+        for u in units.iter().filter(|u| u.counts && !u.literal_only) {
+            for t in bigram_tokens(&u.text, false) {
+                if t.text.chars().count() != 2 || runs.contains(&t.text) || self.vocab.is_stop(&t.text) {
+                    continue;
+                }
+                let df = searcher.doc_freq(&Term::from_field_text(self.fields.text_bigram, &t.text)).unwrap_or(0);
+                if df > 0 && df * 4 <= docs {
+                    runs.push(t.text);
+                }
+            }
+        }
+        runs
     }
 
     /// One unit for ranking: the best of its literal and its expansions (each at its weight) in the text, plus
@@ -844,6 +911,12 @@ fn should(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
 
 /// Score added to records that match strictly: they come first, and a hit's tier is read from its score.
 pub(crate) const STRICT_BONUS: f32 = 10_000.0;
+/// Fewer lexical matches than this widen the search to records that share fewer of the query's words (after
+/// them): a page of ten should not stop at three when more records share something with the question.
+const WIDEN_BELOW: usize = 10;
+/// Score added, in a widened search, to the records that share the usual number of the query's words: they stay
+/// ahead of those that share fewer. Far above any BM25 score here, far below [`STRICT_BONUS`].
+pub(crate) const RELATED_BONUS: f32 = 1_000.0;
 /// Title (and project-name) matches count this many times a match in the text.
 const TITLE_WEIGHT: f32 = 1.5;
 /// A unit matched by its finest words in any order, relative to the literal.

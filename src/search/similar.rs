@@ -66,7 +66,7 @@ impl SearchIndex {
                 u
             })
             .collect();
-        let Some(best) = self.best_match(&units, &[], SHARED_KEY_TERMS.min(units.len())) else {
+        let Some(best) = self.best_match(&units, &[], SHARED_KEY_TERMS.min(units.len()), None, &[]) else {
             return Ok(Some(Vec::new()));
         };
         let query = BooleanQuery::new(vec![

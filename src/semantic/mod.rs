@@ -31,7 +31,7 @@ pub enum SemanticError {
     Engine { path: PathBuf, why: String },
     #[error("语义模型计算失败（返回 {0}）")]
     Failed(i32),
-    #[error("读写 {path} 失败：{source}")]
+    #[error("读写 {path} 失败：{}", crate::os_error::describe(.source))]
     Io { path: PathBuf, source: std::io::Error },
 }
 

@@ -38,7 +38,7 @@ use crate::library::{Library, Problem, is_record_path, read_bounded};
 /// Why a save failed. The library is unchanged whenever one is returned.
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("无法写入 {path}：{source}")]
+    #[error("无法写入 {path}：{}", crate::os_error::describe(.source))]
     Io {
         path: PathBuf,
         #[source]
@@ -66,6 +66,8 @@ pub enum StoreError {
     Invalid(Vec<Problem>),
     #[error("{}：{}", .0.rel, .0.message)]
     Conflict(Conflict),
+    #[error("写入前无法重新读取资料库：{0}")]
+    Reread(#[from] crate::library::LibraryError),
 }
 
 /// “未写入：a.md 第 3 行 [code] message” for the first problem, with how many more there are.
@@ -168,15 +170,21 @@ pub fn is_attachment_path(rel: &str) -> bool {
     !rel.to_ascii_lowercase().ends_with(".md") && rel.split('/').all(|part| !part.is_empty() && !part.starts_with('.'))
 }
 
-/// Writes `contents` as `rel` with nothing but path checks: the history copy, missing folders, the atomic
-/// replace. Only [`Plan::commit`] calls it, after the plan's checks. Writing identical bytes writes nothing.
-pub(crate) fn write_checked(root: &Path, rel: &str, contents: &[u8]) -> Result<Saved, StoreError> {
-    let path = real_path_inside(root, rel)?;
-    let previous = match read_bounded(&path, plan::MAX_KEPT_BYTES) {
-        Ok(old) if old == contents => return Ok(Saved { path, previous: None }),
-        Ok(old) => Some(history::keep(root, rel, &old)?),
-        Err(e) if e.is_not_found() => None,
-        Err(e) => return Err(io_err(&path)(e.into())),
+/// Writes `contents` as `rel` (at `path`, already resolved inside the library) over `old`, the bytes just read
+/// there (`None`: no file): the history copy, missing folders, the atomic replace. Only [`Plan::commit`] calls
+/// it, after the plan's checks. Writing identical bytes writes nothing.
+pub(crate) fn write_checked(
+    root: &Path,
+    rel: &str,
+    path: &Path,
+    old: Option<Vec<u8>>,
+    contents: &[u8],
+) -> Result<Saved, StoreError> {
+    let path = path.to_path_buf();
+    let previous = match old {
+        Some(old) if old == contents => return Ok(Saved { path, previous: None }),
+        Some(old) => Some(history::keep(root, rel, &old)?),
+        None => None,
     };
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io_err(parent))?;

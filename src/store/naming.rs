@@ -57,7 +57,7 @@ const DISTRICT_NAMES: &[(&str, &str, &str)] = &[
 
 /// The gazetteer name for what was written, or the text itself when it is not in the gazetteer.
 fn canonical<'a>(lib: &'a Library, district: &'a str) -> &'a str {
-    lib.config.resolve_district(district).unwrap_or(district.trim())
+    lib.config.district_name(district)
 }
 
 fn records_in<'a>(lib: &'a Library, district: &'a str) -> impl Iterator<Item = &'a Record> + 'a {

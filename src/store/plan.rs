@@ -14,6 +14,7 @@
 //! The search index notices the new files like any other change (it compares file stamps).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -43,6 +44,18 @@ impl WriteLock {
     pub fn take(root: &Path) -> Result<WriteLock, StoreError> {
         let lock = new_record_lock(root).map_err(|source| StoreError::Io { path: root.to_path_buf(), source })?;
         Ok(WriteLock { root: root.to_path_buf(), _lock: lock })
+    }
+
+    /// Takes the lock of `lib`'s folder and returns, with it, the library as the folder holds it now: a
+    /// long-lived copy (the app's) may miss what another process wrote since it was read, such as an id taken
+    /// meanwhile. Costs one walk of the folder when nothing changed.
+    pub fn take_current(lib: &Arc<Library>) -> Result<(WriteLock, Arc<Library>), StoreError> {
+        let lock = WriteLock::take(&lib.root)?;
+        let current = match lib.caught_up()? {
+            Some(now) => Arc::new(now),
+            None => Arc::clone(lib),
+        };
+        Ok((lock, current))
     }
 }
 
@@ -143,9 +156,22 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// What is at `rel` now, read within [`MAX_KEPT_BYTES`].
 fn seen_now(rel: &str, path: &Path) -> Result<Seen, StoreError> {
+    Ok(seen(&read_now(rel, path)?))
+}
+
+/// What `bytes` (`None`: no file) are, as a plan records it.
+fn seen(bytes: &Option<Vec<u8>>) -> Seen {
+    match bytes {
+        Some(bytes) => Seen::Holds(sha256_hex(bytes)),
+        None => Seen::Absent,
+    }
+}
+
+/// The bytes at `rel` now (`None`: no file), read within [`MAX_KEPT_BYTES`].
+fn read_now(rel: &str, path: &Path) -> Result<Option<Vec<u8>>, StoreError> {
     match read_bounded(path, MAX_KEPT_BYTES) {
-        Ok(bytes) => Ok(Seen::Holds(sha256_hex(&bytes))),
-        Err(e) if e.is_not_found() => Ok(Seen::Absent),
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.is_not_found() => Ok(None),
         Err(ReadError::TooLarge { bytes, .. }) => Err(StoreError::ExistingTooLarge {
             rel: rel.to_string(),
             mb: bytes as f64 / 1048576.0,
@@ -229,17 +255,19 @@ impl Plan {
         let mut done = Committed::default();
         let mut undo: Vec<Undo> = Vec::new();
         for (w, seen) in self.writes {
+            // Read once: compared with what the plan saw, then kept in the history if it is replaced.
             let result = real_path_inside(root, &w.rel).and_then(|path| {
-                let now = seen_now(&w.rel, &path)?;
-                Ok((path, now))
+                let old = read_now(&w.rel, &path)?;
+                Ok((path, old))
             });
-            let (path, now) = match result {
+            let (path, old) = match result {
                 Ok(found) => found,
                 Err(e) => {
                     roll_back(&undo);
                     return Err(e);
                 }
             };
+            let now = self::seen(&old);
             if now != seen {
                 let message = match (&seen, &now) {
                     (Seen::Absent, _) => "准备写入后，该位置有了新建的文件，未覆盖",
@@ -252,7 +280,7 @@ impl Plan {
                 continue;
             }
             let created_dirs = missing_dirs(root, &path);
-            match super::write_checked(root, &w.rel, &w.bytes) {
+            match super::write_checked(root, &w.rel, &path, old, &w.bytes) {
                 Ok(saved) => {
                     undo.push(Undo { path: saved.path.clone(), previous: saved.previous.clone(), created_dirs });
                     done.written.push(Written { rel: w.rel, saved, added: now == Seen::Absent });
@@ -391,6 +419,21 @@ mod tests {
             assert!(plan(&lib, writes).is_err(), "{what}");
         }
         assert_eq!(snapshot(dir.path()), before);
+    }
+
+    #[test]
+    fn a_long_held_library_is_caught_up_before_a_write_is_checked() {
+        let (dir, lib) = library();
+        let lib = Arc::new(lib);
+        // Another process takes the id yz-p01-2 after `lib` was read.
+        let taken = "---\nid: yz-p01-2\ntitle: 别处写的\nproject: yz-p01\ndistrict: 渝中区\nyear: 2021\n---\n";
+        std::fs::write(dir.path().join("yuzhong/yz-p01/other.md"), taken).unwrap();
+        let mine = "---\nid: yz-p01-2\ntitle: 乙\nproject: yz-p01\ndistrict: 渝中区\nyear: 2021\n---\n";
+        let write = || vec![Write::record("yuzhong/yz-p01/yz-p01-2.md", mine)];
+        assert!(plan(&lib, write()).is_ok(), "the old copy does not know the id is taken");
+        let (_lock, now) = WriteLock::take_current(&lib).unwrap();
+        let Err(StoreError::Invalid(problems)) = plan(&now, write()) else { panic!("a duplicate id was accepted") };
+        assert!(problems.iter().any(|p| p.message.contains("重复")), "{problems:?}");
     }
 
     #[test]

@@ -64,6 +64,10 @@ pub enum Command {
     ReadBundle(PathBuf),
     /// Open the export dialog on a site, route or collection.
     ExportTarget(crate::export::Target),
+    /// Put a query in the search history (submitted, or typed and left standing).
+    RememberQuery(String),
+    /// Empty the search history.
+    ClearHistory,
 }
 
 /// Read-only data every view may use.
@@ -173,9 +177,7 @@ impl CasebookApp {
                 Event::LibraryLoaded { root, library } => {
                     let n = library.records.len();
                     self.library = Some(library);
-                    if root.is_dir() {
-                        self.state.remember_library(std::fs::canonicalize(&root).unwrap_or(root));
-                    }
+                    self.state.remember_library(root);
                     if !self.index_ready {
                         self.status = Some((format!("已读取 {n} 条记录，正在建立检索索引……"), false));
                     }
@@ -200,7 +202,7 @@ impl CasebookApp {
                     self.status = Some((sync_message(&report, docs), false));
                     self.search.rerun(&self.worker);
                 }
-                Event::Results { seq, results } => self.search.on_results(seq, results, &mut self.state),
+                Event::Results { seq, results } => self.search.on_results(seq, results),
                 Event::Page { seq, offset, hits } => self.search.on_page(seq, offset, hits),
                 Event::Similar { id, hits } => self.search.on_similar(id, hits),
                 Event::Written { path, what } => {
@@ -402,6 +404,8 @@ impl CasebookApp {
                 }
             }
             Command::Show(tab) => self.tab = tab,
+            Command::RememberQuery(q) => self.state.remember_query(&q),
+            Command::ClearHistory => self.state.history.clear(),
             Command::OpenLibrary(path) => {
                 if path.is_dir() {
                     self.path_prompt = None;
@@ -561,8 +565,9 @@ impl CasebookApp {
 
     fn path_prompt_window(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         let Some(text) = self.path_prompt.as_mut() else { return };
-        let mut open = true;
-        egui::Window::new("打开资料库").open(&mut open).collapsible(false).show(ui.ctx(), |ui| {
+        // Modal: the rest of the window waits, and Escape or a click beside it closes it.
+        let shown = egui::Modal::new(egui::Id::unique("path-prompt")).show(ui.ctx(), |ui| {
+            ui.heading("打开资料库");
             ui.label("未打开系统的文件夹对话框（或已取消）。请直接输入资料库文件夹的路径：");
             let label = ui.label("文件夹路径");
             let edit = ui.add(egui::TextEdit::singleline(text).desired_width(420.0)).labelled_by(label.id);
@@ -570,26 +575,34 @@ impl CasebookApp {
             if ui.button("打开").clicked() || enter {
                 commands.push(Command::OpenLibrary(PathBuf::from(text.trim())));
             }
+            if ui.button("取消").clicked() {
+                ui.close();
+            }
         });
-        if !open {
+        if shown.should_close() {
             self.path_prompt = None;
         }
     }
 
     fn save_prompt_window(&mut self, ui: &mut egui::Ui) {
         let Some(prompt) = self.save_prompt.as_mut() else { return };
-        let mut open = true;
         let mut save = false;
-        egui::Window::new(format!("保存{}", prompt.what)).open(&mut open).collapsible(false).show(ui.ctx(), |ui| {
+        let shown = egui::Modal::new(egui::Id::unique("save-prompt")).show(ui.ctx(), |ui| {
+            ui.heading(format!("保存{}", prompt.what));
             ui.label("未打开系统的保存对话框（或已取消）。请输入要保存到的文件路径：");
             let label = ui.label("保存路径");
             let edit = ui.add(egui::TextEdit::singleline(&mut prompt.path).desired_width(420.0)).labelled_by(label.id);
             let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-            save = ui.button("保存").clicked() || enter;
+            ui.horizontal(|ui| {
+                save = ui.button("保存").clicked() || enter;
+                if ui.button("取消").clicked() {
+                    ui.close();
+                }
+            });
         });
         if save && let Some(p) = self.save_prompt.take() {
             self.worker.send(Job::WriteFile { path: PathBuf::from(p.path.trim()), bytes: p.bytes, what: p.what });
-        } else if !open {
+        } else if shown.should_close() {
             self.save_prompt = None;
         }
     }
@@ -687,7 +700,8 @@ impl CasebookApp {
         if !self.confirm_close {
             return;
         }
-        egui::Window::new("关闭编辑").collapsible(false).show(ui.ctx(), |ui| {
+        let shown = egui::Modal::new(egui::Id::unique("confirm-close")).show(ui.ctx(), |ui| {
+            ui.heading("关闭编辑");
             ui.label("有未保存的修改。要放弃这些修改吗？");
             ui.horizontal(|ui| {
                 if ui.button("放弃修改并关闭").clicked() {
@@ -702,6 +716,10 @@ impl CasebookApp {
                 }
             });
         });
+        // Escape or a click beside it: keep editing (never discards).
+        if shown.should_close() {
+            self.confirm_close = false;
+        }
         if self.editor.session.is_none() {
             self.next_import();
         }
@@ -739,7 +757,7 @@ pub struct SavePrompt {
 fn sync_message(report: &SyncReport, docs: u64) -> String {
     let mut parts = vec![format!("检索就绪：{docs} 条记录")];
     if let Some(reason) = &report.rebuilt {
-        parts.push(reason.clone());
+        parts.push(reason.label());
     } else if report.added + report.updated + report.removed > 0 {
         parts.push(format!("新增 {}、更新 {}、删除 {}", report.added, report.updated, report.removed));
     }

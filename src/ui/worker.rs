@@ -69,6 +69,7 @@ pub enum Job {
 pub enum Event {
     /// The records are loaded (project pages and the overview can be shown; search may not be ready yet).
     LibraryLoaded {
+        /// The library folder, resolved (as the app remembers it).
         root: PathBuf,
         library: Arc<Library>,
     },
@@ -342,7 +343,7 @@ impl WorkerState {
                 Job::SaveRecord { library, rel, text, draft_key } => {
                     // The same lock as the CLI's: a `casebook new` or import waits for this save, and this one
                     // for them.
-                    let saved = store::WriteLock::take(&library.root).and_then(|lock| {
+                    let saved = store::WriteLock::take_current(&library).and_then(|(lock, library)| {
                         let planned = store::plan(&library, vec![store::Write::record(&rel, text)])?;
                         let warnings = planned.warnings.clone();
                         planned.commit(&lock)?.all_written()?;
@@ -356,11 +357,13 @@ impl WorkerState {
                 }
                 Job::SaveImport { library, draft, draft_key } => {
                     // Plan once and write exactly that plan: planning after writing would pick a new id.
-                    let result = store::WriteLock::take(&library.root).map_err(Into::into).and_then(|lock| {
-                        let plan = crate::import::plan_import(&library, &draft)?;
-                        crate::import::write_planned(&library, &draft, &plan, &lock)?;
-                        Ok((plan.rel, plan.warnings))
-                    });
+                    let result =
+                        store::WriteLock::take_current(&library).map_err(Into::into).and_then(|(lock, library)| {
+                            let plan = crate::import::plan_import(&library, &draft)?;
+                            let done = (plan.rel.clone(), plan.warnings.clone());
+                            crate::import::write_planned(plan, &lock)?;
+                            Ok(done)
+                        });
                     match result {
                         Ok((rel, warnings)) => self.saved(&library.root, rel, warnings, &draft_key, send),
                         Err(crate::import::ImportError::Invalid { problems, .. }) => {
@@ -390,8 +393,8 @@ impl WorkerState {
                     }
                 }
                 Job::Restore { library, rel, version } => {
-                    let restored = store::WriteLock::take(&library.root)
-                        .and_then(|lock| store::restore(&library, &rel, &version, &lock));
+                    let restored = store::WriteLock::take_current(&library)
+                        .and_then(|(lock, library)| store::restore(&library, &rel, &version, &lock));
                     match restored {
                         Ok(_) => self.saved(&library.root, rel, Vec::new(), "", send),
                         Err(e) => send(Event::Error(format!("恢复历史版本失败：{e}"))),
@@ -412,9 +415,10 @@ impl WorkerState {
                     Err(e) => send(Event::BundleFailed(format!("交换包 {} 未导入：{e}", path.display()))),
                 },
                 Job::ApplyBundle { library, plan, accepted } => {
-                    let applied = store::WriteLock::take(&library.root)
-                        .map_err(Into::into)
-                        .and_then(|lock| crate::bundle::apply(&library, &plan, &|e| accepted.contains(&e.rel), &lock));
+                    let applied =
+                        store::WriteLock::take_current(&library).map_err(Into::into).and_then(|(lock, library)| {
+                            crate::bundle::apply(&library, &plan, &|e| accepted.contains(&e.rel), &lock)
+                        });
                     match applied {
                         Ok(report) => {
                             if report.wrote_anything() {
@@ -548,7 +552,9 @@ impl WorkerState {
                     return;
                 }
             };
-            send(Event::LibraryLoaded { root: root.clone(), library: Arc::clone(&library) });
+            // The folder as it will be remembered (resolved here: the UI thread does no file IO).
+            let remembered = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
+            send(Event::LibraryLoaded { root: remembered, library: Arc::clone(&library) });
             if opening {
                 let drafts = store::drafts_to_offer(&root);
                 if !drafts.is_empty() {

@@ -486,6 +486,12 @@ fn environment() {
             "library-missing" => run(&root.join("不存在"), &["check"], &[]),
             "library-is-file" => run(&root.join("yuzhong/yz-p01/project.md"), &["check"], &[]),
             "library-bad-config" => run(&root, &["check"], &[]),
+            "cli-unknown-argument" => run(&root, &["search", "调解", "--bogus"], &[]),
+            "cli-bad-value" => {
+                run(&root, &["new", "writeup", "--title", "x", "--district", "渝中", "--year", "明年"], &[])
+            }
+            "cli-unknown-command" => run(&root, &["serch", "调解"], &[]),
+            "cli-missing-argument" => run(&root, &["import"], &[]),
             "library-read-only" | "library-read-only-search" => {
                 let set = |mode: u32| {
                     use std::os::unix::fs::PermissionsExt;

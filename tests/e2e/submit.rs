@@ -376,6 +376,38 @@ fn dry_run_writes_nothing_and_options_override_guesses() {
 }
 
 #[test]
+fn a_failed_import_says_what_it_found_and_an_option_erases_nothing() {
+    let lib = small_library();
+    let sources = tempfile::tempdir().unwrap();
+    // No district anywhere, a signing date at the end, no word that tells the type.
+    let txt = sources.path().join("b.txt");
+    std::fs::write(&txt, "关于楼栋议事的一些情况\n各社区推行楼栋议事。\n\n某某办公室\n2024年1月21日\n").unwrap();
+    let before = all_files(lib.root());
+    let out = lib.run(&["import", &txt.to_string_lossy(), "--dry-run"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    for expected in
+        ["缺少必填字段 区县（district）", "请用 --district 指定区县", "已从文件中判断出", "日期：2024-01-21"]
+    {
+        assert!(out.stderr.contains(expected), "{expected} in {}", out.stderr);
+    }
+    let v = lib.json(&["import", &txt.to_string_lossy(), "--dry-run", "--json"]);
+    let f = &v["files"][0];
+    assert_eq!(f["ok"], false, "{v}");
+    assert_eq!(f["guesses"]["date"]["value"], "2024-01-21", "{v}");
+    assert_eq!(f["guesses"]["district"], serde_json::Value::Null);
+    assert_eq!(f["guesses"]["type"]["value"], "待确认");
+    // With the district given, the date found stays beside the year given; the type waits for confirmation.
+    let v = lib.json(&["import", &txt.to_string_lossy(), "--district", "渝中", "--year", "2023", "--json"]);
+    let f = &v["files"][0];
+    assert_eq!(f["ok"], true, "{v}");
+    assert_eq!((f["date"].as_str(), f["year"].as_i64()), (Some("2024-01-21"), Some(2023)), "{v}");
+    assert_eq!(f["type"], "待确认");
+    assert_ne!(all_files(lib.root()), before);
+    let check = lib.run(&["check"]);
+    assert!(check.stdout.contains("文种待确认") || check.stderr.contains("文种待确认"), "{check:?}");
+}
+
+#[test]
 fn new_records_of_every_kind() {
     let lib = small_library();
     let out = lib.run(&["new", "writeup", "--district", "渝中", "--title", "院落议事新做法", "--project", "yz-p01"]);

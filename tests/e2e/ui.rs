@@ -136,12 +136,57 @@ fn shortcuts_focus_the_search_field_and_state_is_remembered() {
     harness.run_steps(2);
     assert_eq!(harness.state().tab, Tab::Search);
     assert!(harness.get_by_label("关键词").is_focused());
-    harness.get_by_label("关键词").type_text("调委会");
+    // Typed in two goes, each answered: only what stood still goes into the history, not the prefix.
+    harness.get_by_label("关键词").type_text("调");
+    wait_for(&mut harness, "results", |app| results_for(app, "调"));
+    harness.get_by_label("关键词").type_text("委会");
     wait_for(&mut harness, "results", |app| results_for(app, "调委会"));
+    wait_for(&mut harness, "the history", |app| !app.state.history.is_empty());
     let state = &harness.state().state;
-    assert_eq!(state.history.first().map(String::as_str), Some("调委会"));
+    assert_eq!(state.history, ["调委会"], "the prefix typed on the way is not kept");
     let canonical = std::fs::canonicalize(lib.root()).unwrap();
     assert_eq!(state.last_library.as_ref(), Some(&canonical));
+    // The history can be cleared.
+    harness.get_by_label("历史").click();
+    harness.run_steps(2);
+    harness.get_by_label("清除检索历史").click();
+    harness.run_steps(2);
+    assert!(harness.state().state.history.is_empty());
+}
+
+#[test]
+fn results_are_walked_with_the_arrow_keys_and_opened_anywhere_on_the_row() {
+    let lib = corpus_copy();
+    let mut harness = app_harness(&lib);
+    wait_for(&mut harness, "the index", |app| app.index_ready);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    harness.run_steps(2);
+    harness.get_by_label("关键词").type_text("网格员");
+    wait_for(&mut harness, "results", |app| results_for(app, "网格员"));
+    let ids: Vec<String> = harness.state().search.results.as_ref().unwrap().rows[..3]
+        .iter()
+        .map(|r| r.as_ref().unwrap().id.clone())
+        .collect();
+    // ↓ ↓ ↑ from the search field: the first, the second, the first again.
+    for (key, want) in [(egui::Key::ArrowDown, 0), (egui::Key::ArrowDown, 1), (egui::Key::ArrowUp, 0)] {
+        harness.key_press(key);
+        harness.run_steps(2);
+        assert_eq!(harness.state().search.selected.as_deref(), Some(ids[want].as_str()));
+    }
+    // A click on the third row's snippet, not its title, opens it.
+    let snippet = harness.state().search.results.as_ref().unwrap().rows[2].as_ref().unwrap().snippet.clone();
+    let start: String = snippet.chars().take(12).collect();
+    harness.get_all_by_label_contains(&start).next().expect("the snippet is shown").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().search.selected.as_deref(), Some(ids[2].as_str()));
+    // A new search: the detail pane no longer shows the old record.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    harness.run_steps(2);
+    harness.get_by_label("关键词").type_text("调解");
+    wait_for(&mut harness, "new results", |app| {
+        app.search.results.as_ref().is_some_and(|r| r.query != "网格员" && r.query.contains("调解"))
+    });
+    assert_eq!(harness.state().search.selected, None);
 }
 
 #[test]

@@ -33,7 +33,7 @@ fn saved(app: &CasebookApp) -> bool {
     let errors: Vec<_> =
         s.problems.iter().filter(|p| p.severity == casebook::library::Severity::Error).map(|p| &p.message).collect();
     assert!(s.saving || errors.is_empty(), "the save was refused: {errors:?}");
-    s.rel.is_some() && !s.dirty && !s.saving
+    s.rel.is_some() && !s.dirty() && !s.saving
 }
 
 #[test]
@@ -60,7 +60,7 @@ fn new_writeup_is_validated_saved_and_searchable() {
         app.editor.session.as_ref().is_some_and(|s| !s.saving && !s.problems.is_empty())
     });
     harness.get_by_label_contains("有 ");
-    harness.get_by_label_contains("缺少必填字段 district");
+    harness.get_by_label_contains("缺少必填字段 区县（district）");
     assert!(harness.state().editor.session.as_ref().unwrap().rel.is_none());
 
     // Pick the district and a theme, write the body, save.
@@ -68,7 +68,11 @@ fn new_writeup_is_validated_saved_and_searchable() {
     click(&mut harness, "渝中区");
     harness.get_by_label("社会协同").click();
     harness.run_steps(2);
-    type_into(&mut harness, "正文（Markdown）", "楼宇议事厅每月召开一次，商户代表参与议事。");
+    type_into(
+        &mut harness,
+        "正文（可用 # 标题、**加粗**、- 列表 等标记）",
+        "楼宇议事厅每月召开一次，商户代表参与议事。",
+    );
     harness.get_by_label("保存").click();
     harness.run_steps(2);
     wait_for(&mut harness, "the save", saved);

@@ -109,4 +109,9 @@ fn the_export_dialog_writes_a_route_packet() {
     for f in &report.files {
         assert!(f.starts_with(out.path()) && std::fs::metadata(f).unwrap().len() > 0, "{}", f.display());
     }
+    // The dialog is modal; Escape closes it.
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(!harness.state().export_dialog.open);
+    assert!(harness.query_by_label("导出展示材料").is_none());
 }

@@ -71,10 +71,15 @@ impl ExportDialog {
             return None;
         }
         let mut action = None;
-        let mut open = true;
-        egui::Window::new("导出展示材料").open(&mut open).collapsible(false).default_width(520.0).show(ctx, |ui| {
+        // Modal: the rest of the window waits, and Escape or a click beside it closes it.
+        let shown = egui::Modal::new(egui::Id::unique("export-dialog")).show(ctx, |ui| {
+            ui.set_width(520.0);
+            ui.heading("导出展示材料");
             if self.targets.is_empty() {
                 ui.label("资料库中还没有调研点或学习专辑。");
+                if ui.button("关闭").clicked() {
+                    ui.close();
+                }
                 return;
             }
             egui::Grid::new("export-form").num_columns(2).spacing([10.0, 8.0]).show(ui, |ui| {
@@ -96,7 +101,7 @@ impl ExportDialog {
                 });
                 ui.end_row();
                 ui.label("");
-                ui.weak("另附全部数字的 CSV 表格和清单 manifest.json");
+                ui.weak("另附全部数字的 CSV 表格和文件清单（manifest.json）");
                 ui.end_row();
                 ui.label("打包");
                 ui.checkbox(&mut self.zip, "压缩为一个 .zip 文件");
@@ -141,8 +146,12 @@ impl ExportDialog {
                     action = Some(DialogAction::OpenFolder(report.folder.clone()));
                 }
             }
+            ui.separator();
+            if ui.button("关闭").on_hover_text("也可按 Esc 关闭").clicked() {
+                ui.close();
+            }
         });
-        if !open {
+        if shown.should_close() {
             self.open = false;
         }
         action
@@ -164,8 +173,8 @@ impl BundleExportDialog {
             return None;
         }
         let mut result = None;
-        let mut open = true;
-        egui::Window::new("导出交换包").open(&mut open).collapsible(false).show(ctx, |ui| {
+        let shown = egui::Modal::new(egui::Id::unique("bundle-export-dialog")).show(ctx, |ui| {
+            ui.heading("导出交换包");
             ui.label("把一个区县的认领项目、写作材料和调研点打成一个 .zip，发给其他单位导入。");
             egui::Grid::new("bundle-export-form").num_columns(2).spacing([10.0, 8.0]).show(ui, |ui| {
                 ui.label("区县");
@@ -187,13 +196,18 @@ impl BundleExportDialog {
                 ui.end_row();
             });
             let ready = self.district.is_some() && !self.out.trim().is_empty();
-            if ui.add_enabled(ready, egui::Button::new("导出")).clicked()
-                && let Some(d) = &self.district
-            {
-                result = Some((d.clone(), PathBuf::from(self.out.trim())));
-            }
+            ui.horizontal(|ui| {
+                if ui.add_enabled(ready, egui::Button::new("导出")).clicked()
+                    && let Some(d) = &self.district
+                {
+                    result = Some((d.clone(), PathBuf::from(self.out.trim())));
+                }
+                if ui.button("取消").clicked() {
+                    ui.close();
+                }
+            });
         });
-        if !open || result.is_some() {
+        if shown.should_close() || result.is_some() {
             self.open = false;
         }
         result

@@ -20,6 +20,7 @@ pub enum Column {
     Projects,
     Writeups,
     Experience,
+    Pending,
     Incomplete,
     Sites,
     Indicators,
@@ -31,6 +32,7 @@ impl Column {
             Column::Projects => "认领项目",
             Column::Writeups => "写作材料",
             Column::Experience => "经验材料",
+            Column::Pending => "文种待确认的材料",
             Column::Incomplete => "经验材料不足的项目",
             Column::Sites => "调研点",
             Column::Indicators => "指标前后数据完整的项目",
@@ -42,6 +44,7 @@ impl Column {
             Column::Projects => &row.projects,
             Column::Writeups => &row.writeups,
             Column::Experience => &row.experience,
+            Column::Pending => &row.pending,
             Column::Incomplete => &row.incomplete,
             Column::Sites => &row.sites,
             Column::Indicators => &row.indicators_complete,
@@ -79,9 +82,10 @@ impl OverviewView {
         let ready = self.rows.iter().filter(|r| r.ready()).count();
         ui.label(format!("{} 个区县，其中 {ready} 个各项达标。", self.rows.len()));
         egui::ScrollArea::vertical().id_salt("overview").max_height(ui.available_height() * 0.6).show(ui, |ui| {
-            egui::Grid::new("overview-grid").striped(true).num_columns(8).spacing([16.0, 6.0]).show(ui, |ui| {
+            egui::Grid::new("overview-grid").striped(true).num_columns(9).spacing([16.0, 6.0]).show(ui, |ui| {
                 let sites = format!("调研点（{}）", crate::library::rules::sites_range_text());
-                for h in ["区县", "认领项目", "写作材料", "经验材料", "未达标项目", &sites, "指标完整", "状态"]
+                for h in
+                    ["区县", "认领项目", "写作材料", "经验材料", "文种待确认", "未达标项目", &sites, "指标完整", "状态"]
                 {
                     ui.label(RichText::new(h).strong());
                 }
@@ -100,6 +104,7 @@ impl OverviewView {
                     cell(ui, Column::Projects, row.projects.len().to_string());
                     cell(ui, Column::Writeups, row.writeups.len().to_string());
                     cell(ui, Column::Experience, row.experience.len().to_string());
+                    cell(ui, Column::Pending, row.pending.len().to_string());
                     cell(ui, Column::Incomplete, row.incomplete.len().to_string());
                     let sites = if row.sites_ok() || row.sites.is_empty() {
                         row.sites.len().to_string()

@@ -164,7 +164,7 @@ impl ProjectView {
             ui.heading("展示本项目的调研点");
             let sites: Vec<_> = lib
                 .of_kind(Kind::Site)
-                .filter(|s| matches!(&s.meta, Meta::Site(m) if m.projects.iter().any(|x| x == id)))
+                .filter(|s| crate::library::facts::linked_projects(s, &**lib).iter().any(|(pid, _)| pid == id))
                 .collect();
             if sites.is_empty() {
                 ui.weak("暂无调研点展示本项目。");

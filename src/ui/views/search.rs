@@ -8,12 +8,13 @@ use egui::{Align, Layout, RichText, TextFormat};
 use crate::library::{Meta, Record};
 use crate::search::{Facets, Filters, Hit, SearchRequest, SearchResults, Tier};
 use crate::ui::app::{Command, Ctx};
-use crate::ui::state::PersistedState;
 use crate::ui::widgets::{chip, markdown};
 use crate::ui::worker::{Job, Worker};
 
 /// Time after the last keystroke before searching (search as you type without a query per keystroke).
 pub const DEBOUNCE_SECS: f64 = 0.2;
+/// A typed query goes into the history once its results have stood this long without another keystroke.
+pub const REMEMBER_AFTER_SECS: f64 = 1.5;
 /// Rows fetched per page of results.
 const PAGE: usize = 100;
 /// Height of one result row.
@@ -55,6 +56,14 @@ pub struct SearchView {
     focus: bool,
     /// The query the current results answer.
     searched: Option<(String, Filters)>,
+    /// When the query was last typed into (egui time); `-∞` once submitted with Enter or from the history.
+    last_edit: f64,
+    /// The last query this view put in the history.
+    remembered: String,
+    /// A result row to bring into view (after ↑/↓).
+    scroll_to: Option<usize>,
+    /// The result list's scroll offset and visible height at the last frame.
+    results_view: (f32, f32),
 }
 
 impl SearchView {
@@ -81,15 +90,20 @@ impl SearchView {
     fn search_now(&mut self, worker: &Worker) {
         self.seq += 1;
         self.edited_at = None;
-        self.searched = Some((self.query.clone(), self.filters.clone()));
+        let asked = Some((self.query.clone(), self.filters.clone()));
+        if asked != self.searched {
+            // The detail pane follows a new search rather than keep a record of the old one.
+            self.selected = None;
+            self.similar = None;
+        }
+        self.searched = asked;
         worker.send(Job::Search { seq: self.seq, req: self.request(0, PAGE) });
     }
 
-    pub fn on_results(&mut self, seq: u64, r: SearchResults, state: &mut PersistedState) {
+    pub fn on_results(&mut self, seq: u64, r: SearchResults) {
         if seq != self.seq {
             return;
         }
-        state.remember_query(&r.query);
         let total = r.total.min(MAX_ROWS);
         let mut rows: Vec<Option<Hit>> = Vec::with_capacity(total);
         rows.extend(r.hits.into_iter().map(Some));
@@ -126,6 +140,42 @@ impl SearchView {
         }
     }
 
+    /// The query to put in the history, once: a query submitted (Enter, the history menu) at once, a typed one
+    /// when its results have stood for [`REMEMBER_AFTER_SECS`] without another keystroke, so the history holds
+    /// what was searched for, not every prefix typed on the way (楓, 楓橋, …).
+    fn settled_query(&mut self, now: f64, ctx: &egui::Context) -> Option<Command> {
+        let (query, _) = self.searched.as_ref()?;
+        let query = query.trim();
+        if query.is_empty() || query == self.remembered || self.edited_at.is_some() {
+            return None;
+        }
+        let wait = REMEMBER_AFTER_SECS - (now - self.last_edit);
+        if wait > 0.0 {
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64(wait));
+            return None;
+        }
+        self.remembered = query.to_string();
+        Some(Command::RememberQuery(self.remembered.clone()))
+    }
+
+    /// Moves the selection `step` rows down (or up) among the loaded results and brings that row into view.
+    fn step_selection(&mut self, step: i64, worker: &Worker) {
+        let Some(results) = &self.results else { return };
+        let ids: Vec<&str> = results.rows.iter().map_while(|r| r.as_ref().map(|h| h.id.as_str())).collect();
+        if ids.is_empty() {
+            return;
+        }
+        let now = self.selected.as_deref().and_then(|s| ids.iter().position(|id| *id == s));
+        let next = match now {
+            None if step > 0 => 0,
+            None => return,
+            Some(i) => (i as i64 + step).clamp(0, ids.len() as i64 - 1) as usize,
+        };
+        let id = ids[next].to_string();
+        self.scroll_to = Some(next);
+        self.select(id, worker);
+    }
+
     /// Shows a record in the detail pane and asks for similar write-ups.
     pub fn select(&mut self, id: String, worker: &Worker) {
         if self.selected.as_deref() != Some(id.as_str()) {
@@ -138,7 +188,7 @@ impl SearchView {
     /// Draws the view.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &Ctx, worker: &Worker) -> Vec<Command> {
         let mut commands = Vec::new();
-        self.search_bar(ui, ctx, worker);
+        commands.extend(self.search_bar(ui, ctx, worker));
         self.chips(ui, worker);
         let now = ui.input(|i| i.time);
         if let Some(t) = self.edited_at {
@@ -154,6 +204,7 @@ impl SearchView {
         if ctx.index_ready && self.searched.is_none() && self.edited_at.is_none() {
             self.search_now(worker);
         }
+        commands.extend(self.settled_query(now, ui.ctx()));
         ui.separator();
         egui::Panel::left("facets").resizable(true).default_size(200.0).min_size(150.0).show(ui, |ui| {
             egui::ScrollArea::vertical()
@@ -163,7 +214,9 @@ impl SearchView {
         });
         let detail_width = (ui.available_width() * 0.45).max(320.0);
         egui::Panel::right("detail").resizable(true).default_size(detail_width).min_size(260.0).show(ui, |ui| {
-            egui::ScrollArea::vertical().id_salt("detail-scroll").auto_shrink([false, false]).show(ui, |ui| {
+            // One scroll position per record: a record opened starts at its top.
+            let salt = ("detail-scroll", self.selected.clone());
+            egui::ScrollArea::vertical().id_salt(salt).auto_shrink([false, false]).show(ui, |ui| {
                 commands.extend(self.detail(ui, ctx));
             });
         });
@@ -171,7 +224,8 @@ impl SearchView {
         commands
     }
 
-    fn search_bar(&mut self, ui: &mut egui::Ui, ctx: &Ctx, worker: &Worker) {
+    fn search_bar(&mut self, ui: &mut egui::Ui, ctx: &Ctx, worker: &Worker) -> Option<Command> {
+        let mut history_cleared = false;
         ui.horizontal(|ui| {
             let label = ui.label(RichText::new("关键词").strong());
             let status_width = self.status_width();
@@ -187,9 +241,19 @@ impl SearchView {
             }
             if response.changed() {
                 self.edited_at = Some(ui.input(|i| i.time));
+                self.last_edit = ui.input(|i| i.time);
             }
             if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) && ctx.index_ready {
+                self.last_edit = f64::NEG_INFINITY;
                 self.search_now(worker);
+            }
+            // ↑/↓ from the search field walk the results, showing each in the detail pane.
+            if response.has_focus() {
+                let step =
+                    ui.input(|i| i.key_pressed(egui::Key::ArrowDown) as i64 - i.key_pressed(egui::Key::ArrowUp) as i64);
+                if step != 0 {
+                    self.step_selection(step, worker);
+                }
             }
             ui.menu_button("历史", |ui| {
                 ui.set_min_width(200.0);
@@ -199,7 +263,15 @@ impl SearchView {
                 for q in ctx.history.iter().cloned() {
                     if ui.button(&q).clicked() {
                         self.query = q;
+                        self.last_edit = f64::NEG_INFINITY;
                         self.search_now(worker);
+                        ui.close();
+                    }
+                }
+                if !ctx.history.is_empty() {
+                    ui.separator();
+                    if ui.button("清除检索历史").clicked() {
+                        history_cleared = true;
                         ui.close();
                     }
                 }
@@ -226,6 +298,7 @@ impl SearchView {
                 ui.label("正在建立索引，可先输入");
             }
         });
+        history_cleared.then_some(Command::ClearHistory)
     }
 
     /// Width the search bar keeps free right of the field.
@@ -308,28 +381,33 @@ impl SearchView {
         let mut clicked = None;
         let mut missing = None;
         let selected = self.selected.clone();
-        egui::ScrollArea::vertical().id_salt("results").auto_shrink([false, false]).show_rows(
-            ui,
-            ROW_HEIGHT,
-            results.rows.len(),
-            |ui, range| {
-                for i in range {
-                    match &results.rows[i] {
-                        Some(hit) => {
-                            if result_row(ui, hit, selected.as_deref() == Some(hit.id.as_str())) {
-                                clicked = Some(hit.id.clone());
-                            }
-                        }
-                        None => {
-                            missing.get_or_insert(i);
-                            ui.allocate_ui(egui::vec2(ui.available_width(), ROW_HEIGHT), |ui| {
-                                ui.weak("加载中……");
-                            });
+        let mut area = egui::ScrollArea::vertical().id_salt("results").auto_shrink([false, false]);
+        if let Some(i) = self.scroll_to.take() {
+            let row = ROW_HEIGHT + ui.spacing().item_spacing.y;
+            let (top, height) = self.results_view;
+            let y = i as f32 * row;
+            if y < top || y + row > top + height {
+                area = area.vertical_scroll_offset((y - height / 2.0).max(0.0));
+            }
+        }
+        let shown = area.show_rows(ui, ROW_HEIGHT, results.rows.len(), |ui, range| {
+            for i in range {
+                match &results.rows[i] {
+                    Some(hit) => {
+                        if result_row(ui, hit, selected.as_deref() == Some(hit.id.as_str())) {
+                            clicked = Some(hit.id.clone());
                         }
                     }
+                    None => {
+                        missing.get_or_insert(i);
+                        ui.allocate_ui(egui::vec2(ui.available_width(), ROW_HEIGHT), |ui| {
+                            ui.weak("加载中……");
+                        });
+                    }
                 }
-            },
-        );
+            }
+        });
+        self.results_view = (shown.state.clamped_offset().y, shown.inner_rect.height());
         if let Some(i) = missing {
             let page = i / PAGE * PAGE;
             if results.requested.insert(page) {
@@ -459,31 +537,40 @@ fn facet_section(
 /// One result row; returns true when clicked.
 fn result_row(ui: &mut egui::Ui, hit: &Hit, selected: bool) -> bool {
     let mut clicked = false;
-    ui.allocate_ui_with_layout(egui::vec2(ui.available_width(), ROW_HEIGHT), Layout::top_down(Align::Min), |ui| {
-        ui.set_height(ROW_HEIGHT);
-        let title = if hit.title.is_empty() { hit.id.clone() } else { hit.title.clone() };
-        clicked |= ui.add(egui::Button::selectable(selected, RichText::new(title).strong()).truncate()).clicked();
-        let year = hit.year.map(|y| format!("{y}年")).unwrap_or_default();
-        let matched = if hit.tier == Tier::Related && !hit.matched.is_empty() {
-            format!("相关 · 含“{}”", hit.matched.join("”“"))
-        } else if hit.tier == Tier::Semantic {
-            "语义相近".to_string()
-        } else {
-            String::new()
-        };
-        let meta: Vec<&str> =
-            [matched.as_str(), hit.district.as_str(), hit.project_name.as_str(), hit.doc_type.as_str(), year.as_str()]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect();
-        ui.add(egui::Label::new(RichText::new(meta.join(" · ")).small().weak()).truncate());
-        let mut job = LayoutJob::default();
-        job.wrap.max_rows = 2;
-        job.wrap.max_width = ui.available_width();
-        let format = TextFormat { color: ui.visuals().text_color(), ..Default::default() };
-        markdown::append_ranges(&mut job, &hit.snippet, &hit.highlights, format);
-        ui.add(egui::Label::new(job).selectable(false));
-    });
+    let row =
+        ui.allocate_ui_with_layout(egui::vec2(ui.available_width(), ROW_HEIGHT), Layout::top_down(Align::Min), |ui| {
+            ui.set_height(ROW_HEIGHT);
+            let title = if hit.title.is_empty() { hit.id.clone() } else { hit.title.clone() };
+            clicked |= ui.add(egui::Button::selectable(selected, RichText::new(title).strong()).truncate()).clicked();
+            let year = hit.year.map(|y| format!("{y}年")).unwrap_or_default();
+            let matched = if hit.tier == Tier::Related && !hit.matched.is_empty() {
+                format!("相关 · 含“{}”", hit.matched.join("”“"))
+            } else if hit.tier == Tier::Semantic {
+                "语义相近".to_string()
+            } else {
+                String::new()
+            };
+            let meta: Vec<&str> = [
+                matched.as_str(),
+                hit.district.as_str(),
+                hit.project_name.as_str(),
+                hit.doc_type.as_str(),
+                year.as_str(),
+            ]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect();
+            ui.add(egui::Label::new(RichText::new(meta.join(" · ")).small().weak()).truncate());
+            let mut job = LayoutJob::default();
+            job.wrap.max_rows = 2;
+            job.wrap.max_width = ui.available_width();
+            let format = TextFormat { color: ui.visuals().text_color(), ..Default::default() };
+            markdown::append_ranges(&mut job, &hit.snippet, &hit.highlights, format);
+            ui.add(egui::Label::new(job).selectable(false));
+        });
+    // The whole row opens the record, not only its title.
+    let whole = ui.interact(row.response.rect, egui::Id::unique(("result-row", &hit.id)), egui::Sense::click());
+    clicked |= whole.on_hover_cursor(egui::CursorIcon::PointingHand).clicked();
     ui.separator();
     clicked
 }

@@ -24,17 +24,20 @@ fn districts(lib: &Library) -> Vec<String> {
 }
 
 /// Project ids with their names, those of `district` first.
-fn projects(lib: &Library, district: Option<&str>) -> Vec<(String, String)> {
+/// The projects to choose from: (whether in another district than the form's, id, name), the district's own
+/// first.
+fn projects(lib: &Library, district: Option<&str>) -> Vec<(bool, String, String)> {
+    let district = district.map(|d| lib.config.district_name(d));
     let mut out: Vec<(bool, String, String)> = lib
         .of_kind(Kind::Project)
         .filter_map(|p| {
             let id = p.id()?.to_string();
-            let same = district.is_some_and(|d| lib.district_of(p) == Some(d));
-            Some((!same, id, p.title().to_string()))
+            let elsewhere = district.is_some_and(|d| lib.district_of(p) != Some(d));
+            Some((elsewhere, id, p.title().to_string()))
         })
         .collect();
     out.sort();
-    out.into_iter().map(|(_, id, name)| (id, name)).collect()
+    out
 }
 
 fn grid(ui: &mut egui::Ui, id: &str, add: impl FnOnce(&mut egui::Ui) -> bool) -> bool {
@@ -77,7 +80,13 @@ fn project_picker(ui: &mut egui::Ui, lib: &Library, district: Option<&str>, valu
             *value = None;
             changed = true;
         }
-        for (id, name) in options {
+        let mut heading_shown = false;
+        for (elsewhere, id, name) in options {
+            if elsewhere && !heading_shown {
+                ui.separator();
+                ui.weak("其他区县");
+                heading_shown = true;
+            }
             if ui.selectable_label(value.as_deref() == Some(id.as_str()), format!("{id} {name}")).clicked() {
                 *value = Some(id);
                 changed = true;
@@ -95,6 +104,14 @@ fn writeup(ui: &mut egui::Ui, lib: &Library, w: &mut Writeup, b: &mut Buffers) -
         c |= fields::choice(ui, "writeup-district", "区县", &mut w.district, &districts(lib));
         c |= project_picker(ui, lib, w.district.as_deref(), &mut w.project);
         c |= fields::choice(ui, "writeup-type", "文种", &mut w.doc_type, &lib.config.types);
+        if w.doc_type.as_deref() == Some(crate::library::rules::PENDING_TYPE) {
+            ui.label("");
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("导入时没有找到文种的依据：请选择文种，确认后才计入{}", crate::library::rules::EXPERIENCE),
+            );
+            ui.end_row();
+        }
         c |= fields::text(ui, "日期", &mut w.date, "如 2021-09-15");
         c |= fields::number_row(ui, b, "year", "年份", &mut w.year);
         c |= fields::text(ui, "报送单位", &mut w.author_unit, "如 渝中区委政法委");
@@ -279,7 +296,7 @@ fn site(ui: &mut egui::Ui, lib: &Library, s: &mut Site, b: &mut Buffers) -> bool
         c
     });
     fields::section(ui, "展示的项目");
-    for (id, name) in projects(lib, s.district.as_deref()).into_iter().take(60) {
+    for (_, id, name) in projects(lib, s.district.as_deref()).into_iter().take(60) {
         let mut on = s.projects.contains(&id);
         if ui.checkbox(&mut on, format!("{id} {name}")).changed() {
             changed = true;

@@ -33,7 +33,13 @@ pub struct Session {
     pub previous_front_matter: Option<String>,
     /// Set when the record comes from an imported file (its images and the guesses travel with it).
     pub import: Option<ImportDraft>,
-    pub dirty: bool,
+    /// What was last saved or opened (meta and body); `None`: never written (an import, a recovered draft), so
+    /// unsaved whatever it holds.
+    baseline: Option<(Meta, String)>,
+    /// What the save in flight writes: the baseline once it is written (edits typed meanwhile stay unsaved).
+    sent: Option<(Meta, String)>,
+    /// The target path last shown, for the library (by address) and the form it was worked out from.
+    target_shown: Option<((usize, Meta), String)>,
     pub saving: bool,
     pub draft_saved: Option<Instant>,
     /// What the last check said (errors block the save; warnings are shown).
@@ -72,9 +78,8 @@ impl Session {
         let body =
             store::body_template(kind, Some(crate::library::rules::EXPERIENCE).filter(|_| kind == Kind::Writeup));
         let key = format!("new-{}-{}", kind.keyword(), crate::store::history::now_ms());
-        let mut s = Session::new(key, None, meta, body.to_string(), None);
-        s.dirty = true;
-        s
+        // Until something is typed, a new record's template is nothing to lose.
+        Session::new(key, None, meta, body.to_string(), None)
     }
 
     /// A record read from an outside file, with the guesses shown beside the form.
@@ -83,7 +88,7 @@ impl Session {
         let mut s =
             Session::new(key, None, Meta::Writeup(draft.meta.clone()), draft.body.clone(), draft.front_matter.clone());
         s.import = Some(draft);
-        s.dirty = true;
+        s.baseline = None;
         s
     }
 
@@ -99,7 +104,7 @@ impl Session {
             record.body,
             Some(record.front_matter),
         );
-        s.dirty = true;
+        s.baseline = None;
         Ok(s)
     }
 
@@ -107,17 +112,30 @@ impl Session {
         Session {
             key,
             rel,
+            baseline: Some((meta.clone(), body.clone())),
+            sent: None,
+            target_shown: None,
             meta,
             body,
             previous_front_matter: fm,
             import: None,
-            dirty: false,
             saving: false,
             draft_saved: None,
             problems: Vec::new(),
             versions: None,
             buffers: fields::Buffers::default(),
         }
+    }
+
+    /// Whether there is anything to lose: the form and the body differ from what was last saved or opened
+    /// (undoing back to it is clean again), or the session was never written.
+    pub fn dirty(&self) -> bool {
+        self.baseline.as_ref().is_none_or(|(meta, body)| *meta != self.meta || *body != self.body)
+    }
+
+    /// Takes what is in the form as saved.
+    fn mark_saved(&mut self) {
+        self.baseline = Some((self.meta.clone(), self.body.clone()));
     }
 
     fn kind(&self) -> Kind {
@@ -178,6 +196,29 @@ impl Session {
         self.rel.clone().unwrap_or_else(|| store::path_for_meta(lib, &self.cleaned_meta(lib)))
     }
 
+    /// Where a new record will be saved, as shown above the form. The path (which looks at the folder and every
+    /// record) is worked out again only when the form or the library changed, not at every frame.
+    fn target_note(&mut self, lib: &std::sync::Arc<Library>) -> String {
+        let needs_district = match &self.meta {
+            Meta::Writeup(w) => w.district.is_none() && w.project.is_none(),
+            Meta::Project(p) => p.district.is_none(),
+            Meta::Site(site) => site.district.is_none(),
+            Meta::Collection(_) => false,
+        };
+        if needs_district {
+            return "保存位置：选择区县后确定".to_string();
+        }
+        let key = (std::sync::Arc::as_ptr(lib) as usize, self.meta.clone());
+        match &self.target_shown {
+            Some((k, text)) if *k == key => text.clone(),
+            _ => {
+                let text = format!("将保存为 {}", self.target(lib));
+                self.target_shown = Some((key, text.clone()));
+                text
+            }
+        }
+    }
+
     /// Fields whose text is not a valid value yet.
     fn invalid_fields(&self) -> Vec<String> {
         let mut v: Vec<String> = self.buffers.invalid.values().cloned().collect();
@@ -197,7 +238,7 @@ pub struct EditorView {
 impl EditorView {
     /// Whether there are edits not yet saved.
     pub fn is_dirty(&self) -> bool {
-        self.session.as_ref().is_some_and(|s| s.dirty)
+        self.session.as_ref().is_some_and(Session::dirty)
     }
 
     /// Starts the save: renders the record and hands it to the worker, which checks it and writes it.
@@ -218,12 +259,14 @@ impl EditorView {
             }
             draft.body = s.body.clone();
             s.saving = true;
+            s.sent = Some((s.meta.clone(), s.body.clone()));
             worker.send(Job::SaveImport { library: lib.clone(), draft: Box::new(draft), draft_key: s.key.clone() });
             return;
         }
         match s.render(lib) {
             Ok(text) => {
                 s.saving = true;
+                s.sent = Some((s.meta.clone(), s.body.clone()));
                 worker.send(Job::SaveRecord {
                     library: lib.clone(),
                     rel: s.target(lib),
@@ -242,7 +285,7 @@ impl EditorView {
     pub fn on_saved(&mut self, rel: &str, warnings: Vec<Problem>) {
         if let Some(s) = self.session.as_mut() {
             s.saving = false;
-            s.dirty = false;
+            s.baseline = s.sent.take().or_else(|| Some((s.meta.clone(), s.body.clone())));
             s.rel = Some(rel.to_string());
             s.key = rel.to_string();
             s.import = None;
@@ -255,6 +298,7 @@ impl EditorView {
     pub fn on_rejected(&mut self, problems: Vec<Problem>) {
         if let Some(s) = self.session.as_mut() {
             s.saving = false;
+            s.sent = None;
             s.problems = problems;
         }
     }
@@ -263,7 +307,7 @@ impl EditorView {
     /// keeps it.
     pub fn on_library(&mut self, lib: &Library) {
         let Some(s) = self.session.as_mut() else { return };
-        if s.dirty {
+        if s.dirty() {
             return;
         }
         if let Some(r) = s.rel.as_deref().and_then(|rel| lib.records.iter().find(|r| r.path == rel)) {
@@ -293,7 +337,7 @@ impl EditorView {
             return commands;
         };
         // Keep a draft of unsaved edits every few seconds (the worker writes it).
-        if s.dirty && !s.saving {
+        if s.dirty() && !s.saving {
             if s.draft_saved.is_none_or(|t| t.elapsed() >= DRAFT_EVERY) {
                 if let Ok(text) = s.render(lib) {
                     worker.send(Job::SaveDraft { key: s.key.clone(), rel: s.rel.clone(), text });
@@ -326,14 +370,14 @@ impl EditorView {
                 if s.saving {
                     ui.spinner();
                     ui.label("正在检查并保存……");
-                } else if s.dirty {
+                } else if s.dirty() {
                     let when = s.draft_saved.map(|_| "（草稿已自动保留）").unwrap_or("");
                     ui.colored_label(egui::Color32::from_rgb(170, 110, 0), format!("有未保存的修改{when}"));
                 } else {
                     ui.weak(format!("已保存：{}", s.rel.as_deref().unwrap_or("")));
                 }
                 if s.rel.is_none() && !s.saving {
-                    ui.weak(format!("将保存为 {}", s.target(lib)));
+                    ui.weak(s.target_note(lib));
                 }
             });
             problems_ui(ui, &s.problems);
@@ -346,15 +390,13 @@ impl EditorView {
         });
         egui::Panel::left("editor-form").default_size(470.0).resizable(true).show(ui, |ui| {
             egui::ScrollArea::vertical().id_salt("editor-form-scroll").show(ui, |ui| {
-                if form::form(ui, lib, &mut s.meta, &mut s.buffers) {
-                    s.dirty = true;
-                }
+                form::form(ui, lib, &mut s.meta, &mut s.buffers);
             });
         });
         egui::CentralPanel::default().show(ui, |ui| {
             let body_label = match s.kind() {
-                Kind::Site => "正文（解说词，Markdown）",
-                _ => "正文（Markdown）",
+                Kind::Site => "正文（解说词；可用 # 标题、**加粗**、- 列表 等标记）",
+                _ => "正文（可用 # 标题、**加粗**、- 列表 等标记）",
             };
             if *hide_preview {
                 body_editor(ui, s, body_label);
@@ -379,9 +421,7 @@ fn body_editor(ui: &mut egui::Ui, s: &mut Session, label: &str) {
             .desired_width(f32::INFINITY)
             .desired_rows(30)
             .font(egui::TextStyle::Body);
-        if ui.add(edit).labelled_by(l.id).changed() {
-            s.dirty = true;
-        }
+        ui.add(edit).labelled_by(l.id);
     });
 }
 
@@ -454,10 +494,40 @@ fn versions_ui(
                 {
                     worker.send(Job::Restore { library: lib.clone(), rel: rel.clone(), version: v.clone() });
                     s.versions = None;
-                    s.dirty = false;
+                    // The restored version replaces what is shown once the library reloads.
+                    s.mark_saved();
                 }
             });
         }
     });
     Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsaved_means_different_from_what_was_saved() {
+        let text = "---\nid: a\ntitle: 甲\ndistrict: 渝中区\nyear: 2021\n---\n正文\n";
+        let record = Record::parse("a.md".into(), text, crate::library::TextEncoding::Utf8).unwrap();
+        let mut s = Session::open(&record);
+        assert!(!s.dirty(), "nothing typed yet");
+        s.body.push('！');
+        assert!(s.dirty());
+        s.body.pop();
+        assert!(!s.dirty(), "undone back to the saved text");
+        if let Meta::Writeup(w) = &mut s.meta {
+            w.title = Some("乙".into());
+        }
+        assert!(s.dirty());
+        // A save in flight: what is typed meanwhile stays unsaved once it is written.
+        s.sent = Some((s.meta.clone(), s.body.clone()));
+        s.body.push_str("又一句");
+        let mut editor = EditorView { session: Some(s), ..Default::default() };
+        editor.on_saved("a.md", Vec::new());
+        assert!(editor.is_dirty());
+        // A new record's template is nothing to lose; an import is, until it is saved.
+        assert!(!Session::create(Kind::Writeup).dirty());
+    }
 }
