@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{Event, Parser, Tag};
+use pulldown_cmark::{Event, Tag};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
@@ -188,7 +188,7 @@ fn write_zip(
 fn linked_files(record_path: &str, body: &str) -> Vec<String> {
     let dir = record_path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     let mut out = Vec::new();
-    for event in Parser::new(body) {
+    for (event, _) in crate::text::markdown::events(body) {
         let dest = match &event {
             Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => dest_url,
             _ => continue,

@@ -4,12 +4,6 @@
 /// Longest accepted entry name, in bytes.
 const MAX_NAME_BYTES: usize = 1024;
 
-/// Names Windows reserves for devices, in any case and with any extension.
-const WINDOWS_DEVICES: [&str; 22] = [
-    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9", "lpt1", "lpt2",
-    "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
-];
-
 /// Checks that `name` is a plain relative path inside the library: `/`-separated normal segments, no `..`,
 /// no absolute path or drive letter, no backslash, no hidden segment (so nothing under `.casebook/`), no control
 /// characters, nothing Windows cannot create. Returns the reason in Chinese otherwise.
@@ -38,12 +32,11 @@ pub(crate) fn check_entry_name(name: &str) -> Result<(), &'static str> {
             "." | ".." => return Err("含有 . 或 .. 路径段，可能指向资料库之外"),
             s if s.starts_with(".casebook") => return Err("指向 .casebook 文件夹"),
             s if s.starts_with('.') => return Err("含有以 . 开头的隐藏路径段"),
-            s if s.ends_with('.') || s.ends_with(' ') => return Err("路径段以点或空格结尾"),
-            s if s.contains(['<', '>', '"', '|', '?', '*']) => return Err("含有 Windows 不允许的字符"),
+            // The rule every write into a library follows (`store::naming`), checked here already so the
+            // review names the entry.
             s => {
-                let stem = s.split('.').next().unwrap_or(s).to_ascii_lowercase();
-                if WINDOWS_DEVICES.contains(&stem.as_str()) {
-                    return Err("是 Windows 设备名");
+                if let Some(why) = crate::store::naming::windows_refuses(s) {
+                    return Err(why);
                 }
             }
         }

@@ -6,8 +6,12 @@
 //!   headings 一、黑体, （一）楷体_GB2312, 1. 仿宋. East Asian fonts are named in `w:eastAsia`; the font table gives
 //!   each an alternative name (仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体, 方正小标宋简体 → 宋体) for machines without it.
 //!   Fonts are named, never embedded (方正 fonts need a licence to embed).
-//! - Page numbers “— 1 —” in 4号 宋体, centred in the footer (a PAGE field between em dashes); the cover and the
-//!   contents form their own section without a number, so the body starts at page 1.
+//! - A document grid of 22 lines × 28 characters (`linesAndChars`: line pitch 579 twips, character pitch
+//!   16 pt − 849/4096 pt, as in the Word template of the standard).
+//! - Page numbers “— 1 —” in 4号 宋体 (a PAGE field between em dashes), odd pages at the right and even pages at
+//!   the left, one character in from the edge of the type area (`w:evenAndOddHeaders`, two footers); the cover and
+//!   the contents form their own section without a number, so the body starts at page 1.
+//! - Fields are updated when Word or WPS opens the file (`w:updateFields`), so the 目录 shows its page numbers.
 //! - Charts are given as their tables. The contents are a real TOC field whose cached entries are ours: Word
 //!   fills in page numbers when the field is updated.
 //!
@@ -54,6 +58,7 @@ pub const PARTS: &[&str] = &[
     "word/settings.xml",
     "word/fontTable.xml",
     "word/footer1.xml",
+    "word/footer2.xml",
     "word/_rels/document.xml.rels",
 ];
 
@@ -68,7 +73,7 @@ pub fn render(doc: &Document) -> std::io::Result<Vec<u8>> {
     );
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
-    let parts: [(&str, String); 10] = [
+    let parts: [(&str, String); 11] = [
         (PARTS[0], content_types()),
         (PARTS[1], package_rels()),
         (PARTS[2], core(doc)),
@@ -77,8 +82,9 @@ pub fn render(doc: &Document) -> std::io::Result<Vec<u8>> {
         (PARTS[5], styles()),
         (PARTS[6], settings()),
         (PARTS[7], font_table()),
-        (PARTS[8], footer()),
-        (PARTS[9], document_rels(&body.links)),
+        (PARTS[8], footer(Side::Odd)),
+        (PARTS[9], footer(Side::Even)),
+        (PARTS[10], document_rels(&body.links)),
     ];
     for (name, xml) in parts {
         zip.start_file(name, options).map_err(std::io::Error::other)?;
@@ -99,6 +105,7 @@ fn content_types() -> String {
 <Override PartName=\"/word/settings.xml\" ContentType=\"{main}.settings+xml\"/>\
 <Override PartName=\"/word/fontTable.xml\" ContentType=\"{main}.fontTable+xml\"/>\
 <Override PartName=\"/word/footer1.xml\" ContentType=\"{main}.footer+xml\"/>\
+<Override PartName=\"/word/footer2.xml\" ContentType=\"{main}.footer+xml\"/>\
 <Override PartName=\"/docProps/core.xml\" ContentType=\"application/vnd.openxmlformats-package.core-properties+xml\"/>\
 <Override PartName=\"/docProps/app.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.extended-properties+xml\"/>\
 </Types>"
@@ -122,7 +129,8 @@ fn document_rels(links: &[String]) -> String {
 <Relationship Id=\"rIdStyles\" Type=\"{base}/styles\" Target=\"styles.xml\"/>\
 <Relationship Id=\"rIdSettings\" Type=\"{base}/settings\" Target=\"settings.xml\"/>\
 <Relationship Id=\"rIdFonts\" Type=\"{base}/fontTable\" Target=\"fontTable.xml\"/>\
-<Relationship Id=\"rIdFooter1\" Type=\"{base}/footer\" Target=\"footer1.xml\"/>"
+<Relationship Id=\"rIdFooter1\" Type=\"{base}/footer\" Target=\"footer1.xml\"/>\
+<Relationship Id=\"rIdFooter2\" Type=\"{base}/footer\" Target=\"footer2.xml\"/>"
     );
     for (i, url) in links.iter().enumerate() {
         out.push_str(&format!(
@@ -162,6 +170,7 @@ xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\
 fn settings() -> String {
     format!(
         "{XML_HEAD}<w:settings xmlns:w=\"{W_NS}\"><w:zoom w:percent=\"100\"/><w:defaultTabStop w:val=\"420\"/>\
+<w:evenAndOddHeaders/><w:updateFields w:val=\"true\"/>\
 <w:characterSpacingControl w:val=\"compressPunctuation\"/>\
 <w:compat><w:compatSetting w:name=\"compatibilityMode\" w:uri=\"http://schemas.microsoft.com/office/word\" w:val=\"15\"/></w:compat>\
 <w:themeFontLang w:val=\"en-US\" w:eastAsia=\"zh-CN\"/></w:settings>"
@@ -204,11 +213,29 @@ fn size(half_points: u32) -> String {
     format!("<w:sz w:val=\"{half_points}\"/><w:szCs w:val=\"{half_points}\"/>")
 }
 
-/// The footer: “— N —”, 4号 (14 pt) 宋体, centred.
-fn footer() -> String {
+/// Which pages a footer is for: GB/T 9704 puts odd page numbers at the right and even ones at the left.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Odd,
+    Even,
+}
+
+/// One character of the body (3号, 16 pt) in twips: page numbers sit this far in from the type area's edge.
+const ONE_CHARACTER: u32 = 320;
+
+/// A footer: “— N —”, 4号 (14 pt) 宋体, at the right on odd pages and at the left on even ones, one character in.
+fn footer(side: Side) -> String {
     let rpr = format!("<w:rPr>{}{}</w:rPr>", fonts(SONGTI).replace(LATIN, SONGTI), size(28));
+    let place = match side {
+        Side::Odd => {
+            format!("<w:ind w:left=\"0\" w:right=\"{ONE_CHARACTER}\" w:firstLine=\"0\"/><w:jc w:val=\"right\"/>")
+        }
+        Side::Even => {
+            format!("<w:ind w:left=\"{ONE_CHARACTER}\" w:right=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"left\"/>")
+        }
+    };
     format!(
-        "{XML_HEAD}<w:ftr xmlns:w=\"{W_NS}\" xmlns:r=\"{R_NS}\"><w:p><w:pPr><w:pStyle w:val=\"Footer\"/><w:jc w:val=\"center\"/></w:pPr>\
+        "{XML_HEAD}<w:ftr xmlns:w=\"{W_NS}\" xmlns:r=\"{R_NS}\"><w:p><w:pPr><w:pStyle w:val=\"Footer\"/>{place}</w:pPr>\
 <w:r>{rpr}<w:t xml:space=\"preserve\">— </w:t></w:r>\
 <w:r>{rpr}<w:fldChar w:fldCharType=\"begin\"/></w:r>\
 <w:r>{rpr}<w:instrText xml:space=\"preserve\"> PAGE </w:instrText></w:r>\
@@ -219,16 +246,23 @@ fn footer() -> String {
     )
 }
 
-/// Section properties: A4, the 9704 margins, a 22-line grid; the body section carries the page-number footer
-/// and restarts numbering at 1.
+/// Character pitch of the grid, in 1/4096 pt beyond the body size: 28 characters fill the 156 mm type area.
+const CHAR_SPACE: i32 = -849;
+
+/// Section properties: A4, the 9704 margins, the 22 × 28 grid; the body section carries the page-number footers
+/// (odd and even) and restarts numbering at 1.
 fn sect_pr(body: bool) -> String {
-    let footer = if body { "<w:footerReference w:type=\"default\" r:id=\"rIdFooter1\"/>" } else { "" };
+    let footer = if body {
+        "<w:footerReference w:type=\"default\" r:id=\"rIdFooter1\"/><w:footerReference w:type=\"even\" r:id=\"rIdFooter2\"/>"
+    } else {
+        ""
+    };
     let numbering = if body { "<w:pgNumType w:start=\"1\"/>" } else { "" };
     format!(
         "<w:sectPr>{footer}<w:type w:val=\"nextPage\"/><w:pgSz w:w=\"{PAGE_WIDTH}\" w:h=\"{PAGE_HEIGHT}\"/>\
 <w:pgMar w:top=\"{MARGIN_TOP}\" w:right=\"{MARGIN_RIGHT}\" w:bottom=\"{MARGIN_BOTTOM}\" w:left=\"{MARGIN_LEFT}\" \
-w:header=\"851\" w:footer=\"1134\" w:gutter=\"0\"/>{numbering}<w:cols w:space=\"425\"/>\
-<w:docGrid w:type=\"lines\" w:linePitch=\"{LINE}\"/></w:sectPr>"
+w:header=\"851\" w:footer=\"1418\" w:gutter=\"0\"/>{numbering}<w:cols w:space=\"425\"/>\
+<w:docGrid w:type=\"linesAndChars\" w:linePitch=\"{LINE}\" w:charSpace=\"{CHAR_SPACE}\"/></w:sectPr>"
     )
 }
 

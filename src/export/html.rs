@@ -37,7 +37,8 @@ h1, h2, h3, h4, th, caption, figcaption, .toc, .fields dt, .flag {{ font-family:
 .toc {{ break-after: page; page-break-after: always; }}
 .toc h1 {{ text-align: center; letter-spacing: 0.5em; font-size: 18pt; }}
 .toc ol {{ list-style: none; padding: 0; margin: 0; }}
-.toc li {{ margin: 0.2em 0; }}
+.toc li {{ margin: 0.2em 0; break-inside: avoid; }}
+.toc li:nth-last-child(-n+3) {{ break-before: avoid; page-break-before: avoid; }}
 .toc .toc-part {{ font-weight: 700; margin-top: 0.8em; }}
 .toc .toc-sub {{ padding-left: 2em; font-size: 11pt; }}
 .toc a {{ color: inherit; text-decoration: none; }}
@@ -50,7 +51,7 @@ h2.doc-title {{ break-before: page; page-break-before: always; font-family: {TIT
 h1.part + h2.doc-title {{ break-before: auto; page-break-before: auto; }}
 .byline {{ font-family: {KAI}; text-align: center; color: #555555; text-indent: 0; margin: 0; }}
 .byline-last {{ margin-bottom: 1.2em; }}
-p {{ text-indent: 2em; margin: 0 0 0.4em; text-align: justify; }}
+p {{ text-indent: 2em; margin: 0 0 0.4em; text-align: justify; orphans: 3; widows: 3; }}
 li p, td p, .note p, blockquote p {{ text-indent: 0; }}
 blockquote {{ margin: 0.6em 0 0.6em 1em; padding-left: 1em; border-left: 3px solid #cccccc; color: #333333; }}
 pre {{ background: #f5f5f5; padding: 0.6em; white-space: pre-wrap; font-size: 10pt; }}

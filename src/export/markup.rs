@@ -10,7 +10,7 @@
 
 use std::collections::BTreeSet;
 
-use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, LinkType, Tag, TagEnd};
 
 use super::model::{Block, Span, Table};
 
@@ -30,16 +30,17 @@ pub fn allowed_link(url: &str) -> bool {
 /// Parses Markdown into blocks. Headings are mapped by rank onto levels `top..=4` (the shallowest heading used in
 /// the body becomes `top`); with `top == 2`, typed numbering decides: 一、→ 2, （一）→ 3, 1. or （1）→ 4.
 pub fn to_blocks(markdown: &str, top: u8) -> Vec<Block> {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    let levels: BTreeSet<HeadingLevel> = Parser::new_ext(markdown, options)
-        .filter_map(|e| match e {
-            Event::Start(Tag::Heading { level, .. }) => Some(level),
+    let events = crate::text::markdown::events(markdown);
+    let levels: BTreeSet<HeadingLevel> = events
+        .iter()
+        .filter_map(|(e, _)| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(*level),
             _ => None,
         })
         .collect();
     let mut b = Builder { top, levels: levels.into_iter().collect(), ..Builder::default() };
     b.frames.push(Frame::Blocks(Vec::new()));
-    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+    for (event, range) in events {
         // A backslash-escaped `*` is literal: hide it from the stray-`**` repair below.
         let escaped = markdown[..range.start].ends_with('\\') || markdown[range].starts_with('\\');
         match event {
@@ -72,32 +73,9 @@ pub fn plain(spans: &[Span]) -> String {
     spans.iter().map(|s| s.text.as_str()).collect()
 }
 
-/// Heading numbering typed in the text: 一、→ 2, （一）→ 3, 1. / 1．/ （1）→ 4.
+/// Heading numbering typed in the text: 一、→ 2, （一）→ 3, 1．/ 1、/ （1）→ 4 (see [`crate::text::markdown`]).
 fn numbering_level(text: &str) -> Option<u8> {
-    const CN: &str = "一二三四五六七八九十百零〇";
-    let t = text.trim_start();
-    let cn_prefix: String = t.chars().take_while(|c| CN.contains(*c)).collect();
-    if !cn_prefix.is_empty() && t[cn_prefix.len()..].starts_with('、') {
-        return Some(2);
-    }
-    for open in ["（", "("] {
-        if let Some(rest) = t.strip_prefix(open) {
-            let cn: String = rest.chars().take_while(|c| CN.contains(*c)).collect();
-            if !cn.is_empty() && (rest[cn.len()..].starts_with('）') || rest[cn.len()..].starts_with(')')) {
-                return Some(3);
-            }
-            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-            if !digits.is_empty() && (rest[digits.len()..].starts_with('）') || rest[digits.len()..].starts_with(')'))
-            {
-                return Some(4);
-            }
-        }
-    }
-    let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
-    if !digits.is_empty() && (t[digits.len()..].starts_with('.') || t[digits.len()..].starts_with('．')) {
-        return Some(4);
-    }
-    None
+    crate::text::markdown::numbering(text).map(|(rank, _)| (rank + 1).min(4))
 }
 
 enum Frame {
@@ -511,13 +489,16 @@ mod tests {
     }
 
     #[test]
-    fn lists_quotes_tables_and_chinese_line_joins() {
+    fn lists_quotes_tables_and_a_paragraph_per_line() {
         let blocks = to_blocks(
-            "第一行\n第二行 end\nnext\n\n- 甲\n- 乙\n\n> 引用\n\n| 指标 | 数值 |\n|---|--:|\n| 信访 | 12 |\n",
+            "第一行\n第二行 end\n一、背景\n\n- 甲\n- 乙\n\n> 引用\n\n| 指标 | 数值 |\n|---|--:|\n| 信访 | 12 |\n",
             2,
         );
         let Block::Paragraph(p) = &blocks[0] else { panic!() };
-        assert_eq!(plain(p), "第一行第二行 end next");
+        assert_eq!(plain(p), "第一行");
+        assert!(matches!(&blocks[1], Block::Paragraph(p) if plain(p) == "第二行 end"));
+        assert!(matches!(&blocks[2], Block::Heading { level: 2, text, .. } if text == "一、背景"));
+        let blocks = &blocks[2..];
         let Block::List { ordered: false, items, .. } = &blocks[1] else { panic!("{:?}", blocks[1]) };
         assert_eq!(items.len(), 2);
         assert!(matches!(&items[1][0], Block::Paragraph(s) if plain(s) == "乙"));

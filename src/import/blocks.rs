@@ -64,29 +64,20 @@ pub fn table_cell(text: &str) -> String {
     text.trim().replace('|', "\\|").replace('\n', "<br>")
 }
 
-/// Chinese section numbers at the start of a short line: 一、 → 1, （一） → 2, 第一章 → 1. Longer lines are
-/// run-in headings of a paragraph and stay paragraphs.
+/// The heading rank of a line of a Word or text file: 第一章/第一编 → 1, else the typed-numbering rule every view
+/// shares ([`crate::text::markdown::heading_rank`]: 一、→ 1, （一）→ 2, 1．→ 3, （1）→ 4, short lines only; a
+/// longer line is a run-in heading of a paragraph and stays a paragraph).
 pub fn chinese_heading_level(plain: &str) -> Option<u8> {
     let text = plain.trim();
-    let len = text.chars().count();
-    if !(2..=36).contains(&len) || text.ends_with(['。', '；', '，', ',', ';', '：', ':']) {
-        return None;
-    }
-    let numeral = |c: char| "一二三四五六七八九十百零〇".contains(c);
-    let mut chars = text.chars().peekable();
-    if chars.peek().is_some_and(|&c| c == '（' || c == '(') {
-        chars.next();
-        let n = chars.by_ref().take_while(|&c| c != '）' && c != ')').collect::<String>();
-        return (!n.is_empty() && n.chars().all(numeral) && chars.peek().is_some()).then_some(2);
-    }
     if let Some(rest) = text.strip_prefix('第') {
+        let numeral = |c: char| "一二三四五六七八九十百零〇".contains(c);
         let n: String = rest.chars().take_while(|&c| numeral(c)).collect();
         let after = &rest[n.len()..];
-        return (!n.is_empty() && (after.starts_with('章') || after.starts_with('编'))).then_some(1);
+        if !n.is_empty() && (after.starts_with('章') || after.starts_with('编')) && text.chars().count() <= 36 {
+            return Some(1);
+        }
     }
-    let n: String = text.chars().take_while(|&c| numeral(c)).collect();
-    let after = &text[n.len()..];
-    (!n.is_empty() && after.starts_with('、') && after.chars().count() > 1).then_some(1)
+    crate::text::markdown::heading_rank(text)
 }
 
 /// Renders blocks as a Markdown body: blank lines between blocks, list items kept together, headings shifted

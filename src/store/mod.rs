@@ -58,6 +58,8 @@ pub enum StoreError {
     OutputInsideLibrary(PathBuf),
     #[error("“{0}” 不是记录文件的路径（记录是不在隐藏文件夹中的 .md 文件）")]
     NotARecordPath(String),
+    #[error("“{rel}” 中的 “{part}” 在 Windows 上不能作名称（{why}）；资料库要在各区县之间交换，请换一个名称")]
+    NotPortable { rel: String, part: String, why: &'static str },
     #[error("“{0}” 不是普通文件（文件夹、设备或管道），拒绝覆盖")]
     NotAFile(String),
     #[error("现有文件 “{rel}” 有 {mb:.1} MB，超过可保留历史的 {limit} MB，拒绝覆盖")]

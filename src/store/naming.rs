@@ -241,7 +241,30 @@ pub fn safe_file_name(text: &str, max: usize) -> Option<String> {
     while short.ends_with(['.', ' ']) {
         short.pop();
     }
+    if windows_refuses(&short).is_some() {
+        short.insert(0, '_');
+    }
     (!short.is_empty()).then_some(short)
+}
+
+/// Why Windows cannot hold a file or folder named `part`, if it cannot: a device name (`CON`, `nul.txt`,
+/// `COM1` …, whatever the extension), a trailing dot or space, or a character it refuses. Libraries travel
+/// between offices, most of them on Windows, so no name is written that would be lost there.
+pub fn windows_refuses(part: &str) -> Option<&'static str> {
+    const DEVICES: [&str; 4] = ["CON", "PRN", "AUX", "NUL"];
+    let stem = part.split('.').next().unwrap_or(part).trim_end().to_ascii_uppercase();
+    let numbered = ["COM", "LPT"].iter().any(|p| {
+        stem.strip_prefix(p).is_some_and(|n| n.len() == 1 && n.chars().all(|c| c.is_ascii_digit() && c != '0'))
+    });
+    if DEVICES.contains(&stem.as_str()) || numbered {
+        Some("是 Windows 设备名")
+    } else if part.ends_with(['.', ' ']) {
+        Some("路径段以点或空格结尾")
+    } else if part.chars().any(|c| c.is_control() || "\\:*?\"<>|".contains(c)) {
+        Some("含有 Windows 不允许的字符（\\ : * ? \" < > | 或控制字符）")
+    } else {
+        None
+    }
 }
 
 /// A record's file or folder name from free text ([`safe_file_name`], at most 100 characters), `record` when
@@ -262,6 +285,19 @@ mod tests {
 
     fn corpus() -> Library {
         Library::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")).unwrap()
+    }
+
+    #[test]
+    fn names_windows_cannot_hold_are_refused_or_made_safe() {
+        for bad in ["CON", "nul.md", "Com1.txt", "lpt9", "报告.", "报告 ", "a:b", "a|b"] {
+            assert!(windows_refuses(bad).is_some(), "{bad}");
+        }
+        for fine in ["console", "COM0", "COM10", "报告.md", "渝中区", "CONTENT.md"] {
+            assert_eq!(windows_refuses(fine), None, "{fine}");
+        }
+        assert_eq!(safe_file_name("CON", 100).as_deref(), Some("_CON"));
+        assert_eq!(safe_file_name("nul.txt", 100).as_deref(), Some("_nul.txt"));
+        assert_eq!(safe_file_name("报告…", 100).as_deref(), Some("报告…"));
     }
 
     #[test]

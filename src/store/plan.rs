@@ -211,6 +211,13 @@ pub fn plan(lib: &Library, writes: Vec<Write>) -> Result<Plan, StoreError> {
             Some(seen) => seen.clone(),
             None => seen_now(&w.rel, &path)?,
         };
+        // A new name must survive on Windows; a file already there keeps its name.
+        if seen == Seen::Absent
+            && let Some((part, why)) =
+                w.rel.split('/').find_map(|p| super::naming::windows_refuses(p).map(|why| (p, why)))
+        {
+            return Err(StoreError::NotPortable { rel: w.rel.clone(), part: part.to_string(), why });
+        }
         planned.push((w, seen));
     }
     let mut warnings = Vec::new();
@@ -414,7 +421,9 @@ mod tests {
             (vec![good.clone(), Write::attachment("a.assets/evil.md", "x")], "attachment named like a record"),
             (vec![good.clone(), Write::record("a.txt", "x")], "record that is not .md"),
             (vec![good.clone(), Write::record("../a.md", "x")], "outside"),
-            (vec![good, Write::record("big.md", vec![b'a'; MAX_FILE_BYTES as usize + 1])], "too large"),
+            (vec![good.clone(), Write::record("big.md", vec![b'a'; MAX_FILE_BYTES as usize + 1])], "too large"),
+            (vec![good.clone(), Write::record("yuzhong/CON.md", "x")], "a Windows device name"),
+            (vec![good, Write::attachment("yuzhong/报告 /图.png", "x")], "a folder Windows cannot hold"),
         ] {
             assert!(plan(&lib, writes).is_err(), "{what}");
         }

@@ -1,12 +1,11 @@
 //! Markdown → plain text for indexing and snippets: keeps the words a reader sees, drops the markup.
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Tag, TagEnd};
 
 /// Renders Markdown as plain text, one paragraph, heading, list item or table row per line.
 pub fn markdown_to_plain(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
-    let options = pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_STRIKETHROUGH;
-    for event in Parser::new_ext(markdown, options) {
+    for (event, _) in super::markdown::events(markdown) {
         match event {
             // `**` left in text is emphasis CommonMark could not match next to Chinese punctuation.
             Event::Text(t) => out.push_str(&t),

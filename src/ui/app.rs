@@ -5,11 +5,13 @@ use std::sync::{Arc, OnceLock};
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
+use super::navigation::{Navigation, Place};
 use super::state::{PersistedState, STORAGE_KEY};
 use super::views::bundle::{BundleAction, BundleView};
 use super::views::cross::CrossView;
 use super::views::editor::{EditorView, Session};
 use super::views::export_dialog::{BundleExportDialog, DialogAction, ExportDialog};
+use super::views::help::{self, HelpPage};
 use super::views::overview::OverviewView;
 use super::views::project::ProjectView;
 use super::views::search::SearchView;
@@ -22,6 +24,10 @@ use crate::store::Draft;
 /// Shortcuts that focus the search field.
 pub const FOCUS_SEARCH: [KeyboardShortcut; 2] =
     [KeyboardShortcut::new(Modifiers::COMMAND, Key::K), KeyboardShortcut::new(Modifiers::COMMAND, Key::F)];
+
+/// 返回 and 前进 (as in a browser).
+pub const GO_BACK: KeyboardShortcut = KeyboardShortcut::new(Modifiers::ALT, Key::ArrowLeft);
+pub const GO_FORWARD: KeyboardShortcut = KeyboardShortcut::new(Modifiers::ALT, Key::ArrowRight);
 
 /// Which view fills the window.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +74,12 @@ pub enum Command {
     RememberQuery(String),
     /// Empty the search history.
     ClearHistory,
+    /// 返回: the place opened before this one.
+    GoBack,
+    /// 前进: the place left by 返回.
+    GoForward,
+    /// Open a help page.
+    ShowHelp(HelpPage),
 }
 
 /// Read-only data every view may use.
@@ -112,6 +124,10 @@ pub struct CasebookApp {
     pub save_prompt: Option<SavePrompt>,
     /// The path field shown when no native folder dialog is available (or it was cancelled).
     pub path_prompt: Option<String>,
+    /// 返回/前进 through opened records and pages.
+    pub navigation: Navigation,
+    /// The help page shown, if any.
+    pub help: Option<HelpPage>,
     /// Set on the first frame; the worker uses it to wake the UI.
     egui_ctx: Arc<OnceLock<egui::Context>>,
 }
@@ -154,6 +170,8 @@ impl CasebookApp {
             save_prompt: None,
             native_dialogs: true,
             path_prompt: None,
+            navigation: Navigation::default(),
+            help: None,
             egui_ctx,
         };
         app.open_library(root);
@@ -166,6 +184,7 @@ impl CasebookApp {
         self.index_ready = false;
         self.progress = None;
         self.search.reset_results();
+        self.navigation.clear();
         self.status = Some((format!("正在打开资料库 {}", root.display()), false));
         self.worker.send(Job::Open(root));
     }
@@ -282,6 +301,19 @@ impl CasebookApp {
         }
         self.handle_dropped_folder(ui);
         let mut commands = Vec::new();
+        let (back, forward) = ui.input_mut(|i| {
+            let back = i.consume_shortcut(&GO_BACK);
+            let forward = i.consume_shortcut(&GO_FORWARD);
+            // The mouse's side buttons, as in a browser.
+            let mouse = |b| i.pointer.button_pressed(b);
+            (back || mouse(egui::PointerButton::Extra1), forward || mouse(egui::PointerButton::Extra2))
+        });
+        if back {
+            commands.push(Command::GoBack);
+        }
+        if forward {
+            commands.push(Command::GoForward);
+        }
         egui::Panel::top("menu").show(ui, |ui| commands.extend(self.menu_bar(ui)));
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
         egui::CentralPanel::default().show(ui, |ui| {
@@ -317,6 +349,11 @@ impl CasebookApp {
         self.drafts_window(ui, &mut commands);
         self.export_windows(ui);
         self.confirm_close_window(ui);
+        if let Some(page) = self.help
+            && !help::show(ui, page)
+        {
+            self.help = None;
+        }
         if !commands.is_empty() {
             // The menu bar and tabs were drawn before the commands took effect.
             ui.ctx().request_repaint();
@@ -324,6 +361,28 @@ impl CasebookApp {
         for c in commands {
             self.apply(c);
         }
+        self.observe_place();
+    }
+
+    /// Tells the navigation (and the recent records) where the user is after this frame's commands.
+    fn observe_place(&mut self) {
+        let record = self.search.selected.as_deref();
+        if self.tab == Tab::Search
+            && let Some(id) = record
+            && self.state.recent_in(&self.root).first().map(String::as_str) != Some(id)
+            && self.library.as_ref().is_some_and(|l| l.get(id).is_some())
+        {
+            self.state.remember_record(&self.root, id);
+        }
+        self.navigation.observe(Place::of(&self.tab, record));
+    }
+
+    /// Goes to a place of the navigation trail without adding to it.
+    fn go_to(&mut self, place: Place) {
+        if let Some(id) = &place.record {
+            self.search.select(id.clone(), &self.worker);
+        }
+        self.tab = place.tab;
     }
 
     /// Carries out a command (views return them; tests may send them directly).
@@ -406,6 +465,17 @@ impl CasebookApp {
             Command::Show(tab) => self.tab = tab,
             Command::RememberQuery(q) => self.state.remember_query(&q),
             Command::ClearHistory => self.state.history.clear(),
+            Command::GoBack => {
+                if let Some(place) = self.navigation.back() {
+                    self.go_to(place);
+                }
+            }
+            Command::GoForward => {
+                if let Some(place) = self.navigation.forward() {
+                    self.go_to(place);
+                }
+            }
+            Command::ShowHelp(page) => self.help = Some(page),
             Command::OpenLibrary(path) => {
                 if path.is_dir() {
                     self.path_prompt = None;
@@ -445,6 +515,25 @@ impl CasebookApp {
                         if ui.button(path.display().to_string()).clicked() {
                             ui.close();
                             commands.push(Command::OpenLibrary(path));
+                        }
+                    }
+                });
+                ui.menu_button("最近打开的记录", |ui| {
+                    let recent = self.state.recent_in(&self.root);
+                    let titled: Vec<(String, String)> = match &self.library {
+                        Some(lib) => recent
+                            .into_iter()
+                            .filter_map(|id| lib.get(&id).map(|r| (id.clone(), r.title().to_string())))
+                            .collect(),
+                        None => Vec::new(),
+                    };
+                    if titled.is_empty() {
+                        ui.label("（暂无）");
+                    }
+                    for (id, title) in titled {
+                        if ui.button(title).on_hover_text(&id).clicked() {
+                            ui.close();
+                            commands.push(Command::OpenRecord(id));
                         }
                     }
                 });
@@ -500,6 +589,27 @@ impl CasebookApp {
                     ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
                 }
             });
+            ui.menu_button("帮助", |ui| {
+                for page in [HelpPage::Guide, HelpPage::Shortcuts, HelpPage::About] {
+                    if ui.button(page.title()).clicked() {
+                        ui.close();
+                        commands.push(Command::ShowHelp(page));
+                    }
+                }
+            });
+            ui.separator();
+            let back = ui
+                .add_enabled(self.navigation.can_go_back(), egui::Button::new("← 返回"))
+                .on_hover_text("返回上一个打开的记录或页面（Alt+←）");
+            if back.clicked() {
+                commands.push(Command::GoBack);
+            }
+            let forward = ui
+                .add_enabled(self.navigation.can_go_forward(), egui::Button::new("前进 →"))
+                .on_hover_text("前进（Alt+→）");
+            if forward.clicked() {
+                commands.push(Command::GoForward);
+            }
             ui.separator();
             let mut tabs = vec![(Tab::Search, "检索"), (Tab::Overview, "总览 · 迎验收"), (Tab::Cross, "横向对比")];
             if self.editor.session.is_some() {

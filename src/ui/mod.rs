@@ -3,10 +3,12 @@
 //! - [`app`]: the shell — menu, tabs, status bar — and the commands views send it;
 //! - [`worker`]: the background thread that owns the index (the UI thread does no file IO or indexing);
 //! - [`views`]: one struct per view (检索, 项目, 总览); [`widgets`]: Markdown with highlights, chips, badges;
+//! - [`navigation`]: 返回/前进 through opened records and pages;
 //! - [`state`]: what is remembered between runs; [`fonts`]: the bundled Chinese font.
 
 pub mod app;
 pub mod fonts;
+pub mod navigation;
 pub mod state;
 pub mod views;
 pub mod widgets;

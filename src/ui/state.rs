@@ -18,6 +18,15 @@ pub struct PersistedState {
     pub recent_libraries: Vec<PathBuf>,
     pub last_query: String,
     pub history: Vec<String>,
+    /// Records opened in the detail pane, most recent first, with the library they belong to.
+    pub recent_records: Vec<RecentRecord>,
+}
+
+/// A record opened recently: its library (records of another library are not offered) and id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecentRecord {
+    pub library: PathBuf,
+    pub id: String,
 }
 
 impl PersistedState {
@@ -27,6 +36,22 @@ impl PersistedState {
         self.recent_libraries.insert(0, path.clone());
         self.recent_libraries.truncate(KEEP);
         self.last_library = Some(path);
+    }
+
+    /// Moves a record to the front of the recently opened ones (kept per library, at most 12 each).
+    pub fn remember_record(&mut self, library: &std::path::Path, id: &str) {
+        self.recent_records.retain(|r| !(r.library == library && r.id == id));
+        self.recent_records.insert(0, RecentRecord { library: library.to_path_buf(), id: id.to_string() });
+        let mut kept = 0;
+        self.recent_records.retain(|r| {
+            kept += (r.library == library) as usize;
+            r.library != library || kept <= KEEP
+        });
+    }
+
+    /// The ids of the records opened recently in `library`, most recent first.
+    pub fn recent_in(&self, library: &std::path::Path) -> Vec<String> {
+        self.recent_records.iter().filter(|r| r.library == library).map(|r| r.id.clone()).collect()
     }
 
     /// Adds a query to the history (most recent first, no duplicates, no blanks).
@@ -60,6 +85,14 @@ mod tests {
         s.remember_library("a".into());
         assert_eq!(s.recent_libraries, [PathBuf::from("a"), PathBuf::from("b")]);
         assert_eq!(s.last_library, Some(PathBuf::from("a")));
+        for i in 0..20 {
+            s.remember_record("a".as_ref(), &format!("r{i}"));
+        }
+        s.remember_record("b".as_ref(), "r0");
+        s.remember_record("a".as_ref(), "r3");
+        assert_eq!(s.recent_in("a".as_ref()).len(), KEEP);
+        assert_eq!(s.recent_in("a".as_ref())[..2], ["r3".to_string(), "r19".to_string()]);
+        assert_eq!(s.recent_in("b".as_ref()), ["r0"]);
     }
 
     #[test]

@@ -322,6 +322,7 @@ fn route_packet_in_every_format() {
         "word/styles.xml",
         "word/settings.xml",
         "word/footer1.xml",
+        "word/footer2.xml",
         "word/_rels/document.xml.rels",
         "docProps/core.xml",
         "docProps/app.xml",
@@ -359,9 +360,28 @@ fn route_packet_in_every_format() {
     }
     assert!(styles.contains("w:firstLineChars=\"200\"") && styles.contains("w:line=\"579\" w:lineRule=\"exact\""));
     assert!(styles.contains("<w:sz w:val=\"44\"/>") && styles.contains("<w:sz w:val=\"32\"/>"), "2号 title, 3号 body");
-    let footer = read_zip_part(&docx, "word/footer1.xml");
-    assert!(footer.contains(" PAGE ") && footer.contains("— ") && footer.contains(" —"));
-    assert!(footer.contains("w:eastAsia=\"宋体\"") && footer.contains("<w:sz w:val=\"28\"/>"));
+    // GB/T 9704: odd page numbers at the right, even ones at the left, one character (320 twips) in.
+    for (part, side, indent) in
+        [("word/footer1.xml", "right", "w:right=\"320\""), ("word/footer2.xml", "left", "w:left=\"320\"")]
+    {
+        let footer = read_zip_part(&docx, part);
+        assert!(footer.contains(" PAGE ") && footer.contains("— ") && footer.contains(" —"), "{part}");
+        assert!(footer.contains("w:eastAsia=\"宋体\"") && footer.contains("<w:sz w:val=\"28\"/>"), "{part}");
+        assert!(footer.contains(&format!("<w:jc w:val=\"{side}\"/>")) && footer.contains(indent), "{part}: {footer}");
+    }
+    assert!(document.contains("<w:footerReference w:type=\"even\" r:id=\"rIdFooter2\"/>"));
+    let settings = read_zip_part(&docx, "word/settings.xml");
+    assert!(settings.contains("<w:evenAndOddHeaders/>") && settings.contains("<w:updateFields w:val=\"true\"/>"));
+    // The 22 × 28 grid: 28 characters of 16 pt − 849/4096 pt fill the 156 mm type area.
+    let grid = body.elements.iter().filter(|(n, _)| n == "w:docGrid").collect::<Vec<_>>();
+    assert!(!grid.is_empty());
+    for (_, attrs) in grid {
+        let get = |key: &str| attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        assert_eq!((get("w:type"), get("w:linePitch")), (Some("linesAndChars"), Some("579")));
+        let pitch_pt = 16.0 + get("w:charSpace").unwrap().parse::<f64>().unwrap() / 4096.0;
+        let text_width_pt = (11906.0 - 1587.0 - 1474.0) / 20.0;
+        assert!((text_width_pt / pitch_pt - 28.0).abs() < 0.01, "{} characters per line", text_width_pt / pitch_pt);
+    }
 
     // Markdown holds the same titles.
     let md = std::fs::read_to_string(file_with(&files, ".md")).unwrap();
@@ -499,6 +519,46 @@ fn hostile_writeups_export_inert() {
         }
     }
     assert!(md.contains("alert"), "payload text kept as text");
+}
+
+/// A clerk types the structure of a 公文 as in Word, with no Markdown: each line a paragraph, 一、/（一）/1． lines
+/// headings of their rank. The HTML and the .docx show them as headings (GB/T 9704 heading styles in the .docx).
+#[test]
+fn typed_numbering_is_a_heading_in_html_and_docx() {
+    let lib = TempLibrary::new();
+    lib.file(
+        "p/project.md",
+        "---\nkind: project\nid: tp\nname: 院坝议事\ndistrict: 渝中区\nthemes: [社会矛盾]\nclaimed: 2020\n---\n简介\n",
+    );
+    let body = "一、背景\n七星岗街道老旧小区多。\n居民诉求集中。\n（一）建立议事会\n1．每月一次\n（二）“板凳会”议事。居民围坐，当场议定。";
+    lib.writeup("p/w1.md", "tw1", "渝中区", "project: tp\ntype: 经验材料\n", body);
+    lib.file(
+        "s/site.md",
+        "---\nkind: site\nid: ts\nname: 七星岗\ndistrict: 渝中区\nprojects: [tp]\nroute_order: 1\n---\n解说词\n",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_string_lossy().into_owned();
+    let report = lib.json(&["export", "site", "ts", "--out", &dir, "--format", "html,docx", "--json"]);
+    let files = files_of(&report);
+
+    let html = std::fs::read_to_string(file_with(&files, ".html")).unwrap();
+    for expected in ["<h2>一、背景</h2>", "<h3>（一）建立议事会</h3>", "<h4>1．每月一次</h4>"] {
+        assert!(html.contains(expected), "{expected} missing from the HTML");
+    }
+    assert!(
+        html.contains("<p>七星岗街道老旧小区多。</p>") && html.contains("<p>居民诉求集中。</p>"),
+        "a line is a paragraph"
+    );
+    assert!(html.contains("<strong>（二）“板凳会”议事。</strong>居民围坐"), "run-in lead in bold");
+
+    let docx = read_zip_part(&file_with(&files, ".docx"), "word/document.xml");
+    assert!(parse_xml(&docx, "document.xml").text.contains("一、背景"));
+    let styled = |style: &str, text: &str| {
+        docx.split("<w:p>").any(|p| p.contains(&format!("<w:pStyle w:val=\"{style}\"/>")) && p.contains(text))
+    };
+    assert!(styled("Heading2", "一、背景"), "一、背景 is not a Heading2 paragraph");
+    assert!(styled("Heading3", "（一）建立议事会"), "（一） is not a Heading3 paragraph");
+    assert!(styled("Heading4", "1．每月一次"), "1． is not a Heading4 paragraph");
 }
 
 #[test]

@@ -189,6 +189,64 @@ fn results_are_walked_with_the_arrow_keys_and_opened_anywhere_on_the_row() {
     assert_eq!(harness.state().search.selected, None);
 }
 
+/// Ctrl+↑/↓ walk the results from anywhere; Alt+←/→ (and the 返回/前进 buttons) go back and forward through
+/// the records and pages opened; opened records are listed as recent; 帮助 shows the shortcuts, Escape closes it.
+#[test]
+fn back_and_forward_recent_records_and_help() {
+    use casebook::ui::app::Command;
+    let lib = corpus_copy();
+    let mut harness = app_harness(&lib);
+    wait_for(&mut harness, "the index", |app| app.index_ready);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    harness.run_steps(2);
+    harness.get_by_label("关键词").type_text("网格员");
+    wait_for(&mut harness, "results", |app| results_for(app, "网格员"));
+    let ids: Vec<String> = harness.state().search.results.as_ref().unwrap().rows[..2]
+        .iter()
+        .map(|r| r.as_ref().unwrap().id.clone())
+        .collect();
+    for want in [0, 1] {
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::ArrowDown);
+        harness.run_steps(2);
+        assert_eq!(harness.state().search.selected.as_deref(), Some(ids[want].as_str()));
+    }
+    harness.state_mut().apply(Command::OpenProject("yz-p01".into()));
+    harness.run_steps(2);
+    assert_eq!(harness.state().tab, Tab::Project("yz-p01".into()));
+
+    harness.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowLeft);
+    harness.run_steps(2);
+    assert_eq!(harness.state().tab, Tab::Search);
+    assert_eq!(harness.state().search.selected.as_deref(), Some(ids[1].as_str()));
+    harness.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowLeft);
+    harness.run_steps(2);
+    assert_eq!(harness.state().search.selected.as_deref(), Some(ids[0].as_str()));
+    harness.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowRight);
+    harness.run_steps(2);
+    assert_eq!(harness.state().search.selected.as_deref(), Some(ids[1].as_str()));
+    harness.get_by_label("前进 →").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().tab, Tab::Project("yz-p01".into()));
+    harness.get_by_label("← 返回").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().search.selected.as_deref(), Some(ids[1].as_str()));
+
+    let app = harness.state();
+    assert_eq!(app.state.recent_in(&app.root)[..2], [ids[1].clone(), ids[0].clone()]);
+
+    harness.get_by_label("帮助").click();
+    harness.run_steps(2);
+    harness.get_by_label("快捷键");
+    harness.key_press(egui::Key::Escape);
+    harness.state_mut().apply(Command::ShowHelp(casebook::ui::views::help::HelpPage::Shortcuts));
+    harness.run_steps(2);
+    harness.get_by_label("Alt+← / Alt+→");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(harness.state().help.is_none(), "Escape closes the help");
+    assert!(harness.query_by_label("Alt+← / Alt+→").is_none());
+}
+
 #[test]
 fn files_changed_outside_the_app_become_searchable() {
     let lib = corpus_copy();

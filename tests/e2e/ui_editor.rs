@@ -68,11 +68,7 @@ fn new_writeup_is_validated_saved_and_searchable() {
     click(&mut harness, "渝中区");
     harness.get_by_label("社会协同").click();
     harness.run_steps(2);
-    type_into(
-        &mut harness,
-        "正文（可用 # 标题、**加粗**、- 列表 等标记）",
-        "楼宇议事厅每月召开一次，商户代表参与议事。",
-    );
+    type_into(&mut harness, "正文", "楼宇议事厅每月召开一次，商户代表参与议事。");
     harness.get_by_label("保存").click();
     harness.run_steps(2);
     wait_for(&mut harness, "the save", saved);

@@ -4,6 +4,7 @@ pub mod bundle;
 pub mod cross;
 pub mod editor;
 pub mod export_dialog;
+pub mod help;
 pub mod overview;
 pub mod project;
 pub mod search;

@@ -188,6 +188,19 @@ impl SearchView {
     /// Draws the view.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &Ctx, worker: &Worker) -> Vec<Command> {
         let mut commands = Vec::new();
+        // Ctrl+↑/↓ walk the results from anywhere in the view (before the search field sees the keys).
+        let step = ui.input_mut(|i| {
+            let mut step = 0;
+            for (key, by) in [(egui::Key::ArrowDown, 1), (egui::Key::ArrowUp, -1)] {
+                if i.consume_shortcut(&egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, key)) {
+                    step += by;
+                }
+            }
+            step
+        });
+        if step != 0 {
+            self.step_selection(step, worker);
+        }
         commands.extend(self.search_bar(ui, ctx, worker));
         self.chips(ui, worker);
         let now = ui.input(|i| i.time);

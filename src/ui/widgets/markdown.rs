@@ -1,11 +1,12 @@
 //! A small Markdown renderer for the detail pane, built on pulldown-cmark, that highlights the query's terms.
 //!
-//! It covers what write-ups use: headings, paragraphs, emphasis, lists, block quotes, code and tables. Raw HTML
+//! It walks the body as every view does ([`crate::text::markdown`]: a line is a paragraph, typed 一、/（一）
+//! numbering makes headings) and covers what write-ups use: headings, paragraphs, emphasis, lists, block quotes, code and tables. Raw HTML
 //! is shown as text, never interpreted.
 
 use egui::text::LayoutJob;
 use egui::{Color32, FontId, RichText, TextFormat};
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
 
 /// Highlight colour for matched terms.
 pub const HIGHLIGHT: Color32 = Color32::from_rgb(255, 226, 122);
@@ -37,8 +38,7 @@ pub fn show(ui: &mut egui::Ui, markdown: &str, terms: &[String]) {
         }
     };
 
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    for event in Parser::new_ext(markdown, options) {
+    for (event, _) in crate::text::markdown::events(markdown) {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
                 flush(ui, &mut job);

@@ -395,8 +395,8 @@ impl EditorView {
         });
         egui::CentralPanel::default().show(ui, |ui| {
             let body_label = match s.kind() {
-                Kind::Site => "正文（解说词；可用 # 标题、**加粗**、- 列表 等标记）",
-                _ => "正文（可用 # 标题、**加粗**、- 列表 等标记）",
+                Kind::Site => "正文（解说词）",
+                _ => "正文",
             };
             if *hide_preview {
                 body_editor(ui, s, body_label);
@@ -416,13 +416,59 @@ impl EditorView {
 
 fn body_editor(ui: &mut egui::Ui, s: &mut Session, label: &str) {
     let l = ui.label(RichText::new(label).strong());
+    let id = ui.make_persistent_id("editor-body-text");
+    toolbar(ui, s, id);
     egui::ScrollArea::vertical().id_salt("editor-body").show(ui, |ui| {
         let edit = egui::TextEdit::multiline(&mut s.body)
+            .id(id)
             .desired_width(f32::INFINITY)
             .desired_rows(30)
             .font(egui::TextStyle::Body);
         ui.add(edit).labelled_by(l.id);
     });
+}
+
+/// 标题一/二/三, 加粗, 列表, 表格: the structure of a 公文 without typing Markdown. Each button edits the body at
+/// the cursor (kept by the text field while the button has focus) through `text::compose`, then gives the focus
+/// back with the cursor after the edit.
+fn toolbar(ui: &mut egui::Ui, s: &mut Session, id: egui::Id) {
+    use crate::text::compose;
+    use egui::text::{CCursor, CCursorRange};
+    let selection = egui::text_edit::TextEditState::load(ui.ctx(), id)
+        .and_then(|state| state.cursor.char_range())
+        .map(|r| (r.primary.index.0, r.secondary.index.0))
+        .unwrap_or_else(|| {
+            let end = s.body.chars().count();
+            (end, end)
+        });
+    let mut edit = None;
+    ui.horizontal_wrapped(|ui| {
+        for (rank, name, hint) in
+            [(1, "标题一", "一、……（黑体）"), (2, "标题二", "（一）……（楷体）"), (3, "标题三", "1．……（仿宋加粗）")]
+        {
+            if ui.button(name).on_hover_text(format!("把光标所在行设为{hint}，自动编号")).clicked() {
+                edit = Some(compose::heading(&s.body, selection.0, rank));
+            }
+        }
+        if ui.button(RichText::new("加粗").strong()).on_hover_text("选中文字后点击").clicked() {
+            edit = Some(compose::bold(&s.body, selection));
+        }
+        if ui.button("列表").on_hover_text("选中的各行前加项目符号").clicked() {
+            edit = Some(compose::bullets(&s.body, selection));
+        }
+        if ui.button("表格").on_hover_text("在光标所在行后插入两列表格").clicked() {
+            edit = Some(compose::table(&s.body, selection.0));
+        }
+        ui.weak("一行即一段；以“一、”“（一）”“1．”开头的短行即为标题。");
+    });
+    if let Some(edit) = edit {
+        s.body = edit.text;
+        let mut state = egui::text_edit::TextEditState::load(ui.ctx(), id).unwrap_or_default();
+        let (a, b) = edit.selection;
+        state.cursor.set_char_range(Some(CCursorRange::two(CCursor::new(a), CCursor::new(b))));
+        state.store(ui.ctx(), id);
+        ui.memory_mut(|m| m.request_focus(id));
+    }
 }
 
 fn problems_ui(ui: &mut egui::Ui, problems: &[Problem]) {
