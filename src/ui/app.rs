@@ -369,7 +369,7 @@ impl CasebookApp {
         let record = self.search.selected.as_deref();
         if self.tab == Tab::Search
             && let Some(id) = record
-            && self.state.recent_in(&self.root).first().map(String::as_str) != Some(id)
+            && self.state.latest_record(&self.root) != Some(id)
             && self.library.as_ref().is_some_and(|l| l.get(id).is_some())
         {
             self.state.remember_record(&self.root, id);

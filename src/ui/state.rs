@@ -49,6 +49,11 @@ impl PersistedState {
         });
     }
 
+    /// The record opened last in `library` (checked every frame, so it allocates nothing).
+    pub fn latest_record(&self, library: &std::path::Path) -> Option<&str> {
+        self.recent_records.iter().find(|r| r.library == library).map(|r| r.id.as_str())
+    }
+
     /// The ids of the records opened recently in `library`, most recent first.
     pub fn recent_in(&self, library: &std::path::Path) -> Vec<String> {
         self.recent_records.iter().filter(|r| r.library == library).map(|r| r.id.clone()).collect()
@@ -93,6 +98,7 @@ mod tests {
         assert_eq!(s.recent_in("a".as_ref()).len(), KEEP);
         assert_eq!(s.recent_in("a".as_ref())[..2], ["r3".to_string(), "r19".to_string()]);
         assert_eq!(s.recent_in("b".as_ref()), ["r0"]);
+        assert_eq!(s.latest_record("a".as_ref()), Some("r3"));
     }
 
     #[test]

@@ -154,19 +154,25 @@ fn shortcuts_focus_the_search_field_and_state_is_remembered() {
     assert!(harness.state().state.history.is_empty());
 }
 
-#[test]
-fn results_are_walked_with_the_arrow_keys_and_opened_anywhere_on_the_row() {
-    let lib = corpus_copy();
-    let mut harness = app_harness(&lib);
+/// The app on `lib` with `query` typed into the search field (Ctrl+K) and its results shown; the first `n` ids.
+fn searched_from_the_field(lib: &TempLibrary, query: &str, n: usize) -> (Harness<'static, CasebookApp>, Vec<String>) {
+    let mut harness = app_harness(lib);
     wait_for(&mut harness, "the index", |app| app.index_ready);
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
     harness.run_steps(2);
-    harness.get_by_label("关键词").type_text("网格员");
-    wait_for(&mut harness, "results", |app| results_for(app, "网格员"));
-    let ids: Vec<String> = harness.state().search.results.as_ref().unwrap().rows[..3]
+    harness.get_by_label("关键词").type_text(query);
+    wait_for(&mut harness, "results", |app| results_for(app, query));
+    let ids = harness.state().search.results.as_ref().unwrap().rows[..n]
         .iter()
         .map(|r| r.as_ref().unwrap().id.clone())
         .collect();
+    (harness, ids)
+}
+
+#[test]
+fn results_are_walked_with_the_arrow_keys_and_opened_anywhere_on_the_row() {
+    let lib = corpus_copy();
+    let (mut harness, ids) = searched_from_the_field(&lib, "网格员", 3);
     // ↓ ↓ ↑ from the search field: the first, the second, the first again.
     for (key, want) in [(egui::Key::ArrowDown, 0), (egui::Key::ArrowDown, 1), (egui::Key::ArrowUp, 0)] {
         harness.key_press(key);
@@ -195,16 +201,7 @@ fn results_are_walked_with_the_arrow_keys_and_opened_anywhere_on_the_row() {
 fn back_and_forward_recent_records_and_help() {
     use casebook::ui::app::Command;
     let lib = corpus_copy();
-    let mut harness = app_harness(&lib);
-    wait_for(&mut harness, "the index", |app| app.index_ready);
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
-    harness.run_steps(2);
-    harness.get_by_label("关键词").type_text("网格员");
-    wait_for(&mut harness, "results", |app| results_for(app, "网格员"));
-    let ids: Vec<String> = harness.state().search.results.as_ref().unwrap().rows[..2]
-        .iter()
-        .map(|r| r.as_ref().unwrap().id.clone())
-        .collect();
+    let (mut harness, ids) = searched_from_the_field(&lib, "网格员", 2);
     for want in [0, 1] {
         harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::ArrowDown);
         harness.run_steps(2);
