@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use casebook::generate::{GenSpec, generate};
 use casebook::library::{Config, scan_files};
-use casebook::search::tokenizer::shared_jieba;
+use casebook::search::segmenter::shared_segmenter;
 use casebook::search::{CACHE_DIR, SearchIndex, SearchRequest};
 use casebook::text::fold;
 use serde_json::{Value, json};
@@ -337,7 +337,7 @@ fn recall_against_ripgrep(root: &Path, index: &SearchIndex, queries: &[Query]) -
 /// jieba-rs tokenizing alone over the record files: what the jieba half of indexing cannot go faster than.
 fn cmd_jieba(root: &Path) {
     let config = Config::load(root).expect("config");
-    let jieba = shared_jieba(&config.dictionary, config.analysis_fingerprint());
+    let jieba = shared_segmenter(&config.dictionary, config.analysis_fingerprint()).full();
     let stamps = scan_files(root).expect("scan");
     let texts: Vec<String> =
         stamps.iter().map(|s| std::fs::read_to_string(root.join(&s.rel_path)).unwrap_or_default()).collect();

@@ -7,6 +7,7 @@
 
 use jieba_rs::Jieba;
 
+use super::segmenter::Segmenter;
 use super::tokenizer::{minimal_search_words, query_word_set};
 use super::vocabulary::Vocabulary;
 use crate::text::{fold, is_cjk};
@@ -216,9 +217,11 @@ fn join_single_characters(tokens: Vec<String>, vocab: &Vocabulary) -> Vec<String
 
 /// The units of an unquoted clause, given how often words occur in the library. When every word is a stop
 /// word (a query of just 经验 or 问题), the words are kept: a query never loses everything it says.
-pub fn word_units(text: &str, jieba: &Jieba, vocab: &Vocabulary, stats: &dyn WordStats) -> Vec<Unit> {
+pub fn word_units(text: &str, segmenter: &Segmenter, vocab: &Vocabulary, stats: &dyn WordStats) -> Vec<Unit> {
     let known = |w: &str| stats.doc_freq(w) > 0;
     let folded = fold(text.trim());
+    // Everything segmented below is a part of `folded`.
+    let jieba = &segmenter.for_text(&folded);
     let mut units: Vec<Unit> = Vec::new();
     let mut all_words: Vec<String> = Vec::new();
     for (is_number, piece) in pieces(&folded) {
@@ -304,7 +307,7 @@ pub fn minimum_should_match(n: usize) -> usize {
 mod tests {
     use super::*;
     use crate::library::Config;
-    use crate::search::tokenizer::shared_jieba;
+    use crate::search::segmenter::shared_segmenter;
 
     /// Counting units, with every word taken as one that records use.
     fn analyse(q: &str) -> Vec<String> {
@@ -313,9 +316,9 @@ mod tests {
 
     fn analyse_with(q: &str, known: &dyn Fn(&str) -> bool) -> Vec<String> {
         let config = Config::default();
-        let jieba = shared_jieba(&config.dictionary, config.analysis_fingerprint());
+        let segmenter = shared_segmenter(&config.dictionary, config.analysis_fingerprint());
         let vocab = Vocabulary::new(&config);
-        word_units(q, &jieba, &vocab, &Known(known)).into_iter().filter(|u| u.counts).map(|u| u.text).collect()
+        word_units(q, &segmenter, &vocab, &Known(known)).into_iter().filter(|u| u.counts).map(|u| u.text).collect()
     }
 
     /// Word statistics of a small library where the words `known` accepts occur once.
@@ -346,12 +349,12 @@ mod tests {
         let units = analyse_with("有没有用积分换物品鼓励村民的做法？", &|w| w != "积分换");
         assert!(units.contains(&"积分".to_string()) && !units.contains(&"积分换".to_string()), "{units:?}");
         let config = Config::parse("thesaurus:\n  通用: [楼栋 = 单元楼]\n").unwrap();
-        let jieba = shared_jieba(&config.dictionary, config.analysis_fingerprint());
+        let segmenter = shared_segmenter(&config.dictionary, config.analysis_fingerprint());
         let vocab = Vocabulary::new(&config);
-        let units = word_units("楼栋长", &jieba, &vocab, &Known(&|_| true));
+        let units = word_units("楼栋长", &segmenter, &vocab, &Known(&|_| true));
         assert!(units.iter().all(|u| !u.text.is_empty()));
         let units: Vec<String> =
-            word_units("楼栋", &jieba, &vocab, &Known(&|_| true)).into_iter().map(|u| u.text).collect();
+            word_units("楼栋", &segmenter, &vocab, &Known(&|_| true)).into_iter().map(|u| u.text).collect();
         assert_eq!(units, ["楼栋"]);
         assert_eq!(analyse("银警联动"), ["银警", "联动"]);
     }

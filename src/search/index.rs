@@ -17,7 +17,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use jieba_rs::Jieba;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
@@ -29,7 +28,8 @@ use super::SearchError;
 use super::document::{ProjectInfo, ProjectTable, index_doc, project_info};
 use super::facets::FacetCache;
 use super::schema::{self, Fields, SCHEMA_VERSION};
-use super::tokenizer::{BIGRAM, BigramTokenizer, JIEBA, JiebaTokenizer, shared_jieba};
+use super::segmenter::{Segmenter, shared_segmenter};
+use super::tokenizer::{BIGRAM, BigramTokenizer, JIEBA, JiebaTokenizer};
 use super::vocabulary::Vocabulary;
 use crate::library::{
     Config, FileStamp, MAX_FILE_BYTES, Problem, Record, decode, is_record_path, parallel_map, read_record, scan_files,
@@ -238,7 +238,8 @@ fn no_progress(_: Progress) {}
 pub struct SearchIndex {
     pub(crate) root: PathBuf,
     pub(crate) config: Config,
-    pub(crate) jieba: Arc<Jieba>,
+    /// Jieba for the library's dictionary: partial for queries, whole for indexing (see [`super::segmenter`]).
+    pub(crate) segmenter: Arc<Segmenter>,
     /// The stop list and concept vocabulary, folded for look-ups.
     pub(crate) vocab: Arc<Vocabulary>,
     pub(crate) index: Index,
@@ -314,10 +315,10 @@ impl SearchIndex {
         if !root.is_dir() {
             return Err(SearchError::NoLibrary(root.to_path_buf()));
         }
-        let (jieba, existing) = Self::open_existing(root, &config);
+        let (segmenter, existing) = Self::open_existing(root, &config);
         match existing {
             Ok(index) => index.catch_up(progress),
-            Err(reason) => Self::rebuild_at(root, config, jieba, reason, progress, None),
+            Err(reason) => Self::rebuild_at(root, config, segmenter, reason, progress, None),
         }
     }
 
@@ -332,11 +333,11 @@ impl SearchIndex {
                 Ok((self, SyncReport { stale: Some(stale.into()), ..SyncReport::default() }))
             }
             Err(e) => {
-                let (root, config, jieba) = (self.root.clone(), self.config.clone(), Arc::clone(&self.jieba));
+                let (root, config, segmenter) = (self.root.clone(), self.config.clone(), Arc::clone(&self.segmenter));
                 let damaged = self.folder.clone();
                 self.discard();
                 let reason = RebuildReason::UpdateFailed(e.to_string());
-                Self::rebuild_at(&root, config, jieba, reason, progress, damaged.as_deref())
+                Self::rebuild_at(&root, config, segmenter, reason, progress, damaged.as_deref())
             }
         }
     }
@@ -355,10 +356,10 @@ impl SearchIndex {
     /// Rebuilds this index from the files, e.g. after a search found it corrupt. Should another process have
     /// rebuilt it meanwhile, its new index is used instead.
     pub fn rebuild(self, reason: RebuildReason) -> Result<(SearchIndex, SyncReport), SearchError> {
-        let (root, config, jieba) = (self.root.clone(), self.config.clone(), Arc::clone(&self.jieba));
+        let (root, config, segmenter) = (self.root.clone(), self.config.clone(), Arc::clone(&self.segmenter));
         let damaged = self.folder.clone();
         self.discard();
-        Self::rebuild_at(&root, config, jieba, reason, &no_progress, damaged.as_deref())
+        Self::rebuild_at(&root, config, segmenter, reason, &no_progress, damaged.as_deref())
     }
 
     /// Drops this index without saving its manifest (its folder is being given up).
@@ -373,7 +374,7 @@ impl SearchIndex {
     fn rebuild_at(
         root: &Path,
         config: Config,
-        jieba: Arc<Jieba>,
+        segmenter: Arc<Segmenter>,
         reason: RebuildReason,
         progress: ProgressFn,
         damaged: Option<&str>,
@@ -385,7 +386,7 @@ impl SearchIndex {
         let _lock = match lock {
             Ok(Ok(lock)) => lock,
             Err(e) | Ok(Err(e)) if is_read_only(&e) => {
-                return Self::build_in_memory(root, config, jieba, reason, progress);
+                return Self::build_in_memory(root, config, segmenter, reason, progress);
             }
             Err(e) | Ok(Err(e)) => return Err(SearchError::io(&cache, e)),
         };
@@ -393,7 +394,7 @@ impl SearchIndex {
         if let Ok((index, fields, manifest, folder)) = Self::load_existing(root, &config)
             && damaged != Some(folder.as_str())
             && let Ok(mut this) =
-                Self::assemble(root, config.clone(), Arc::clone(&jieba), index, fields, manifest, Some(folder))
+                Self::assemble(root, config.clone(), Arc::clone(&segmenter), index, fields, manifest, Some(folder))
             && let Ok(report) = this.sync_locked(progress)
         {
             return Ok((this, report));
@@ -406,7 +407,7 @@ impl SearchIndex {
         let index = Index::create_in_dir(&dir, schema)?;
         let manifest =
             Manifest { schema_version: SCHEMA_VERSION, analysis: config.analysis_fingerprint(), ..Manifest::default() };
-        let mut this = Self::assemble(root, config, jieba, index, fields, manifest, Some(folder.clone()))?;
+        let mut this = Self::assemble(root, config, segmenter, index, fields, manifest, Some(folder.clone()))?;
         let mut report = this.sync_locked(progress)?;
         this.manifest.save()?;
         // The switch: from here on, whoever opens the library uses the new index.
@@ -421,7 +422,7 @@ impl SearchIndex {
     fn build_in_memory(
         root: &Path,
         config: Config,
-        jieba: Arc<Jieba>,
+        segmenter: Arc<Segmenter>,
         reason: RebuildReason,
         progress: ProgressFn,
     ) -> Result<(SearchIndex, SyncReport), SearchError> {
@@ -429,7 +430,7 @@ impl SearchIndex {
         let index = Index::create_in_ram(schema);
         let manifest =
             Manifest { schema_version: SCHEMA_VERSION, analysis: config.analysis_fingerprint(), ..Manifest::default() };
-        let mut this = Self::assemble(root, config, jieba, index, fields, manifest, None)?;
+        let mut this = Self::assemble(root, config, segmenter, index, fields, manifest, None)?;
         let mut report = this.sync_locked(progress)?;
         report.rebuilt = Some(reason);
         report.in_memory = Some("资料库文件夹不可写入：索引暂存在内存中，可以检索，但每次打开都要重新建立".into());
@@ -443,7 +444,7 @@ impl SearchIndex {
         let fresh = Self::assemble(
             &self.root,
             self.config.clone(),
-            Arc::clone(&self.jieba),
+            Arc::clone(&self.segmenter),
             index,
             fields,
             manifest,
@@ -453,22 +454,15 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// The segmenter, and the existing index if it is usable (else why not). The segmenter takes a few hundred
-    /// milliseconds to build, as long as reading a large library's manifest and opening its index, so it is built
-    /// on another thread meanwhile: both are on the way to a returning user's first results.
-    fn open_existing(root: &Path, config: &Config) -> (Arc<Jieba>, Result<SearchIndex, RebuildReason>) {
-        let (jieba, loaded) = std::thread::scope(|s| {
-            let building = s.spawn(|| shared_jieba(&config.dictionary, config.analysis_fingerprint()));
-            let loaded = Self::load_existing(root, config);
-            let jieba =
-                building.join().unwrap_or_else(|_| shared_jieba(&config.dictionary, config.analysis_fingerprint()));
-            (jieba, loaded)
-        });
-        let index = loaded.and_then(|(index, fields, manifest, folder)| {
-            Self::assemble(root, config.clone(), Arc::clone(&jieba), index, fields, manifest, Some(folder))
+    /// The segmenter, and the existing index if it is usable (else why not). The segmenter is cheap: the whole
+    /// jieba is built only when something is indexed.
+    fn open_existing(root: &Path, config: &Config) -> (Arc<Segmenter>, Result<SearchIndex, RebuildReason>) {
+        let segmenter = shared_segmenter(&config.dictionary, config.analysis_fingerprint());
+        let index = Self::load_existing(root, config).and_then(|(index, fields, manifest, folder)| {
+            Self::assemble(root, config.clone(), Arc::clone(&segmenter), index, fields, manifest, Some(folder))
                 .map_err(|e| RebuildReason::Damaged(e.to_string()))
         });
-        (jieba, index)
+        (segmenter, index)
     }
 
     /// Reads the manifest and opens the tantivy index in the folder `current` names, checking both against this
@@ -504,7 +498,7 @@ impl SearchIndex {
     fn assemble(
         root: &Path,
         config: Config,
-        jieba: Arc<Jieba>,
+        segmenter: Arc<Segmenter>,
         mut index: Index,
         fields: Fields,
         manifest: Manifest,
@@ -517,7 +511,7 @@ impl SearchIndex {
             let _ = index.set_multithread_executor(threads);
         }
         index.tokenizers().register(BIGRAM, TextAnalyzer::from(BigramTokenizer { index_mode: true }));
-        index.tokenizers().register(JIEBA, TextAnalyzer::from(JiebaTokenizer::new(Arc::clone(&jieba))));
+        index.tokenizers().register(JIEBA, TextAnalyzer::from(JiebaTokenizer::new(Arc::clone(&segmenter))));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         // Opening every segment now turns a truncated or corrupt file into an error here, not mid-search.
         let searcher = reader.searcher();
@@ -528,7 +522,7 @@ impl SearchIndex {
             root: root.to_path_buf(),
             vocab: Arc::new(Vocabulary::new(&config)),
             config,
-            jieba,
+            segmenter,
             index,
             reader,
             fields,

@@ -1,6 +1,7 @@
 //! Full-text search over a library, built for Chinese.
 //!
-//! - [`tokenizer`]: the two analysers (jieba words and CJK bigrams) and why both are needed;
+//! - [`tokenizer`]: the two analysers (jieba words and CJK bigrams) and why both are needed; [`segmenter`]: jieba
+//!   built from only the dictionary words a text contains, so a search does not load the whole dictionary;
 //! - [`query`]: the query language, parsed without the index;
 //! - [`index`]: the derived index in `<library>/.casebook/`, kept in step with the files, rebuilt when damaged;
 //! - [`searcher`]: queries to hits with snippets and facet counts; [`similar`]: “相似经验”.
@@ -13,6 +14,7 @@ pub mod index;
 pub mod query;
 mod schema;
 pub mod searcher;
+pub mod segmenter;
 mod similar;
 pub mod snippet;
 pub mod tokenizer;

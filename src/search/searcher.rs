@@ -540,7 +540,7 @@ impl SearchIndex {
                 let folded = fold(term.text().trim());
                 let term_units = match term {
                     QTerm::Phrase(_) => vec![Unit::literal(folded.clone())],
-                    QTerm::Word(w) => word_units(w, &self.jieba, &self.vocab, &known),
+                    QTerm::Word(w) => word_units(w, &self.segmenter, &self.vocab, &known),
                 };
                 if let Some(q) = self.strict_query(term, &folded, &term_units) {
                     strict_alts.push(q);
@@ -622,7 +622,7 @@ impl SearchIndex {
                 let folded = fold(t.text().trim());
                 let units = match t {
                     QTerm::Phrase(_) => vec![Unit::literal(folded.clone())],
-                    QTerm::Word(w) => word_units(w, &self.jieba, &self.vocab, &known),
+                    QTerm::Word(w) => word_units(w, &self.segmenter, &self.vocab, &known),
                 };
                 self.strict_query(t, &folded, &units)
             })

@@ -37,7 +37,7 @@ impl SearchIndex {
         let district = get(f.district);
         let text = fold(&format!("{}\n{}", get(f.title), get(f.body)));
         let mut tf: HashMap<String, f32> = HashMap::new();
-        for w in query_words(&self.jieba, &text) {
+        for w in query_words(&self.segmenter.for_text(&text), &text) {
             if w.chars().count() >= 2 && !w.chars().all(|c| c.is_ascii_digit() || c == '.') {
                 *tf.entry(w).or_default() += 1.0;
             }

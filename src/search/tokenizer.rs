@@ -9,10 +9,12 @@
 //! Both fold their input first (see [`crate::text::fold`]) so traditional and simplified script, full- and
 //! half-width forms and case meet in one vocabulary. Non-CJK runs (latin words, numbers) are one token each.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use jieba_rs::Jieba;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+use super::segmenter::Segmenter;
 
 use crate::text::{fold, is_cjk};
 
@@ -20,28 +22,6 @@ use crate::text::{fold, is_cjk};
 pub const BIGRAM: &str = "cb_bigram";
 /// Name under which the jieba analyser is registered in the index.
 pub const JIEBA: &str = "cb_jieba";
-
-/// Builds (once per dictionary) the jieba segmenter with the library's dictionary added. Building costs about
-/// 150–200 ms and 30 MB, so segmenters are shared behind an `Arc` and cached by dictionary fingerprint.
-pub fn shared_jieba(dictionary: &[String], fingerprint: u64) -> Arc<Jieba> {
-    type Cache = Mutex<Vec<(u64, Arc<Jieba>)>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
-    let mut cache = cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((_, j)) = cache.iter().find(|(f, _)| *f == fingerprint) {
-        return Arc::clone(j);
-    }
-    let mut jieba = Jieba::new();
-    for word in dictionary {
-        let folded = fold(word.trim());
-        if !folded.is_empty() {
-            jieba.add_word(&folded, None, None);
-        }
-    }
-    let jieba = Arc::new(jieba);
-    cache.push((fingerprint, Arc::clone(&jieba)));
-    jieba
-}
 
 /// Whether a token carries a word (not punctuation or spaces).
 fn is_wordy(s: &str) -> bool {
@@ -87,15 +67,15 @@ pub fn minimal_search_words(jieba: &Jieba, folded: &str) -> Vec<String> {
     minimal
 }
 
-/// Jieba in search mode over folded text.
+/// Jieba in search mode over folded text, with the whole dictionary (built when the first text is indexed).
 #[derive(Clone)]
 pub struct JiebaTokenizer {
-    jieba: Arc<Jieba>,
+    segmenter: Arc<Segmenter>,
 }
 
 impl JiebaTokenizer {
-    pub fn new(jieba: Arc<Jieba>) -> Self {
-        JiebaTokenizer { jieba }
+    pub fn new(segmenter: Arc<Segmenter>) -> Self {
+        JiebaTokenizer { segmenter }
     }
 }
 
@@ -156,7 +136,8 @@ impl Tokenizer for JiebaTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> SpanTokenStream {
         let folded = fold(text);
         let spans = self
-            .jieba
+            .segmenter
+            .full()
             .cut_for_search(&folded, true)
             .into_iter()
             .filter(|t| is_wordy(t.word))
@@ -337,10 +318,11 @@ mod tests {
 
     #[test]
     fn jieba_stream_trims_words_and_skips_punctuation() {
-        let jieba = shared_jieba(&[], 7);
+        let segmenter = Arc::new(Segmenter::new(&[]));
+        let jieba = segmenter.full();
         let text = "网格员 走访，GO 命令。";
         let folded = fold(text);
-        let tokens = stream(JiebaTokenizer::new(Arc::clone(&jieba)).token_stream(text));
+        let tokens = stream(JiebaTokenizer::new(segmenter).token_stream(text));
         let expected: Vec<String> = jieba
             .cut_for_search(&folded, true)
             .into_iter()
@@ -356,12 +338,13 @@ mod tests {
     #[test]
     fn jieba_uses_the_domain_dictionary() {
         let dict = vec!["矛调中心".to_string()];
-        let jieba = shared_jieba(&dict, 42);
-        let words = query_words(&jieba, &fold("区矛调中心"));
+        let segmenter = Arc::new(Segmenter::new(&dict));
+        let words = query_words(&segmenter.for_text("区矛调中心"), &fold("区矛调中心"));
         assert!(words.contains(&"矛调中心".to_string()), "{words:?}");
+        let jieba = segmenter.for_text("化解矛盾纠纷 矛调中心");
         assert_eq!(query_word_set(&jieba, "化解矛盾纠纷"), Some(vec!["化解".into(), "矛盾".into(), "纠纷".into()]));
         assert_eq!(query_word_set(&jieba, "矛调中心"), None);
-        let mut tok = JiebaTokenizer::new(jieba);
+        let mut tok = JiebaTokenizer::new(segmenter);
         let mut stream = tok.token_stream("推廣楓橋經驗。");
         let mut seen = Vec::new();
         while stream.advance() {
