@@ -562,7 +562,8 @@ impl SearchIndex {
                 {
                     pairs.push(fold(w.trim()));
                 }
-                for w in counting.windows(2) {
+                // Two words that most records have say little side by side, and their phrase is costly.
+                for w in counting.windows(2).filter(|w| !(w[0].common && w[1].common)) {
                     pairs.push(format!("{}{}", w[0].text, w[1].text));
                     pairs.push(format!("{}{}", w[1].text, w[0].text));
                 }
@@ -716,7 +717,10 @@ impl SearchIndex {
         let mut alts: Vec<Box<dyn Query>> = Vec::new();
         alts.extend(literal_query(f.text_bigram, &u.text));
         if !u.literal_only {
-            for (word, _) in u.expansions.iter().filter(|(_, w)| *w >= EQUIVALENT_WEIGHT) {
+            // A word that contains the unit matches nothing the unit does not.
+            for (word, _) in
+                u.expansions.iter().filter(|(e, w)| *w >= EQUIVALENT_WEIGHT && !e.contains(u.text.as_str()))
+            {
                 alts.extend(literal_query(f.text_bigram, word));
             }
             if let Some(q) = self.all_words(&u.fine) {
@@ -866,7 +870,9 @@ impl SearchIndex {
             }
         };
         add(&u.text, u.weight);
-        for (e, w) in &u.expansions {
+        // A word that contains the unit (老年人 → 独居老人) finds no record the unit does not, and its phrase over
+        // common bigrams is among the costliest parts of a search.
+        for (e, w) in u.expansions.iter().filter(|(e, _)| !e.contains(u.text.as_str())) {
             add(e, u.weight * w);
         }
         if let Some(q) = self.all_words(&u.fine) {
