@@ -4,7 +4,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use casebook::library::{Kind, Library, Problem, check::check as run_check};
+use casebook::library::check::{check as run_check, check_files};
+use casebook::library::{Kind, Library, Problem};
 
 use super::output::print_json;
 
@@ -19,7 +20,7 @@ fn line(p: &Problem) -> String {
 /// Checks the library; exit code 1 when there are errors.
 pub fn check(root: &Path, json: bool) -> anyhow::Result<ExitCode> {
     let lib = Library::load(root).with_context(|| format!("无法打开资料库 {}", root.display()))?;
-    let report = run_check(&lib);
+    let report = check_files(&lib);
     if json {
         print_json(&report)?;
     } else {

@@ -228,6 +228,7 @@ fn build(lib: &Library, what: What) -> anyhow::Result<(Meta, &'static str, Optio
                 author_unit: opt(a.author_unit),
                 tags: list(a.tags.as_deref()),
                 source: None,
+                original: None,
             };
             (Meta::Writeup(w), body, opt(a.id))
         }

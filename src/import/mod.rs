@@ -25,7 +25,8 @@ pub use docx::Limits;
 pub use guess::{Guess, Guesses};
 
 use crate::library::{
-    DecodeError, Kind, Library, MAX_FILE_BYTES, Meta, Problem, Record, Severity, TextEncoding, Writeup, decode,
+    DecodeError, Kind, Library, MAX_FILE_BYTES, Meta, Original, Problem, Record, Severity, TextEncoding, Writeup,
+    decode,
 };
 use crate::store::{self, StoreError, Write, WriteLock, naming::file_name_safe};
 use crate::text::markdown_to_plain;
@@ -59,6 +60,18 @@ pub struct ImportDraft {
     /// The path of an existing record this import replaces (its previous version goes to the history);
     /// `None` for a new record. See [`ImportDraft::replacing`].
     pub replaces: Option<String>,
+    /// The file imported, kept as the write-up's 原件 (every format but Markdown, which is the record itself).
+    pub original: Option<OriginalFile>,
+}
+
+/// The original file of an import, to be kept in the write-up's `.assets` folder with its checksum.
+#[derive(Debug, Clone)]
+pub struct OriginalFile {
+    pub asset: Asset,
+    /// Pages, when the format has them.
+    pub pages: Option<u32>,
+    /// Pages read by OCR, 1-based.
+    pub ocr_pages: Vec<u32>,
 }
 
 impl ImportDraft {
@@ -85,7 +98,7 @@ pub struct ImportPlan {
     pub rel: String,
     /// Its full text.
     pub text: String,
-    /// Each asset's path relative to the library, in the order of `ImportDraft::assets`.
+    /// Each asset's path relative to the library, in the order of `ImportDraft::assets`, then the original's.
     pub asset_paths: Vec<String>,
     /// Warnings `casebook check` would give the new file (errors refuse the import).
     pub warnings: Vec<Problem>,
@@ -143,6 +156,10 @@ pub struct Parsed {
     pub front_matter: Option<String>,
     pub assets: Vec<Asset>,
     pub warnings: Vec<String>,
+    /// Pages of the file, when the format has them.
+    pub pages: Option<u32>,
+    /// Pages whose text was recognised from an image, 1-based.
+    pub ocr_pages: Vec<u32>,
 }
 
 /// Reads a file into a draft with guesses (see the module documentation). Nothing is written.
@@ -195,7 +212,23 @@ pub fn import_file_with(lib: &Library, path: &Path, limits: Limits) -> Result<Im
         return Err(ImportError::Empty { path: path.to_path_buf() });
     }
     let meta = parsed.meta.take().unwrap_or_default();
-    Ok(with_guesses(lib, path, meta, parsed, assets_dir))
+    // Every format but Markdown (the record itself) is kept as the write-up's original.
+    let original = match ext.as_str() {
+        "md" | "markdown" => None,
+        _ => {
+            let bytes = crate::library::read_bounded(path, crate::library::original::MAX_ORIGINAL_BYTES)
+                .map_err(|e| read_error(path, e))?;
+            let name = path.file_name().map(|n| file_name_safe(&n.to_string_lossy())).unwrap_or_default();
+            Some(OriginalFile {
+                asset: Asset { name, bytes },
+                pages: parsed.pages,
+                ocr_pages: std::mem::take(&mut parsed.ocr_pages),
+            })
+        }
+    };
+    let mut draft = with_guesses(lib, path, meta, parsed, assets_dir);
+    draft.original = original;
+    Ok(draft)
 }
 
 /// Fills what the file did not say with guesses from its text.
@@ -252,22 +285,28 @@ fn with_guesses(lib: &Library, path: &Path, mut meta: Writeup, parsed: Parsed, a
         front_matter: parsed.front_matter,
         assets_dir,
         replaces: None,
+        original: None,
     }
 }
 
 /// Reads a text file (UTF-8 or GBK/GB18030), refusing binaries and oversized files.
 fn read_text(path: &Path) -> Result<(String, Option<String>), ImportError> {
-    let bytes = crate::library::read_bounded(path, MAX_FILE_BYTES).map_err(|e| match e {
+    let bytes = crate::library::read_bounded(path, MAX_FILE_BYTES).map_err(|e| read_error(path, e))?;
+    let (text, encoding) = decode(&bytes).map_err(|source| ImportError::Decode { path: path.to_path_buf(), source })?;
+    let warning =
+        (encoding == TextEncoding::Gb18030).then(|| "文件为 GBK/GB18030 编码，已转换为 UTF-8 保存".to_string());
+    Ok((text, warning))
+}
+
+/// A bounded read that failed, as an import error naming the file.
+fn read_error(path: &Path, e: crate::library::ReadError) -> ImportError {
+    match e {
         crate::library::ReadError::TooLarge { bytes, limit } => {
             ImportError::TooLarge { path: path.to_path_buf(), mb: bytes as f64 / 1048576.0, limit: limit / 1048576 }
         }
         crate::library::ReadError::NotAFile => ImportError::NotAFile { path: path.to_path_buf() },
         crate::library::ReadError::Io(source) => ImportError::Io { path: path.to_path_buf(), source },
-    })?;
-    let (text, encoding) = decode(&bytes).map_err(|source| ImportError::Decode { path: path.to_path_buf(), source })?;
-    let warning =
-        (encoding == TextEncoding::Gb18030).then(|| "文件为 GBK/GB18030 编码，已转换为 UTF-8 保存".to_string());
-    Ok((text, warning))
+    }
 }
 
 /// What [`write_import`] would write, checked: the id (suggested when empty), the path, the text, where the
@@ -283,14 +322,23 @@ pub fn plan_import(lib: &Library, draft: &ImportDraft) -> Result<ImportPlan, Imp
         meta.id = Some(store::suggest_id(lib, Kind::Writeup, meta.district.as_deref(), meta.project.as_deref()));
     }
     let id = meta.id.clone().unwrap_or_default();
-    let meta = Meta::Writeup(meta);
     let rel = match &draft.replaces {
         Some(rel) => rel.clone(),
-        None => store::path_for_meta(lib, &meta),
+        None => store::path_for_meta(lib, &Meta::Writeup(meta.clone())),
     };
     let (dir, file) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
     let stem = file.strip_suffix(".md").unwrap_or(file);
     let assets_dir = format!("{stem}.assets");
+    if let Some(o) = &draft.original {
+        meta.original = Some(Original {
+            file: Some(format!("{assets_dir}/{}", o.asset.name)),
+            sha256: Some(store::sha256_hex(&o.asset.bytes)),
+            size: Some(o.asset.bytes.len() as u64),
+            pages: o.pages,
+            ocr_pages: o.ocr_pages.clone(),
+        });
+    }
+    let meta = Meta::Writeup(meta);
     let mut body = draft.body.clone();
     if assets_dir != draft.assets_dir {
         for asset in &draft.assets {
@@ -302,6 +350,7 @@ pub fn plan_import(lib: &Library, draft: &ImportDraft) -> Result<ImportPlan, Imp
     let asset_paths: Vec<String> = draft
         .assets
         .iter()
+        .chain(draft.original.as_ref().map(|o| &o.asset))
         .map(|a| {
             [dir, assets_dir.as_str(), a.name.as_str()]
                 .iter()
@@ -313,8 +362,13 @@ pub fn plan_import(lib: &Library, draft: &ImportDraft) -> Result<ImportPlan, Imp
         .collect();
     // Checked once, by the library's one write path: paths, attachment names, and the record by the rules of
     // `casebook check` together with the library.
-    let mut writes: Vec<Write> =
-        draft.assets.iter().zip(&asset_paths).map(|(a, rel)| Write::attachment(rel, a.bytes.clone())).collect();
+    let mut writes: Vec<Write> = draft
+        .assets
+        .iter()
+        .chain(draft.original.as_ref().map(|o| &o.asset))
+        .zip(&asset_paths)
+        .map(|(a, rel)| Write::attachment(rel, a.bytes.clone()))
+        .collect();
     writes.push(Write::record(&rel, text.as_bytes()));
     let planned = match store::plan(lib, writes) {
         Err(StoreError::Invalid(problems)) => return Err(ImportError::Invalid { rel, problems }),
@@ -419,6 +473,37 @@ mod tests {
         assert!(report.warnings.iter().any(|w| w.code == "type-pending"));
         let row = &crate::library::overview::overview(&lib)[0];
         assert_eq!((row.experience.len(), row.pending.len()), (0, 1));
+    }
+
+    #[test]
+    fn the_original_is_kept_beside_the_write_up_with_its_checksum() {
+        let (dir, lib) = library();
+        let outside = tempfile::tempdir().unwrap();
+        let src = outside.path().join("渝中区楼栋工作简报.txt");
+        let (bytes, _, _) =
+            encoding_rs::GBK.encode("渝中区楼栋工作简报\n一、工作动态\n2022年3月，各社区召开楼栋会。\n");
+        std::fs::write(&src, &bytes).unwrap();
+        let draft = import_file(&lib, &src).unwrap();
+        assert_eq!(draft.original.as_ref().unwrap().asset.bytes, bytes.to_vec());
+        let rel = write_import(&lib, &draft, &WriteLock::take(&lib.root).unwrap()).unwrap();
+        let lib = Library::load(dir.path()).unwrap();
+        let r = lib.records.iter().find(|r| r.path == rel).unwrap();
+        let Meta::Writeup(w) = &r.meta else { panic!() };
+        let o = w.original.as_ref().unwrap();
+        let stem = rel.rsplit('/').next().unwrap().trim_end_matches(".md");
+        assert_eq!(o.file.as_deref(), Some(format!("{stem}.assets/渝中区楼栋工作简报.txt").as_str()));
+        assert_eq!(o.size, Some(bytes.len() as u64));
+        let kept = crate::library::original::original_path(dir.path(), r).unwrap();
+        assert_eq!(std::fs::read(kept).unwrap(), bytes.to_vec(), "kept byte for byte, GBK and all");
+        assert_eq!(
+            crate::library::original::verify(dir.path(), r),
+            Some(crate::library::original::OriginalState::Intact)
+        );
+        assert!(crate::library::check::check_files(&lib).errors.is_empty());
+        // A Markdown file is the record itself: nothing else is kept.
+        let md = outside.path().join("b.md");
+        std::fs::write(&md, "# 渝中区某某做法\n\n正文。2022年。\n").unwrap();
+        assert!(import_file(&lib, &md).unwrap().original.is_none());
     }
 
     #[test]

@@ -60,9 +60,21 @@ pub const MAX_STOP_MINUTES: u32 = 1440;
 /// charts never see overflowing or unrepresentable numbers.
 pub const MAX_VALUE: f64 = 1e12;
 
-/// Checks a loaded library.
+/// Checks a loaded library: the records as read, without opening any other file (fast enough for every save).
 pub fn check(lib: &Library) -> Report {
-    let mut c = Checker { lib, problems: lib.load_problems.clone() };
+    check_with(lib, Vec::new())
+}
+
+/// [`check`] plus what only reading other files can tell: whether each write-up's original (原件) is still the
+/// file that was filed. What `casebook check` runs.
+pub fn check_files(lib: &Library) -> Report {
+    check_with(lib, super::original::verify_library(lib))
+}
+
+fn check_with(lib: &Library, found: Vec<Problem>) -> Report {
+    let mut problems = lib.load_problems.clone();
+    problems.extend(found);
+    let mut c = Checker { lib, problems };
     c.duplicate_ids();
     for r in &lib.records {
         c.record(r);
@@ -228,6 +240,9 @@ impl Checker<'_> {
                 self.required(r, "title", w.title.as_deref());
                 self.district(r, w.district.as_deref());
                 self.themes(r, &w.themes);
+                for (code, message) in super::original::structure_problems(r) {
+                    self.push(r, r.line_of("original"), Severity::Error, code, message);
+                }
                 if w.doc_type.as_deref().is_some_and(|t| t.trim() == super::rules::PENDING_TYPE) {
                     let message =
                         format!("文种待确认：导入时没有找到文种的依据，确认后才计入{}", super::rules::EXPERIENCE);

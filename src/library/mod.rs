@@ -9,6 +9,7 @@ mod config;
 mod encoding;
 pub mod facts;
 mod fresh;
+pub mod original;
 pub mod overview;
 mod record;
 pub mod rules;
@@ -26,7 +27,7 @@ pub use encoding::{DecodeError, TextEncoding, decode};
 pub use facts::{Facts, ProjectFacts, Projects};
 pub use record::{
     Better, Collection, CollectionItem, Evaluation, Indicator, Kind, MAX_FRONT_MATTER_BYTES, Measurement, Meta,
-    Project, Reception, Record, Site, Stop, Writeup, field_label, split_front_matter, year_of_date,
+    Original, Project, Reception, Record, Site, Stop, Writeup, field_label, split_front_matter, year_of_date,
 };
 pub use scan::{FileStamp, MAX_FILE_BYTES, is_record_path, read_record, scan_files};
 pub(crate) use yaml::from_str as parse_yaml;

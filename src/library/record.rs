@@ -60,6 +60,25 @@ pub struct Writeup {
     #[serde(deserialize_with = "one_or_many")]
     pub tags: Vec<String>,
     pub source: Option<String>,
+    /// 原件: the file the write-up was made from, kept in the library (see [`super::original`]).
+    pub original: Option<Original>,
+}
+
+/// 原件: the document a write-up was made from (a PDF, a scan, a Word or Excel file), kept beside it so the
+/// archive can show the real document and prove it is the one that was filed (真实性).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Original {
+    /// Where it is, relative to the write-up's folder (`yz-p01-5.assets/某某简报.pdf`).
+    pub file: Option<String>,
+    /// Its SHA-256 when it was filed, in lowercase hexadecimal.
+    pub sha256: Option<String>,
+    /// Its size in bytes when it was filed.
+    pub size: Option<u64>,
+    /// 页数, when the format has pages (PDF).
+    pub pages: Option<u32>,
+    /// Pages whose text was recognised from an image (OCR) rather than read, 1-based.
+    pub ocr_pages: Vec<u32>,
 }
 
 /// 认领项目: a claimed pilot project with its indicators and public evaluation.

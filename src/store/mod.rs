@@ -30,7 +30,7 @@ pub use frontmatter::render_record;
 pub use history::{Version, versions};
 pub use lock::{LibraryLock, LockName, Wait};
 pub use naming::{path_for, path_for_meta, suggest_id};
-pub use plan::{Committed, Conflict, Plan, Seen, Write, WriteLock, Written, plan, sha256_hex};
+pub use plan::{Committed, Conflict, MAX_KEPT_BYTES, Plan, Seen, Write, WriteLock, Written, plan, sha256_hex};
 pub use template::body_template;
 
 use crate::library::{Library, Problem, is_record_path, read_bounded};
