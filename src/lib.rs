@@ -22,6 +22,7 @@ pub mod generate;
 pub mod import;
 pub mod library;
 pub mod os_error;
+pub mod panic_guard;
 pub mod search;
 pub mod semantic;
 pub mod store;

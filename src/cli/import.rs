@@ -268,12 +268,27 @@ fn print_success(done: &Imported, dry: bool) {
     let arrow = if dry { "将导入为" } else { "→" };
     say!("{} {arrow} {rel}（id：{id}）", draft.source.display());
     print_guesses(draft, &mut |line| say!("{line}"));
-    if let Some(first) = assets.first() {
+    // The original, when kept, is the last of the files written beside the write-up.
+    let images = &assets[..assets.len() - usize::from(draft.original.is_some())];
+    if let Some(first) = images.first() {
         let dir = first.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        say!("  图片：{} 张 → {dir}/", assets.len());
+        say!("  图片：{} 张 → {dir}/", images.len());
+    }
+    if let (Some(o), Some(path)) = (&draft.original, assets.last()) {
+        let pages = o.pages.map(|p| format!("，{p} 页")).unwrap_or_default();
+        say!("  原件：{}（{}{pages}）→ {path}", o.asset.name, human_size(o.asset.bytes.len() as u64));
     }
     for w in warnings {
         say!("  注意：{w}");
+    }
+}
+
+/// A size as a clerk reads it: 812 字节, 64.3 KB, 12.5 MB.
+fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} 字节"),
+        b if b < 1024 * 1024 => format!("{:.1} KB", b as f64 / 1024.0),
+        b => format!("{:.1} MB", b as f64 / 1048576.0),
     }
 }
 
@@ -312,6 +327,13 @@ fn success_json(done: &Imported) -> Value {
         "type": m.doc_type,
         "project": m.project,
         "assets": assets,
+        "original": draft.original.as_ref().map(|o| json!({
+            "name": o.asset.name,
+            "path": assets.last(),
+            "size": o.asset.bytes.len(),
+            "sha256": casebook::store::sha256_hex(&o.asset.bytes),
+            "pages": o.pages,
+        })),
         "guesses": guesses_json(draft),
         "warnings": warnings,
     })

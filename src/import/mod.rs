@@ -15,6 +15,9 @@
 pub mod blocks;
 pub mod docx;
 pub mod guess;
+pub mod office;
+pub mod pdf;
+pub mod sheet;
 pub mod text;
 
 use std::path::{Path, PathBuf};
@@ -115,7 +118,9 @@ pub enum ImportError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}：不支持的文件类型{hint}（可导入 .md、.txt、.docx）")]
+    #[error(
+        "{path}：不支持的文件类型{hint}（可导入 .md、.txt、.docx、.pdf、.xlsx、.xls、.ods、.et；装有 LibreOffice 时还可导入 .doc、.wps）"
+    )]
     Unsupported { path: PathBuf, hint: String },
     #[error("{path}：文件过大（{mb:.1} MB），文本文件的上限是 {limit} MB")]
     TooLarge { path: PathBuf, mb: f64, limit: u64 },
@@ -133,6 +138,9 @@ pub enum ImportError {
     NotAWriteup { path: PathBuf, label: &'static str },
     #[error("{path}：{message}")]
     Docx { path: PathBuf, message: String },
+    /// A PDF, spreadsheet or converted document that could not be read (the message says why).
+    #[error("{path}：{message}")]
+    Format { path: PathBuf, message: String },
     #[error("{path}：文件中没有可导入的文字")]
     Empty { path: PathBuf },
     #[error("{0}")]
@@ -158,6 +166,8 @@ pub struct Parsed {
     pub warnings: Vec<String>,
     /// Pages of the file, when the format has them.
     pub pages: Option<u32>,
+    /// A date the file's properties give (created), `YYYY-MM-DD`: used when the text has none.
+    pub file_date: Option<String>,
     /// Pages whose text was recognised from an image, 1-based.
     pub ocr_pages: Vec<u32>,
 }
@@ -199,9 +209,36 @@ pub fn import_file_with(lib: &Library, path: &Path, limits: Limits) -> Result<Im
         }
         "docx" => docx::convert(path, &assets_dir, limits)
             .map_err(|message| ImportError::Docx { path: path.to_path_buf(), message })?,
+        "pdf" => {
+            let bytes = crate::library::read_bounded(path, crate::library::original::MAX_ORIGINAL_BYTES)
+                .map_err(|e| read_error(path, e))?;
+            pdf::convert(&bytes).map_err(|message| ImportError::Format { path: path.to_path_buf(), message })?
+        }
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" | "et" => {
+            let bytes = crate::library::read_bounded(path, crate::library::original::MAX_ORIGINAL_BYTES)
+                .map_err(|e| read_error(path, e))?;
+            match sheet::convert(&bytes, &ext) {
+                Ok(parsed) => parsed,
+                // A WPS .et that calamine cannot read may still open in LibreOffice.
+                Err(first) if ext == "et" && office::find_soffice().is_some() => {
+                    let converted = office::convert(path, "xlsx").map_err(|message| format_error(path, message))?;
+                    let bytes =
+                        crate::library::read_bounded(&converted.path, crate::library::original::MAX_ORIGINAL_BYTES)
+                            .map_err(|e| read_error(path, e))?;
+                    sheet::convert(&bytes, "xlsx").map_err(|_| format_error(path, first))?
+                }
+                Err(message) => return Err(format_error(path, message)),
+            }
+        }
+        "doc" | "wps" | "rtf" | "odt" | "wpt" | "dot" => {
+            let converted = office::convert(path, "docx").map_err(|message| format_error(path, message))?;
+            let mut parsed =
+                docx::convert(&converted.path, &assets_dir, limits).map_err(|message| format_error(path, message))?;
+            parsed.warnings.push(format!("已用 LibreOffice 把 .{ext} 转换为 .docx 后导入，请核对版式和编号"));
+            parsed
+        }
         other => {
             let hint = match other {
-                "doc" | "wps" => format!(" .{other}（旧版 Word/WPS 格式，请先另存为 .docx）"),
                 "" => "（没有扩展名）".to_string(),
                 _ => format!(" .{other}"),
             };
@@ -238,6 +275,14 @@ fn with_guesses(lib: &Library, path: &Path, mut meta: Writeup, parsed: Parsed, a
     if meta.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
         meta.title = parsed.title.map(|g| g.value);
     }
+    // The file name, when nothing in the file says its title (a 报表 without a title row, a scan).
+    if meta.title.as_deref().is_none_or(|t| t.trim().is_empty())
+        && let Some(stem) = path.file_stem().map(|s| s.to_string_lossy().trim().to_string()).filter(|s| !s.is_empty())
+    {
+        guesses.title =
+            Some(Guess { value: stem.clone(), from: "文件名（文件中没有像标题的一行）".into() });
+        meta.title = Some(stem);
+    }
     let title = meta.title.clone();
     let config = &lib.config;
     let from_file = |key: &str| format!("文件头信息中的 {key}");
@@ -263,6 +308,15 @@ fn with_guesses(lib: &Library, path: &Path, mut meta: Writeup, parsed: Parsed, a
         }
         guesses.date = date;
         guesses.year = year;
+        if meta.date.is_none()
+            && meta.year.is_none()
+            && let Some(d) = &parsed.file_date
+        {
+            meta.date = Some(d.clone());
+            guesses.date = Some(Guess {
+                value: d.clone(), from: "文件属性中的创建日期（正文中没有日期）".into()
+            });
+        }
     }
     if meta.doc_type.is_none() {
         // No evidence is not evidence for 经验材料: the type waits for the clerk (and does not count meanwhile).
@@ -296,6 +350,11 @@ fn read_text(path: &Path) -> Result<(String, Option<String>), ImportError> {
     let warning =
         (encoding == TextEncoding::Gb18030).then(|| "文件为 GBK/GB18030 编码，已转换为 UTF-8 保存".to_string());
     Ok((text, warning))
+}
+
+/// A format's reader refused the file (the message says why).
+fn format_error(path: &Path, message: String) -> ImportError {
+    ImportError::Format { path: path.to_path_buf(), message }
 }
 
 /// A bounded read that failed, as an import error naming the file.

@@ -58,7 +58,31 @@ pub fn convert(path: &Path, asset_dir: &str, limits: Limits) -> Result<Parsed, S
             None => warnings.push(format!("文档引用的图片 {} 在文件中不存在，未导入", image.part)),
         }
     }
-    Ok(Parsed { body: to_markdown(&blocks), title, assets, warnings, ..Parsed::default() })
+    let properties = optional_part(&mut pkg, "docProps/core.xml", &mut warnings)?;
+    let (file_title, file_date) = properties.as_ref().map(core_properties).unwrap_or_default();
+    let title = title.or_else(|| {
+        file_title
+            .map(|t| crate::import::Guess { value: t, from: "文档属性中的标题（docProps/core.xml）".into() })
+    });
+    Ok(Parsed { body: to_markdown(&blocks), title, assets, warnings, file_date, ..Parsed::default() })
+}
+
+/// The title and creation date (`YYYY-MM-DD`) a Word or WPS file records of itself in `docProps/core.xml`;
+/// a title is kept only when it looks like one (Chinese, not a program's placeholder or a file name).
+fn core_properties(root: &Element) -> (Option<String>, Option<String>) {
+    let text = |local: &str| root.child(local).map(|e| e.own_text().trim().to_string()).filter(|t| !t.is_empty());
+    let title = text("title").filter(|t| {
+        t.chars().any(crate::text::is_cjk) && !t.to_lowercase().contains(".doc") && t.chars().count() <= 80
+    });
+    let date = text("created").or_else(|| text("modified")).and_then(|d| {
+        let day = d.get(..10)?;
+        let ok = day.len() == 10
+            && day.as_bytes()[4] == b'-'
+            && day.as_bytes()[7] == b'-'
+            && day[..4].parse::<i32>().is_ok_and(|y| (1990..=2100).contains(&y));
+        ok.then(|| day.to_string())
+    });
+    (title, date)
 }
 
 /// The main document part, from `_rels/.rels` (normally `word/document.xml`).

@@ -512,6 +512,9 @@ fn import_notes(ui: &mut egui::Ui, draft: &ImportDraft) {
     if !draft.assets.is_empty() {
         ui.weak(format!("· 附带 {} 个图片，保存时放在材料旁的文件夹中", draft.assets.len()));
     }
+    if let Some(o) = &draft.original {
+        ui.weak(format!("· 原件 {} 连同校验值一起归档，保存时放在材料旁的文件夹中", o.asset.name));
+    }
 }
 
 fn versions_ui(
