@@ -78,7 +78,11 @@ pub fn export(lib: &Library, district: &str, out: &Path) -> Result<ExportReport,
         files.insert(r.path.clone(), (entry, bytes));
     }
     for r in &records {
-        for rel in linked_files(&r.path, &r.body) {
+        // The files its body links to, and its original (原件), which travels with its checksum.
+        let original = crate::library::original::original_of(r)
+            .and_then(|o| o.file.as_deref())
+            .and_then(|f| crate::library::original::original_rel(&r.path, f));
+        for rel in linked_files(&r.path, &r.body).into_iter().chain(original) {
             if files.contains_key(&rel) {
                 continue;
             }

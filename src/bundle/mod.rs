@@ -41,8 +41,8 @@ pub mod limits {
     pub const MAX_ENTRIES: usize = 20_000;
     /// One record: the same cap as loading a library.
     pub const MAX_RECORD_BYTES: u64 = crate::library::MAX_FILE_BYTES;
-    /// One linked file (a photo, a scanned page).
-    pub const MAX_ASSET_BYTES: u64 = 32 * 1024 * 1024;
+    /// One linked file (a photo, a scanned page) or original (原件): as large as an original may be.
+    pub const MAX_ASSET_BYTES: u64 = crate::library::original::MAX_ORIGINAL_BYTES;
     /// The manifest.
     pub const MAX_MANIFEST_BYTES: u64 = 16 * 1024 * 1024;
     /// Everything in the bundle together.

@@ -7,6 +7,7 @@
 //! - `generate`: the scale generator is deterministic and its output valid;
 //! - `ui`: the desktop app driven headless with egui_kittest; `fonts`: the bundled font's coverage.
 
+mod archive;
 mod bad_inputs;
 mod bundle;
 mod check;

@@ -1,0 +1,139 @@
+//! The archive of originals (原件): import keeps each file beside its write-up with a checksum, `check` tells a
+//! missing or changed original, and originals travel in bundles with their checksums. Real Word, WPS and PDF
+//! files converted by LibreOffice are tested by `real_files_*` (ignored here; CI runs them once LibreOffice is
+//! installed).
+
+use std::path::Path;
+
+use crate::util::{TempLibrary, copy_tree, corpus_dir, pdf_with_lines, xlsx};
+
+fn corpus_copy() -> TempLibrary {
+    let lib = TempLibrary::new();
+    copy_tree(&corpus_dir(), lib.root());
+    lib
+}
+
+fn sha(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+#[test]
+fn originals_are_kept_checked_and_travel_in_bundles() {
+    let lib = corpus_copy();
+    let outside = tempfile::tempdir().unwrap();
+    let sheet = outside.path().join("渝中区2022年矛盾纠纷统计报表.xlsx");
+    let sheet_bytes = xlsx(&[
+        ("A1", "渝中区矛盾纠纷排查化解情况统计表"),
+        ("A2", "指标"),
+        ("B2", "2022年"),
+        ("A3", "受理"),
+        ("B3", "1846"),
+    ]);
+    std::fs::write(&sheet, &sheet_bytes).unwrap();
+    let pdf = outside.path().join("brief.pdf");
+    let pdf_bytes = pdf_with_lines(&["Yuzhong District work brief", "2022"]);
+    std::fs::write(&pdf, &pdf_bytes).unwrap();
+
+    let o = lib.json(&[
+        "import",
+        "--district",
+        "渝中区",
+        "--year",
+        "2022",
+        "--json",
+        sheet.to_str().unwrap(),
+        pdf.to_str().unwrap(),
+    ]);
+    let files = o["files"].as_array().unwrap_or_else(|| panic!("{o}"));
+    assert_eq!(files.len(), 2, "{o}");
+    let table = &files[0];
+    assert_eq!(table["type"], "报表", "{table}");
+    assert_eq!(table["title"], "渝中区矛盾纠纷排查化解情况统计表");
+    assert_eq!(table["original"]["sha256"], sha(&sheet_bytes));
+    assert_eq!(files[1]["original"]["pages"], 1, "{}", files[1]);
+    let kept = lib.root().join(table["original"]["path"].as_str().unwrap());
+    assert_eq!(std::fs::read(&kept).unwrap(), sheet_bytes, "kept byte for byte");
+    let record = std::fs::read_to_string(lib.root().join(table["path"].as_str().unwrap())).unwrap();
+    assert!(record.contains("| 受理 | 1846 |"), "{record}");
+    assert!(record.contains(&sha(&sheet_bytes)), "{record}");
+
+    let check = lib.json(&["check", "--json"]);
+    assert!(!check["warnings"].to_string().contains("original-"), "{check}");
+    // Searchable like any record.
+    assert!(lib.search("矛盾纠纷排查化解情况统计表").1.contains(&table["id"].as_str().unwrap().to_string()));
+
+    // A replaced original is told apart from the one filed.
+    std::fs::write(&kept, b"something else").unwrap();
+    let check = lib.json(&["check", "--json"]);
+    assert!(check["warnings"].to_string().contains("original-changed"), "{check}");
+    std::fs::write(&kept, &sheet_bytes).unwrap();
+
+    // Originals travel in a bundle with their checksum, and arrive beside their write-up.
+    let bundle = outside.path().join("渝中区.zip");
+    let o = lib.json(&["bundle", "export", "--district", "渝中区", "--out", bundle.to_str().unwrap(), "--json"]);
+    assert!(o["assets"].as_u64().unwrap() >= 2, "{o}");
+    let other = corpus_copy();
+    let o = other.run(&["bundle", "import", bundle.to_str().unwrap()]);
+    assert_eq!(o.code, 0, "{o:?}");
+    let arrived = other.root().join(table["original"]["path"].as_str().unwrap());
+    assert_eq!(std::fs::read(arrived).unwrap(), sheet_bytes);
+    let check = other.json(&["check", "--json"]);
+    assert_eq!(check["errors"].as_array().unwrap().len(), 0, "{check}");
+    assert!(!check["warnings"].to_string().contains("original-"), "{check}");
+}
+
+/// The real Word and WPS files (`CASEBOOK_REAL_DOCX`, the folder of shared/real-docx), turned into PDF and .doc
+/// by LibreOffice, import with their title and keep their original. Needs LibreOffice: CI runs it.
+#[test]
+#[ignore = "needs LibreOffice and the real files (CASEBOOK_REAL_DOCX); run by .ci/run"]
+fn real_files_through_libreoffice() {
+    let source = std::env::var("CASEBOOK_REAL_DOCX").expect("CASEBOOK_REAL_DOCX");
+    let work = tempfile::tempdir().unwrap();
+    let mut docx: Vec<std::path::PathBuf> = std::fs::read_dir(&source)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "docx"))
+        .collect();
+    docx.sort();
+    assert!(docx.len() >= 5, "{source}");
+    for d in &docx {
+        std::fs::copy(d, work.path().join(d.file_name().unwrap())).unwrap();
+    }
+    for target in ["pdf", "doc"] {
+        let status = std::process::Command::new("soffice")
+            .args(["--headless", "--convert-to", target, "--outdir"])
+            .arg(work.path())
+            .args(docx.iter().map(|d| work.path().join(d.file_name().unwrap())))
+            .status()
+            .expect("soffice");
+        assert!(status.success());
+    }
+    let lib = corpus_copy();
+    for ext in ["pdf", "doc"] {
+        let files: Vec<String> = docx
+            .iter()
+            .map(|d| {
+                work.path().join(Path::new(d.file_name().unwrap()).with_extension(ext)).to_string_lossy().into_owned()
+            })
+            .collect();
+        let mut args = vec!["import", "--district", "渝中区", "--year", "2024", "--json"];
+        args.extend(files.iter().map(String::as_str));
+        let o = lib.json(&args);
+        for f in o["files"].as_array().unwrap() {
+            assert_eq!(f["ok"], true, "{f}");
+            assert!(f["title"].as_str().is_some_and(|t| !t.is_empty() && !t.contains('\u{FFFD}')), "{f}");
+            assert!(f["original"]["sha256"].as_str().is_some_and(|h| h.len() == 64), "{f}");
+        }
+        let notice = o["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["file"].as_str().unwrap().contains("notice-formatted"))
+            .unwrap();
+        assert!(notice["title"].as_str().unwrap().contains("关于进一步规范会议管理的通知"), "{notice}");
+    }
+    let check = lib.json(&["check", "--json"]);
+    assert_eq!(check["errors"].as_array().unwrap().len(), 0, "{check}");
+}
