@@ -80,6 +80,10 @@ pub enum Command {
     GoForward,
     /// Open a help page.
     ShowHelp(HelpPage),
+    /// Check a record's original against its checksum (the answer comes as an event).
+    VerifyOriginal(String),
+    /// Open a file in the system's viewer (a record's original).
+    OpenFile(PathBuf),
 }
 
 /// Read-only data every view may use.
@@ -224,6 +228,7 @@ impl CasebookApp {
                 Event::Results { seq, results } => self.search.on_results(seq, results),
                 Event::Page { seq, offset, hits } => self.search.on_page(seq, offset, hits),
                 Event::Similar { id, hits } => self.search.on_similar(id, hits),
+                Event::Original { id, state } => self.search.on_original(id, state),
                 Event::Written { path, what } => {
                     self.status = Some((format!("已保存{what}：{}", path.display()), false));
                 }
@@ -476,6 +481,12 @@ impl CasebookApp {
                 }
             }
             Command::ShowHelp(page) => self.help = Some(page),
+            Command::VerifyOriginal(id) => {
+                if let Some(library) = &self.library {
+                    self.worker.send(Job::VerifyOriginal { library: Arc::clone(library), id });
+                }
+            }
+            Command::OpenFile(path) => self.worker.send(Job::OpenFile(path)),
             Command::OpenLibrary(path) => {
                 if path.is_dir() {
                     self.path_prompt = None;

@@ -58,6 +58,10 @@ pub enum Job {
     ExportBundle { library: Arc<Library>, district: String, out: PathBuf },
     /// Write a showcase packet or study pack.
     Export { library: Arc<Library>, options: crate::export::ExportOptions },
+    /// Read a write-up's original (原件) and compare it with the checksum it was filed with.
+    VerifyOriginal { library: Arc<Library>, id: String },
+    /// Open a file with the program the system uses for it (an original in its viewer).
+    OpenFile(PathBuf),
     /// The background embedding saved new vectors: read them for the next searches.
     VectorsChanged,
     /// Stop the thread (sent when the handle is dropped; the file watcher holds a sender too).
@@ -91,6 +95,11 @@ pub enum Event {
     Similar {
         id: String,
         hits: Vec<Hit>,
+    },
+    /// What a record's original is now (`None`: it names none).
+    Original {
+        id: String,
+        state: Option<crate::library::original::OriginalState>,
     },
     /// A requested file was written.
     Written {
@@ -317,6 +326,19 @@ impl WorkerState {
                     self.add_semantic(&mut req);
                     if let Some(results) = self.search(&req, send) {
                         send(Event::Page { seq, offset: req.offset, hits: results.hits });
+                    }
+                }
+                Job::VerifyOriginal { library, id } => {
+                    let state = library.get(&id).and_then(|r| crate::library::original::verify(&library.root, r));
+                    send(Event::Original { id, state });
+                }
+                Job::OpenFile(path) => {
+                    if let Err(e) = open::that_detached(&path) {
+                        send(Event::Error(format!(
+                            "无法打开 {}：{}（可以在文件夹中找到它，用合适的程序打开）",
+                            path.display(),
+                            crate::os_error::describe(&e)
+                        )));
                     }
                 }
                 Job::Similar { id } => {

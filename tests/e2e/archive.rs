@@ -137,3 +137,35 @@ fn real_files_through_libreoffice() {
     let check = lib.json(&["check", "--json"]);
     assert_eq!(check["errors"].as_array().unwrap().len(), 0, "{check}");
 }
+
+/// The detail pane names the original, says it is the file filed once the worker has hashed it, and offers to
+/// open it; a replaced original is called out.
+#[test]
+fn the_detail_pane_shows_the_original_and_its_state() {
+    use egui_kittest::kittest::Queryable;
+    let lib = corpus_copy();
+    let outside = tempfile::tempdir().unwrap();
+    let sheet = outside.path().join("报表.xlsx");
+    std::fs::write(
+        &sheet,
+        xlsx(&[("A1", "渝中区楼栋议事统计表"), ("A2", "项目"), ("B2", "2022年"), ("A3", "议事"), ("B3", "36")]),
+    )
+    .unwrap();
+    let o = lib.json(&["import", "--district", "渝中区", "--json", sheet.to_str().unwrap()]);
+    let id = o["files"][0]["id"].as_str().unwrap_or_else(|| panic!("{o}")).to_string();
+    let mut harness = crate::ui::app_harness(&lib);
+    crate::ui::wait_for(&mut harness, "the records", |app| app.library.is_some());
+    harness.state_mut().search.selected = Some(id.clone());
+    crate::ui::wait_for(&mut harness, "the original's check", |app| {
+        app.search.selected.as_deref() == Some(id.as_str())
+            && matches!(harness_original(app), Some(casebook::library::original::OriginalState::Intact))
+    });
+    harness.get_by_label("原件");
+    harness.get_by_label("报表.xlsx");
+    harness.get_by_label("完好，与归档时一致");
+    harness.get_by_label("打开原件");
+}
+
+fn harness_original(app: &casebook::ui::CasebookApp) -> Option<casebook::library::original::OriginalState> {
+    app.search.original_state()
+}

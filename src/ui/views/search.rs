@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use egui::text::LayoutJob;
 use egui::{Align, Layout, RichText, TextFormat};
 
+use crate::library::original::OriginalState;
 use crate::library::{Meta, Record};
 use crate::search::{Facets, Filters, Hit, SearchRequest, SearchResults, Tier};
 use crate::ui::app::{Command, Ctx};
@@ -64,6 +65,8 @@ pub struct SearchView {
     scroll_to: Option<usize>,
     /// The result list's scroll offset and visible height at the last frame.
     results_view: (f32, f32),
+    /// The record whose original was asked about, and the answer once it came.
+    original: Option<(String, Option<OriginalState>)>,
 }
 
 impl SearchView {
@@ -131,6 +134,23 @@ impl SearchView {
             if let Some(slot) = results.rows.get_mut(offset + i) {
                 *slot = Some(hit);
             }
+        }
+    }
+
+    /// What the worker said of the shown record's original (`None` until it answers, or when it names none).
+    pub fn original_state(&self) -> Option<crate::library::original::OriginalState> {
+        self.original
+            .as_ref()
+            .filter(|(id, _)| self.selected.as_deref() == Some(id.as_str()))
+            .and_then(|(_, s)| s.clone())
+    }
+
+    /// The worker's answer about a record's original.
+    pub fn on_original(&mut self, id: String, state: Option<OriginalState>) {
+        if let Some((asked, answer)) = &mut self.original
+            && *asked == id
+        {
+            *answer = state;
         }
     }
 
@@ -481,7 +501,15 @@ impl SearchView {
                 commands.push(Command::ExportTarget(target));
             }
         });
-        commands.extend(header(ui, lib, record));
+        // The original is read and hashed by the worker, once per record shown.
+        if crate::library::original::original_of(record).is_some()
+            && self.original.as_ref().is_none_or(|(asked, _)| *asked != id)
+        {
+            self.original = Some((id.clone(), None));
+            commands.push(Command::VerifyOriginal(id.clone()));
+        }
+        let original = self.original.as_ref().filter(|(asked, _)| *asked == id).and_then(|(_, s)| s.as_ref());
+        commands.extend(header(ui, lib, record, original));
         ui.separator();
         markdown::show(ui, &record.body, &terms);
         ui.separator();
@@ -589,7 +617,12 @@ fn result_row(ui: &mut egui::Ui, hit: &Hit, selected: bool) -> bool {
 }
 
 /// The front matter as a tidy header; project links become commands.
-fn header(ui: &mut egui::Ui, lib: &crate::library::Library, r: &Record) -> Vec<Command> {
+fn header(
+    ui: &mut egui::Ui,
+    lib: &crate::library::Library,
+    r: &Record,
+    original: Option<&OriginalState>,
+) -> Vec<Command> {
     let mut commands = Vec::new();
     egui::Grid::new("detail-header").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {
         let row = |ui: &mut egui::Ui, k: &str, v: String| {
@@ -619,6 +652,41 @@ fn header(ui: &mut egui::Ui, lib: &crate::library::Library, r: &Record) -> Vec<C
             ui.end_row();
         }
         row(ui, "文件", r.path.clone());
+        if let Some(o) = crate::library::original::original_of(r) {
+            ui.weak("原件");
+            ui.horizontal_wrapped(|ui| {
+                let name = o.file.as_deref().and_then(|f| f.rsplit('/').next()).unwrap_or("");
+                ui.label(name);
+                if let Some(pages) = o.pages {
+                    ui.weak(format!("{pages} 页"));
+                }
+                match original {
+                    None => {
+                        ui.weak("正在核对…");
+                    }
+                    Some(OriginalState::Intact) => {
+                        ui.colored_label(egui::Color32::from_rgb(40, 120, 60), "完好，与归档时一致");
+                    }
+                    Some(state) => {
+                        ui.colored_label(egui::Color32::from_rgb(190, 60, 40), format!("注意：{}", state.label()));
+                    }
+                }
+                let openable = !matches!(original, Some(OriginalState::Missing));
+                if let Some(path) = crate::library::original::original_path(&lib.root, r)
+                    && ui
+                        .add_enabled(openable, egui::Button::new("打开原件"))
+                        .on_hover_text("用系统中的相应程序打开原件")
+                        .clicked()
+                {
+                    commands.push(Command::OpenFile(path));
+                }
+            });
+            ui.end_row();
+            if !o.ocr_pages.is_empty() {
+                let pages: Vec<String> = o.ocr_pages.iter().map(u32::to_string).collect();
+                row(ui, "", format!("第 {} 页的文字由图像识别得来，可能有错字，请以原件为准", pages.join("、")));
+            }
+        }
     });
     match &r.meta {
         Meta::Site(s) => {
