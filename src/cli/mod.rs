@@ -20,6 +20,7 @@ macro_rules! say_part {
     ($($t:tt)*) => { print!("{}", crate::casebook_cli::output::inert(&format!($($t)*))) };
 }
 
+mod archive;
 mod bundle;
 mod check;
 mod chinese;
@@ -95,8 +96,10 @@ enum Command {
     Eval(eval::EvalArgs),
     /// 新建记录（写作材料、认领项目、调研点、学习专辑）
     New(new::NewArgs),
-    /// 导入 .md、.txt、.docx 文件为写作材料
+    /// 导入文件为写作材料（.md、.txt、.docx、.pdf、Excel/WPS 表格；装有 LibreOffice 时还可导入 .doc、.wps），原件一并归档
     Import(import::ImportArgs),
+    /// 档案：各项目按年度、文种的材料与缺项，档案目录（Excel、Word、CSV），迎检档案包
+    Archive(archive::ArchiveArgs),
     /// 交换包：导出某区县的记录，或导入其他单位送来的包
     Bundle(bundle::BundleArgs),
     /// 导出调研点展示材料或学习专辑（HTML、Word、Markdown、CSV）
@@ -140,6 +143,7 @@ pub fn run() -> ExitCode {
         Some(Command::Gen(args)) => generate::run(args),
         Some(Command::New(args)) => new::run(&root, args),
         Some(Command::Import(args)) => import::run(&root, args),
+        Some(Command::Archive(args)) => archive::run(&root, args),
         Some(Command::Bundle(args)) => bundle::run(&root, args),
         Some(Command::Export(args)) => export::run(&root, args),
     };

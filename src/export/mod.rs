@@ -11,6 +11,7 @@
 //! escapes all text it writes.
 
 mod archive;
+pub mod catalog;
 mod csv;
 mod docx;
 mod gather;
@@ -22,6 +23,7 @@ mod packet;
 mod stamp;
 mod study;
 mod svg;
+pub mod xlsx;
 
 use std::path::{Path, PathBuf};
 
@@ -31,6 +33,7 @@ use serde::Serialize;
 use crate::library::{Kind, Library, Meta};
 
 use archive::OutFile;
+pub use catalog::{CatalogFormat, PackReport};
 pub use csv::COLUMNS as CSV_COLUMNS;
 pub use markup::allowed_link;
 pub use model::Document;

@@ -170,6 +170,9 @@ pub struct Config {
     pub concepts: Vec<Concept>,
     /// Words of a question that carry no meaning for matching (怎么, 有没有, 经验 …).
     pub stop_words: Vec<String>,
+    /// The archive checklist: for each claimed project, how many materials of each type the archive should hold
+    /// (see [`super::archive`]); `casebook.yaml`'s `archive_checklist` replaces it.
+    pub archive_checklist: Vec<(String, usize)>,
     /// Folded spellings → canonical names, so look-ups do not fold the whole list each time.
     district_lookup: HashMap<String, usize>,
     theme_lookup: HashMap<String, String>,
@@ -201,6 +204,8 @@ struct RawConfig {
     thesaurus_off: Option<Vec<String>>,
     stop_words: Option<Vec<String>>,
     stop_words_off: Option<Vec<String>>,
+    /// 文种 → how many each claimed project's archive should hold.
+    archive_checklist: Option<std::collections::BTreeMap<String, usize>>,
 }
 
 #[derive(Deserialize)]
@@ -297,7 +302,9 @@ impl Config {
         let theme_lookup =
             theme_groups.iter().flat_map(|g| &g.themes).map(|t| (fold(t), t.clone())).collect::<HashMap<_, _>>();
         let type_lookup = types.iter().map(|t| (fold(t), t.clone())).collect::<HashMap<_, _>>();
+        let archive_checklist = super::archive::default_checklist(&types);
         Config {
+            archive_checklist,
             districts,
             theme_groups,
             types,
@@ -362,7 +369,7 @@ impl Config {
         let mut stop_words: Vec<String> =
             defaults.stop_words.into_iter().filter(|w| !stop_off.contains(&fold(w))).collect();
         stop_words.extend(raw.stop_words.unwrap_or_default().into_iter().map(|w| w.trim().to_string()));
-        Ok(Config::from_parts(
+        let mut config = Config::from_parts(
             districts,
             theme_groups,
             raw.types.unwrap_or(defaults.types),
@@ -370,7 +377,15 @@ impl Config {
             raw.synonyms.unwrap_or(defaults.synonyms),
             concepts,
             stop_words,
-        ))
+        );
+        if let Some(list) = raw.archive_checklist {
+            // In the order of the configured types, each named as configured.
+            let mut items: Vec<(String, usize)> =
+                list.into_iter().map(|(t, n)| (config.type_name(t.trim()).to_string(), n)).collect();
+            items.sort_by_key(|(t, _)| config.types.iter().position(|c| c == t).unwrap_or(usize::MAX));
+            config.archive_checklist = items;
+        }
+        Ok(config)
     }
 
     /// The gazetteer's name for what a user or a file wrote (short forms and traditional script accepted).

@@ -3,6 +3,7 @@
 //! `Library::load` reads every record it can and collects a [`Problem`] for every file it cannot, so one bad
 //! file never hides the others. Validation against the seed's rules lives in [`check`].
 
+pub mod archive;
 mod bounded;
 pub mod check;
 mod config;
