@@ -7,6 +7,7 @@ use egui::{Key, KeyboardShortcut, Modifiers};
 
 use super::navigation::{Navigation, Place};
 use super::state::{PersistedState, STORAGE_KEY};
+use super::views::archive::ArchiveView;
 use super::views::bundle::{BundleAction, BundleView};
 use super::views::cross::CrossView;
 use super::views::editor::{EditorView, Session};
@@ -34,6 +35,7 @@ pub const GO_FORWARD: KeyboardShortcut = KeyboardShortcut::new(Modifiers::ALT, K
 pub enum Tab {
     Search,
     Overview,
+    Archive,
     Cross,
     Editor,
     Bundle,
@@ -84,6 +86,8 @@ pub enum Command {
     VerifyOriginal(String),
     /// Open a file in the system's viewer (a record's original).
     OpenFile(PathBuf),
+    /// Say something in the status bar (an error when it could not be done).
+    Notify(String),
 }
 
 /// Read-only data every view may use.
@@ -111,6 +115,7 @@ pub struct CasebookApp {
     pub search: SearchView,
     pub project: ProjectView,
     pub overview: OverviewView,
+    pub archive: ArchiveView,
     pub cross: CrossView,
     pub editor: EditorView,
     pub bundle: BundleView,
@@ -163,6 +168,7 @@ impl CasebookApp {
             search,
             project: ProjectView::default(),
             overview: OverviewView::default(),
+            archive: ArchiveView::default(),
             cross: CrossView::default(),
             editor: EditorView::default(),
             bundle: BundleView::default(),
@@ -327,6 +333,7 @@ impl CasebookApp {
             match self.tab.clone() {
                 Tab::Search => commands.extend(self.search.ui(ui, &ctx, &self.worker)),
                 Tab::Overview => commands.extend(self.overview.ui(ui, &ctx)),
+                Tab::Archive => commands.extend(self.archive.ui(ui, &ctx)),
                 Tab::Cross => commands.extend(self.cross.ui(ui, &ctx)),
                 Tab::Editor => commands.extend(self.editor.ui(ui, &ctx, &self.worker)),
                 Tab::Bundle => match self.bundle.ui(ui) {
@@ -487,6 +494,7 @@ impl CasebookApp {
                 }
             }
             Command::OpenFile(path) => self.worker.send(Job::OpenFile(path)),
+            Command::Notify(message) => self.status = Some((message, true)),
             Command::OpenLibrary(path) => {
                 if path.is_dir() {
                     self.path_prompt = None;
@@ -622,7 +630,12 @@ impl CasebookApp {
                 commands.push(Command::GoForward);
             }
             ui.separator();
-            let mut tabs = vec![(Tab::Search, "检索"), (Tab::Overview, "总览 · 迎验收"), (Tab::Cross, "横向对比")];
+            let mut tabs = vec![
+                (Tab::Search, "检索"),
+                (Tab::Overview, "总览 · 迎验收"),
+                (Tab::Archive, "档案"),
+                (Tab::Cross, "横向对比"),
+            ];
             if self.editor.session.is_some() {
                 tabs.push((Tab::Editor, if self.editor.is_dirty() { "编辑 ●" } else { "编辑" }));
             }

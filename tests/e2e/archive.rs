@@ -169,3 +169,36 @@ fn the_detail_pane_shows_the_original_and_its_state() {
 fn harness_original(app: &casebook::ui::CasebookApp) -> Option<casebook::library::original::OriginalState> {
     app.search.original_state()
 }
+
+/// The 档案 tab: per project, the checklist's types with their counts by year and what is missing; a count opens
+/// the materials behind it, and a material opens in the search view.
+#[test]
+fn the_archive_view_counts_and_opens_materials() {
+    use egui_kittest::kittest::Queryable;
+    let lib = corpus_copy();
+    let mut harness = crate::ui::app_harness(&lib);
+    crate::ui::wait_for(&mut harness, "the records", |app| app.library.is_some());
+    harness.get_by_label("总览 · 迎验收").click();
+    harness.run_steps(2);
+    harness.get_by_label("档案（按年度、项目、文种）→").click();
+    harness.run_steps(3);
+    harness.get_by_label("导出档案目录（Excel）");
+    let app = harness.state();
+    let library = app.library.clone().unwrap();
+    let district = app.archive.district.clone().unwrap();
+    let want = casebook::library::archive::archive(&library, Some(&district));
+    let p = &want.projects[0];
+    let missing: usize = p.gaps().map(|l| l.missing()).sum();
+    assert!(missing > 0, "the sample library's projects miss 报表 and others");
+    assert!(harness.get_all_by_label(&format!("缺 {missing} 件")).count() >= 1);
+    // 经验材料 of the first year it has: the count opens the list, the list opens the record.
+    let line = p.lines.iter().find(|l| l.doc_type == casebook::library::rules::EXPERIENCE).unwrap();
+    let year = line.items[0].year.unwrap();
+    let n = p.count(&line.doc_type, Some(year));
+    harness.get_by_label(&format!("{} {} {year}：{n}", p.id, line.doc_type)).click();
+    harness.run_steps(2);
+    let first = line.items.iter().find(|i| i.year == Some(year)).unwrap();
+    harness.get_by_label(&first.title).click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().search.selected.as_deref(), Some(first.id.as_str()));
+}

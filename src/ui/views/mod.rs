@@ -1,5 +1,6 @@
 //! One struct per view; each draws itself and returns [`crate::ui::app::Command`]s for the shell to carry out.
 
+pub mod archive;
 pub mod bundle;
 pub mod cross;
 pub mod editor;

@@ -76,7 +76,16 @@ impl OverviewView {
             return commands;
         };
         self.refresh(lib);
-        ui.heading("总览 · 迎验收");
+        ui.horizontal(|ui| {
+            ui.heading("总览 · 迎验收");
+            if ui
+                .link("档案（按年度、项目、文种）→")
+                .on_hover_text("查看各项目的纪要、报表、简报、制度、方案等是否齐全")
+                .clicked()
+            {
+                commands.push(Command::Show(crate::ui::app::Tab::Archive));
+            }
+        });
         ui.label(format!("试点要求：{}。点击数字查看明细。", crate::library::rules::summary()));
         ui.add_space(6.0);
         let ready = self.rows.iter().filter(|r| r.ready()).count();
