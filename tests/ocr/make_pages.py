@@ -7,7 +7,8 @@ stamp over the text, and a rough scan (grey paper, noise, blur, JPEG). The groun
 beside it as NAME.txt (one line per text line, as laid out).
 
 Two sets:
-  * small pages (a paragraph each, committed in tests/ocr/ and read by `cargo test --lib ocr`):
+  * small pages (a paragraph each, committed in tests/ocr/ and read by `cargo test --lib ocr`; the clean
+    300 dpi one also as a bilevel CCITT Group 4 TIFF, as archive scanners write):
         python3 tests/ocr/make_pages.py
   * full A4 pages (the whole text, for `cargo bench --bench ocr`; not committed, about 10 MB):
         python3 tests/ocr/make_pages.py --full target/ocr-pages
@@ -211,6 +212,12 @@ def main():
         pages = dict((n, (im, li, f)) for n, im, li, f in conditions(small, SANS, 0, 300, 150, 100, rng, (8, 8)))
         image, lines, fmt = pages[name]
         save(out, f"small-{name}", image, lines, fmt)
+        if name == "clean300":
+            # what archive scanners write: bilevel, CCITT Group 4 compressed TIFF
+            bilevel = image.point(lambda v: 255 if v > 128 else 0).convert("1")
+            bilevel.save(out / "small-bilevel-g4.tif", compression="group4", dpi=(300, 300))
+            (out / "small-bilevel-g4.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            print(f"{out / 'small-bilevel-g4.tif'}: CCITT Group 4")
 
 
 if __name__ == "__main__":
