@@ -7,6 +7,7 @@
 //! - [`text`] holds the folding and Markdown helpers both of them share;
 //! - [`store`] saves records safely: atomic writes, history, drafts;
 //! - [`import`] turns .md, .txt and .docx files into records; [`bundle`] exchanges records between offices;
+//! - [`ocr`] reads the Chinese text of scanned pages and photos, offline;
 //! - [`export`] writes showcase packets and study packs (HTML, .docx, Markdown, CSV);
 //! - [`generate`] writes deterministic libraries of any size for tests and benchmarks;
 //! - [`os_error`] names operating-system errors in Chinese.
@@ -21,6 +22,7 @@ pub mod export;
 pub mod generate;
 pub mod import;
 pub mod library;
+pub mod ocr;
 pub mod os_error;
 pub mod panic_guard;
 pub mod search;
