@@ -74,3 +74,25 @@ if want build; then
   ls -l "$exe"
   end
 fi
+
+# Wine runs casebook.exe from a folder holding the shim; a prefix of our own, created on first use.
+run_dir="$wine_dir/bin"
+export WINEPREFIX=${WINEPREFIX:-$wine_dir/prefix} WINEDEBUG=-all
+if want cli || want window || want package; then
+  begin "wine prefix"
+  mkdir -p "$run_dir"
+  cp "$exe" "$wine_dir/bcryptprimitives.dll" "$run_dir/"
+  wine wineboot -i >/dev/null 2>&1 || true
+  wine "$run_dir/casebook.exe" --version
+  end
+fi
+
+if want cli; then
+  begin "command line under Wine"
+  linux_bin=${CASEBOOK_LINUX_BIN:-$CARGO_TARGET_DIR/debug/casebook}
+  [ -x "$linux_bin" ] || nice cargo build
+  work=$(mktemp -d)
+  python3 .ci/wine/cli-subset.py --linux "$linux_bin" --exe "$run_dir/casebook.exe" --work "$work"
+  rm -rf "$work"
+  end
+fi
