@@ -96,3 +96,19 @@ if want cli; then
   rm -rf "$work"
   end
 fi
+
+if want window; then
+  begin "window under Wine + Xvfb"
+  bash .ci/wine/window.sh "$run_dir" "$CARGO_TARGET_DIR/windows-window.png"
+  # Again with a Chinese font standing in for Windows' Microsoft YaHei (WenQuanYi Micro Hei: sans-serif, outlines
+  # only, like it): the app must draw Chinese with it rather than with its bundled font, so the screenshots differ.
+  yahei=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+  if [ ! -f "$yahei" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-wqy-microhei >/dev/null
+  fi
+  bash .ci/wine/window.sh "$run_dir" "$CARGO_TARGET_DIR/windows-window-yahei.png" "$yahei"
+  differ=$(compare -metric AE "$CARGO_TARGET_DIR/windows-window.png" "$CARGO_TARGET_DIR/windows-window-yahei.png" null: 2>&1 || true)
+  echo "pixels that differ with the system font: $differ"
+  [ "${differ%% *}" -gt 20000 ] 2>/dev/null || { echo "the system's Chinese font was not used"; exit 1; }
+  end
+fi
