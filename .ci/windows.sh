@@ -66,6 +66,8 @@ end
 begin "shim"
 mkdir -p "$wine_dir"
 x86_64-w64-mingw32-gcc -O2 -s -shared -o "$wine_dir/bcryptprimitives.dll" .ci/wine/shim.c
+# A test program that holds a file open as Word or an antivirus does (.ci/wine/hold.c).
+x86_64-w64-mingw32-gcc -O2 -s -municode -o "$wine_dir/hold.exe" .ci/wine/hold.c
 end
 
 if want build; then
@@ -81,7 +83,7 @@ export WINEPREFIX=${WINEPREFIX:-$wine_dir/prefix} WINEDEBUG=-all
 if want cli || want window || want package; then
   begin "wine prefix"
   mkdir -p "$run_dir"
-  cp "$exe" "$wine_dir/bcryptprimitives.dll" "$run_dir/"
+  cp "$exe" "$wine_dir/bcryptprimitives.dll" "$wine_dir/hold.exe" "$run_dir/"
   wine wineboot -i >/dev/null 2>&1 || true
   wine "$run_dir/casebook.exe" --version
   end
@@ -92,7 +94,8 @@ if want cli; then
   linux_bin=${CASEBOOK_LINUX_BIN:-$CARGO_TARGET_DIR/debug/casebook}
   [ -x "$linux_bin" ] || nice cargo build
   work=$(mktemp -d)
-  python3 .ci/wine/cli-subset.py --linux "$linux_bin" --exe "$run_dir/casebook.exe" --work "$work"
+  python3 .ci/wine/cli-subset.py --linux "$linux_bin" --exe "$run_dir/casebook.exe" --hold "$run_dir/hold.exe" \
+    --work "$work"
   rm -rf "$work"
   end
 fi

@@ -115,6 +115,7 @@ def main():
     ap.add_argument("--linux", required=True, type=Path)
     ap.add_argument("--exe", required=True, type=Path)
     ap.add_argument("--work", required=True, type=Path)
+    ap.add_argument("--hold", type=Path, help="hold.exe (.ci/wine/hold.c) for the open-file checks")
     ap.add_argument("--corpus", default=Path(__file__).resolve().parents[2] / "corpus", type=Path)
     a = ap.parse_args()
     work = a.work.resolve()
@@ -284,7 +285,35 @@ def main():
         fail("compare --csv: a CSV missing")
 
     consoles(run, lib_l, lib_w, work)
+    if a.hold:
+        open_file(run, lib_w, a.hold.resolve(), work)
     return finish()
+
+
+def open_file(run: Runner, lib: Path, hold: Path, work: Path):
+    """Replacing a record that another program holds open (without sharing deletion, as Word, an antivirus or a
+    sync client do): a brief hold is waited out, a long one is refused with a clear message, the file intact."""
+    record = lib / "渝中区" / "yz-p01" / "yz-p01-3.md"
+    for hold_ms, text in ((1000, "第一次修订：网格员每天走访。"), (6000, "第二次修订：不应写入。")):
+        revised = work / "修订稿.txt"
+        revised.write_text(f"渝中区网格员走访经验\n\n{text}\n", encoding="utf-8")
+        before = record.read_bytes()
+        holder = subprocess.Popen(["wine", str(hold), win_path(record), str(hold_ms)], stdout=subprocess.PIPE,
+                                  env=run.env)
+        holder.stdout.readline()  # "held": the file is open now
+        r = run.win(lib, "import", "--id", "yz-p01-3", "--replace", win_path(revised), check_code=None)
+        holder.wait()
+        out = (r.stdout + r.stderr).decode("utf-8", errors="replace")
+        leftovers = [p.name for p in record.parent.iterdir() if p.name.endswith(".tmp")]
+        if hold_ms < 2000:
+            check(r.returncode == 0 and text in record.read_text("utf-8"),
+                  f"a record held open for {hold_ms} ms is replaced once released")
+        else:
+            check(r.returncode != 0 and "正被其他程序打开" in out and record.read_bytes() == before,
+                  f"a record held open for {hold_ms} ms: refused with a clear message, left intact")
+            if "正被其他程序打开" not in out:
+                print("  ", out[-400:])
+        check(not leftovers, f"no temporary file left ({hold_ms} ms)")
 
 
 def consoles(run: Runner, lib_l: Path, lib_w: Path, work: Path):
