@@ -115,3 +115,22 @@ if want window; then
   [ "${differ%% *}" -gt 20000 ] 2>/dev/null || { echo "the system's Chinese font was not used"; exit 1; }
   end
 fi
+
+if want package; then
+  begin "portable package (zip) under Wine"
+  bash .ci/package.sh windows
+  unpacked=$(mktemp -d)
+  unzip -q "$CARGO_TARGET_DIR/package/casebook-windows-x86_64.zip" -d "$unpacked"
+  cd "$unpacked/casebook-windows-x86_64"
+  # The package as a user unzips it; only the Wine shim is added, beside the program.
+  cp "$wine_dir/bcryptprimitives.dll" .
+  wine casebook.exe --library corpus search 调解 --no-semantic >"$unpacked/out.txt"
+  head -n 3 "$unpacked/out.txt"
+  grep -q "条结果" "$unpacked/out.txt" || { echo "the unpacked casebook.exe did not search"; exit 1; }
+  # Started from another folder with no --library, it opens the sample library beside it.
+  (cd "$unpacked" && wine casebook-windows-x86_64/casebook.exe summary) | grep -q "135 篇写作材料" ||
+    { echo "the sample library beside the program was not found"; exit 1; }
+  cd "$root"
+  rm -rf "$unpacked"
+  end
+fi

@@ -4,7 +4,7 @@
 //! - [`worker`]: the background thread that owns the index (the UI thread does no file IO or indexing);
 //! - [`views`]: one struct per view (检索, 项目, 总览); [`widgets`]: Markdown with highlights, chips, badges;
 //! - [`navigation`]: 返回/前进 through opened records and pages;
-//! - [`state`]: what is remembered between runs; [`fonts`]: the bundled Chinese font.
+//! - [`state`]: what is remembered between runs; [`fonts`]: Chinese fonts (the system's on Windows, the bundled one).
 
 pub mod app;
 pub mod fonts;
