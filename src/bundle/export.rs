@@ -178,7 +178,7 @@ fn write_zip(
         let file = zip.finish().map_err(std::io::Error::other)?;
         file.sync_all()?;
         drop(file);
-        std::fs::rename(&tmp, out)
+        crate::store::replace(&tmp, out)
     })();
     if let Err(cause) = result {
         let _ = std::fs::remove_file(&tmp);

@@ -131,11 +131,11 @@ fn exit_with(e: clap::Error) -> ! {
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             let text = chinese_usage(&e.render().to_string());
-            println!("{}", text.trim_end());
+            super::output::write(super::output::Stream::Out, &format!("{}\n", text.trim_end()));
             std::process::exit(0);
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            eprint!("{}", chinese_usage(&e.render().to_string()));
+            super::output::write(super::output::Stream::Err, &chinese_usage(&e.render().to_string()));
             std::process::exit(2);
         }
         _ => {}

@@ -1,23 +1,40 @@
 //! The command line: one function per subcommand, each a thin layer over the core.
 //! Output is in Chinese; `--json` gives machine-readable output with stable keys. Everything printed goes
 //! through [`say!`] / [`say_err!`], which neutralise control and escape characters from the data
-//! ([`output::inert`]), so a record's title can never drive the terminal.
+//! ([`output::inert`]), so a record's title can never drive the terminal, and write in the encoding the reader
+//! expects (see [`output`]: UTF-16 to a Windows console, its code page when redirected there).
 
-/// `println!` with control and escape characters neutralised ([`output::inert`]).
+/// `println!` with control and escape characters neutralised ([`output::inert`]), in the stream's encoding
+/// ([`output::write`]).
 macro_rules! say {
-    () => { println!() };
-    ($($t:tt)*) => { println!("{}", crate::casebook_cli::output::inert(&format!($($t)*))) };
+    () => { crate::casebook_cli::output::write(crate::casebook_cli::output::Stream::Out, "\n") };
+    ($($t:tt)*) => {
+        crate::casebook_cli::output::write(
+            crate::casebook_cli::output::Stream::Out,
+            &(crate::casebook_cli::output::inert(&format!($($t)*)) + "\n"),
+        )
+    };
 }
 
-/// `eprintln!` with control and escape characters neutralised ([`output::inert`]).
+/// `eprintln!` with control and escape characters neutralised ([`output::inert`]), in the stream's encoding.
 macro_rules! say_err {
-    () => { eprintln!() };
-    ($($t:tt)*) => { eprintln!("{}", crate::casebook_cli::output::inert(&format!($($t)*))) };
+    () => { crate::casebook_cli::output::write(crate::casebook_cli::output::Stream::Err, "\n") };
+    ($($t:tt)*) => {
+        crate::casebook_cli::output::write(
+            crate::casebook_cli::output::Stream::Err,
+            &(crate::casebook_cli::output::inert(&format!($($t)*)) + "\n"),
+        )
+    };
 }
 
-/// `print!` with control and escape characters neutralised ([`output::inert`]).
+/// `print!` with control and escape characters neutralised ([`output::inert`]), in the stream's encoding.
 macro_rules! say_part {
-    ($($t:tt)*) => { print!("{}", crate::casebook_cli::output::inert(&format!($($t)*))) };
+    ($($t:tt)*) => {
+        crate::casebook_cli::output::write(
+            crate::casebook_cli::output::Stream::Out,
+            &crate::casebook_cli::output::inert(&format!($($t)*)),
+        )
+    };
 }
 
 mod archive;
@@ -43,7 +60,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser, Debug)]
 #[command(name = "casebook", version, long_about = None)]
 pub struct Cli {
-    /// 资料库文件夹（默认：环境变量 CASEBOOK_LIBRARY，否则 ./corpus）
+    /// 资料库文件夹（默认：环境变量 CASEBOOK_LIBRARY，否则 ./corpus 或程序旁的 corpus）
     #[arg(long, global = true, value_name = "DIR")]
     library: Option<PathBuf>,
     #[command(subcommand)]
@@ -106,12 +123,12 @@ enum Command {
     Export(export::ExportArgs),
 }
 
-/// The library folder: `--library`, else `$CASEBOOK_LIBRARY`, else `./corpus`.
+/// The library folder: `--library`, else `$CASEBOOK_LIBRARY`, else `./corpus` (or `corpus` beside the program).
 fn library_path(cli: &Cli) -> PathBuf {
     cli.library
         .clone()
         .or_else(|| std::env::var_os("CASEBOOK_LIBRARY").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from("corpus"))
+        .unwrap_or_else(casebook::library::default_root)
 }
 
 /// Runs the command line; errors are printed in Chinese with their causes, and map to exit code 2.
@@ -122,11 +139,22 @@ pub fn run() -> ExitCode {
         None => {
             // No command: the desktop app. The library is the one named, else the last one used, else ./corpus.
             let named = cli.library.clone().or_else(|| std::env::var_os("CASEBOOK_LIBRARY").map(PathBuf::from));
+            #[cfg(windows)]
+            output::close_own_console();
             return match casebook::ui::run(named) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     say_err!("错误：无法打开窗口：{e}");
                     say_err!("  提示：命令行功能不需要窗口，见 casebook --help（例如 casebook summary）");
+                    // Started by a double-click, the app has no console left to show this in.
+                    #[cfg(windows)]
+                    rfd::MessageDialog::new()
+                        .set_title("经验库")
+                        .set_level(rfd::MessageLevel::Error)
+                        .set_description(format!(
+                            "无法打开窗口：{e}\n\n经验库的窗口需要 OpenGL 2.0 以上的显卡驱动；远程桌面或虚拟机中可能没有。\n命令行功能不需要窗口：在命令提示符中运行 casebook --help。"
+                        ))
+                        .show();
                     ExitCode::from(2)
                 }
             };

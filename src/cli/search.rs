@@ -219,7 +219,8 @@ pub fn embed(root: &Path, threads: Option<usize>) -> anyhow::Result<ExitCode> {
     let mut shown = std::time::Instant::now();
     let report = casebook::semantic::embed_pending(&mut embedder, &library, &mut vectors, |c| {
         if shown.elapsed().as_millis() >= 500 {
-            eprint!("\r正在生成语义向量：{}/{} 条记录", c.done, c.total);
+            let progress = format!("\r正在生成语义向量：{}/{} 条记录", c.done, c.total);
+            super::output::write(super::output::Stream::Err, &progress);
             shown = std::time::Instant::now();
         }
         true

@@ -33,6 +33,21 @@ pub use record::{
 pub use scan::{FileStamp, MAX_FILE_BYTES, is_record_path, read_record, scan_files};
 pub(crate) use yaml::from_str as parse_yaml;
 
+/// The library opened when none is named: `corpus/` in the current folder, else `corpus/` beside the program (the
+/// portable package's sample library, when the program is started from a shortcut or another folder), else
+/// `corpus` (which then fails to open with a clear message).
+pub fn default_root() -> PathBuf {
+    let here = PathBuf::from("corpus");
+    if here.is_dir() {
+        return here;
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("corpus")))
+        .filter(|beside| beside.is_dir())
+        .unwrap_or(here)
+}
+
 /// Why a library could not be opened at all (individual bad files are [`Problem`]s, not errors).
 #[derive(Debug, thiserror::Error)]
 pub enum LibraryError {

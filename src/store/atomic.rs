@@ -71,7 +71,7 @@ fn write_with(path: &Path, bytes: &[u8], inject_failure: bool, must_be_new: bool
                 Err(_) => {}
             }
         }
-        std::fs::rename(&tmp, path)?;
+        replace(&tmp, path)?;
         sync_dir(dir);
         Ok(())
     })();
@@ -79,6 +79,71 @@ fn write_with(path: &Path, bytes: &[u8], inject_failure: bool, must_be_new: bool
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Renames `from` over `to`, replacing it atomically (`std::fs::rename`: POSIX `rename`; on Windows a rename
+/// with POSIX semantics where the file system has them, else `MoveFileExW` with `MOVEFILE_REPLACE_EXISTING`).
+///
+/// **Windows.** A file that another program holds open without sharing deletion cannot be replaced: the rename
+/// fails with “access denied” or a sharing violation. Such holds are mostly brief (an antivirus or the search
+/// indexer reading a file just written, a sync client uploading it), so the rename is tried again for about two
+/// seconds; if it still fails, the error says in Chinese that the file is open in another program (or read-only)
+/// and `to` is left as it was. `ReplaceFileW` would not help: it needs the same access and can leave the target
+/// renamed when it fails half-way. Other systems replace an open file without complaint and fail only for good.
+pub fn replace(from: &Path, to: &Path) -> std::io::Result<()> {
+    replace_retrying(from, to, |a, b| std::fs::rename(a, b), held_by_another_program, &RETRY_DELAYS)
+}
+
+/// Waits between attempts at replacing a held file: about two seconds in all.
+const RETRY_DELAYS: [std::time::Duration; 9] = {
+    use std::time::Duration;
+    [
+        Duration::from_millis(10),
+        Duration::from_millis(20),
+        Duration::from_millis(40),
+        Duration::from_millis(80),
+        Duration::from_millis(160),
+        Duration::from_millis(320),
+        Duration::from_millis(500),
+        Duration::from_millis(500),
+        Duration::from_millis(500),
+    ]
+};
+
+/// Whether a failed rename means that another program holds the target (or the source) open: on Windows,
+/// ERROR_ACCESS_DENIED (5, also a read-only target), ERROR_SHARING_VIOLATION (32), ERROR_LOCK_VIOLATION (33).
+fn held_by_another_program(e: &std::io::Error) -> bool {
+    cfg!(windows) && matches!(e.raw_os_error(), Some(5 | 32 | 33))
+}
+
+/// [`replace`] with the rename, the test for a held file and the waits given (tests run it on every system).
+fn replace_retrying(
+    from: &Path,
+    to: &Path,
+    mut rename: impl FnMut(&Path, &Path) -> std::io::Result<()>,
+    held: impl Fn(&std::io::Error) -> bool,
+    delays: &[std::time::Duration],
+) -> std::io::Result<()> {
+    let mut waits = delays.iter();
+    loop {
+        match rename(from, to) {
+            Ok(()) => return Ok(()),
+            Err(e) if held(&e) => match waits.next() {
+                Some(wait) => std::thread::sleep(*wait),
+                None => {
+                    let name = to.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    let code = e.raw_os_error().map(|c| format!("（系统错误码 {c}）")).unwrap_or_default();
+                    return Err(std::io::Error::new(
+                        e.kind(),
+                        format!(
+                            "无法替换 {name}：文件正被其他程序打开（如 Word、WPS、杀毒软件、同步盘），或被设为只读；请关闭该程序或取消只读后重试{code}"
+                        ),
+                    ));
+                }
+            },
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// A temporary name beside the target, unique per process and call, hidden from the library scan (leading dot,
@@ -139,6 +204,57 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), b"first");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
+    }
+
+    #[test]
+    fn a_briefly_held_target_is_replaced_once_released() {
+        use std::time::Duration;
+        let dir = tempfile::tempdir().unwrap();
+        let (from, to) = (dir.path().join("new.tmp"), dir.path().join("a.md"));
+        std::fs::write(&from, "新").unwrap();
+        std::fs::write(&to, "旧").unwrap();
+        // What Windows answers while an antivirus holds the file: a sharing violation, twice.
+        let mut refusals = 2;
+        let rename = |a: &Path, b: &Path| {
+            if refusals > 0 {
+                refusals -= 1;
+                return Err(std::io::Error::from_raw_os_error(32));
+            }
+            std::fs::rename(a, b)
+        };
+        let held = |e: &std::io::Error| e.raw_os_error() == Some(32);
+        replace_retrying(&from, &to, rename, held, &[Duration::from_millis(1); 3]).unwrap();
+        assert_eq!(std::fs::read_to_string(&to).unwrap(), "新");
+        assert!(!from.exists());
+    }
+
+    #[test]
+    fn a_target_held_for_good_is_left_alone_with_a_clear_message() {
+        use std::time::Duration;
+        let dir = tempfile::tempdir().unwrap();
+        let (from, to) = (dir.path().join("new.tmp"), dir.path().join("渝中区.md"));
+        std::fs::write(&from, "新").unwrap();
+        std::fs::write(&to, "旧").unwrap();
+        let mut attempts = 0;
+        let rename = |_: &Path, _: &Path| {
+            attempts += 1;
+            Err(std::io::Error::from_raw_os_error(5))
+        };
+        let held = |e: &std::io::Error| e.raw_os_error() == Some(5);
+        let err = replace_retrying(&from, &to, rename, held, &[Duration::from_millis(1); 3]).unwrap_err();
+        assert_eq!(attempts, 4, "the first try and one per wait");
+        let text = crate::os_error::describe(&err);
+        assert!(text.starts_with("无法替换 渝中区.md：文件正被其他程序打开"), "{text}");
+        assert!(text.contains("系统错误码 5"), "{text}");
+        assert_eq!(std::fs::read_to_string(&to).unwrap(), "旧");
+        // Any other failure is not retried.
+        let mut attempts = 0;
+        let rename = |_: &Path, _: &Path| {
+            attempts += 1;
+            Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+        };
+        assert!(replace_retrying(&from, &to, rename, held, &[Duration::from_millis(1); 3]).is_err());
+        assert_eq!(attempts, 1);
     }
 
     #[test]

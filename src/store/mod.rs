@@ -24,7 +24,7 @@ use std::path::{Component, Path, PathBuf};
 
 use thiserror::Error;
 
-pub use atomic::{FAIL_WRITES_ENV, write_atomic};
+pub use atomic::{FAIL_WRITES_ENV, replace, write_atomic};
 pub use draft::{Draft, discard_draft, drafts, drafts_to_offer, save_draft};
 pub use frontmatter::render_record;
 pub use history::{Version, versions};
@@ -94,17 +94,22 @@ pub struct Saved {
     pub previous: Option<Version>,
 }
 
-/// Checks that `rel` names a file inside the library (relative, no `..`, not in `.casebook/`).
+/// Checks that `rel` names a file inside the library (relative, no `..`, not in `.casebook/`). The same on every
+/// system: a backslash or a drive letter (`C:x.md`, `C:/x`) is refused too, because on Windows they lead out of
+/// the library although on Linux they are plain names (`//server/share` is a root everywhere).
 pub fn checked_path(root: &Path, rel: &str) -> Result<PathBuf, StoreError> {
     let p = Path::new(rel);
+    let drive = rel.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) && rel.as_bytes().get(1) == Some(&b':');
     let bad = rel.is_empty()
+        || drive
         || rel.contains('\\')
         || p.components().any(|c| !matches!(c, Component::Normal(_)))
         || p.components().next().is_some_and(|c| c.as_os_str() == ".casebook");
     if bad {
         return Err(StoreError::OutsideLibrary(rel.to_string()));
     }
-    Ok(root.join(p))
+    // Joined part by part, so the path has the system's separators (D:\\资料库\\yuzhong\\a.md in a Windows message).
+    Ok(rel.split('/').fold(root.to_path_buf(), |path, part| path.join(part)))
 }
 
 /// The absolute, symlink-free form of a path that may not exist yet (its existing ancestor is resolved, the rest
@@ -309,9 +314,17 @@ mod tests {
     #[test]
     fn refuses_paths_outside_the_library() {
         let dir = tempfile::tempdir().unwrap();
-        for rel in ["../x.md", "/etc/x.md", "a/../../x.md", ".casebook/manifest.json", "", "a\\..\\x.md"] {
+        // Drive letters and shares (Windows), refused on every system, so a library behaves alike everywhere.
+        let windows =
+            ["C:/x.md", "c:x.md", "C:\\Windows\\x.md", "\\\\server\\share\\资料库\\x.md", "//server/share/x.md"];
+        for rel in ["../x.md", "/etc/x.md", "a/../../x.md", ".casebook/manifest.json", "", "a\\..\\x.md"]
+            .into_iter()
+            .chain(windows)
+        {
             let refused = write(dir.path(), vec![Write::attachment(rel, "x")]);
             assert!(matches!(refused, Err(StoreError::OutsideLibrary(_))), "{rel}");
         }
+        // A colon elsewhere is a name (an existing Linux file keeps it; new names are refused by the plan).
+        assert!(checked_path(dir.path(), "纪要/10:30.png").is_ok());
     }
 }

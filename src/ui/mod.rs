@@ -4,7 +4,7 @@
 //! - [`worker`]: the background thread that owns the index (the UI thread does no file IO or indexing);
 //! - [`views`]: one struct per view (检索, 项目, 总览); [`widgets`]: Markdown with highlights, chips, badges;
 //! - [`navigation`]: 返回/前进 through opened records and pages;
-//! - [`state`]: what is remembered between runs; [`fonts`]: the bundled Chinese font.
+//! - [`state`]: what is remembered between runs; [`fonts`]: Chinese fonts (the system's on Windows, the bundled one).
 
 pub mod app;
 pub mod fonts;
@@ -18,7 +18,8 @@ use std::path::PathBuf;
 
 pub use app::CasebookApp;
 
-/// Opens the main window on a library folder (`None`: the last library, else `./corpus`).
+/// Opens the main window on a library folder (`None`: the last library, else the sample library
+/// ([`crate::library::default_root`])).
 pub fn run(library: Option<PathBuf>) -> eframe::Result {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -39,7 +40,7 @@ pub fn run(library: Option<PathBuf>) -> eframe::Result {
                 cc.storage.and_then(|s| eframe::get_value(s, state::STORAGE_KEY)).unwrap_or_default();
             let root = library
                 .or_else(|| state.last_library.clone().filter(|p| p.is_dir()))
-                .unwrap_or_else(|| PathBuf::from("corpus"));
+                .unwrap_or_else(crate::library::default_root);
             Ok(Box::new(CasebookApp::new(root, state)))
         }),
     )
