@@ -127,7 +127,7 @@ fuzz_target!(|data: &[u8]| {
         std::fs::write(&input, docx(first)).expect("input");
         let lib = Library::load(&root).expect("library");
         let lock = WriteLock::take(&root).expect("lock");
-        let written = import_file_with(&lib, &input, Limits::default()).ok().and_then(|mut draft| {
+        let written = import_file_with(&lib, &input, Limits::default(), &mut |_| {}).ok().and_then(|mut draft| {
             draft.meta.district = Some("渝中区".into());
             draft.meta.year = Some(2021);
             write_import(&lib, &draft, &lock).ok()

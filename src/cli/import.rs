@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use casebook::import::{Guess, ImportDraft, ImportError, import_file, plan_import, write_planned};
+use casebook::import::{Guess, ImportDraft, ImportError, Limits, import_file_with, plan_import, write_planned};
 use casebook::library::{Library, Severity};
 use casebook::search::SearchIndex;
 use clap::Args;
@@ -152,7 +152,10 @@ fn import_one(
     o: &Overrides,
     lock: Option<&casebook::store::WriteLock>,
 ) -> Result<Imported, Failed> {
-    let mut draft = import_file(lib, file).map_err(|error| Failed { error, draft: None })?;
+    // Long steps (OCR of scanned pages) are told on standard error, so that output stays clean.
+    let mut progress = |step: &str| say_err!("{}：{step}", file.display());
+    let mut draft =
+        import_file_with(lib, file, Limits::default(), &mut progress).map_err(|error| Failed { error, draft: None })?;
     let kept = |error: ImportError, draft: &ImportDraft| Failed { error, draft: Some(Box::new(draft.clone())) };
     if let Err(e) = apply_overrides(lib, &mut draft, o) {
         return Err(kept(e, &draft));
@@ -333,6 +336,7 @@ fn success_json(done: &Imported) -> Value {
             "size": o.asset.bytes.len(),
             "sha256": casebook::store::sha256_hex(&o.asset.bytes),
             "pages": o.pages,
+            "ocr_pages": o.ocr_pages,
         })),
         "guesses": guesses_json(draft),
         "warnings": warnings,

@@ -113,7 +113,7 @@ enum Command {
     Eval(eval::EvalArgs),
     /// 新建记录（写作材料、认领项目、调研点、学习专辑）
     New(new::NewArgs),
-    /// 导入文件为写作材料（.md、.txt、.docx、.pdf、Excel/WPS 表格；装有 LibreOffice 时还可导入 .doc、.wps），原件一并归档
+    /// 导入文件为写作材料（.md、.txt、.docx、.pdf、Excel/WPS 表格、扫描件和照片 .png/.jpg/.tif/.bmp（文字识别）；装有 LibreOffice 时还可导入 .doc、.wps），原件一并归档
     Import(import::ImportArgs),
     /// 档案：各项目按年度、文种的材料与缺项，档案目录（Excel、Word、CSV），迎检档案包
     Archive(archive::ArchiveArgs),

@@ -1,5 +1,6 @@
-//! Turning outside files into write-ups: `.md` (with or without front matter), `.txt` (UTF-8, GBK, GB18030)
-//! and `.docx` (Word or WPS).
+//! Turning outside files into write-ups: `.md` (with or without front matter), `.txt` (UTF-8, GBK, GB18030),
+//! `.docx` (Word or WPS), `.pdf` ([`pdf`], scanned pages through OCR), spreadsheets ([`sheet`]), `.doc`/`.wps`
+//! through LibreOffice ([`office`]) and scans or photos of pages ([`scan`]).
 //!
 //! Import is two steps so that a person can confirm what was guessed:
 //! 1. [`import_file`] reads the file into an [`ImportDraft`]: a write-up model with the title, district,
@@ -17,6 +18,8 @@ pub mod docx;
 pub mod guess;
 pub mod office;
 pub mod pdf;
+pub mod pdf_images;
+pub mod scan;
 pub mod sheet;
 pub mod text;
 
@@ -119,7 +122,7 @@ pub enum ImportError {
         source: std::io::Error,
     },
     #[error(
-        "{path}：不支持的文件类型{hint}（可导入 .md、.txt、.docx、.pdf、.xlsx、.xls、.ods、.et；装有 LibreOffice 时还可导入 .doc、.wps）"
+        "{path}：不支持的文件类型{hint}（可导入 .md、.txt、.docx、.pdf、.xlsx、.xls、.ods、.et，扫描件和照片 .png、.jpg、.tif、.bmp；装有 LibreOffice 时还可导入 .doc、.wps）"
     )]
     Unsupported { path: PathBuf, hint: String },
     #[error("{path}：文件过大（{mb:.1} MB），文本文件的上限是 {limit} MB")]
@@ -172,13 +175,28 @@ pub struct Parsed {
     pub ocr_pages: Vec<u32>,
 }
 
+/// The file name extensions import reads (for a file dialog's filter; `.doc` and `.wps` need LibreOffice).
+pub const IMPORTABLE_EXTENSIONS: &[&str] = &[
+    "docx", "doc", "wps", "wpt", "dot", "rtf", "odt", "txt", "md", "markdown", "pdf", "xlsx", "xlsm", "xlsb", "xls",
+    "ods", "et", "png", "jpg", "jpeg", "tif", "tiff", "bmp",
+];
+
+/// Told what a long import is doing (a Chinese phrase, e.g. the page OCR is reading), for a progress line.
+pub type Progress<'a> = &'a mut dyn FnMut(&str);
+
 /// Reads a file into a draft with guesses (see the module documentation). Nothing is written.
 pub fn import_file(lib: &Library, path: &Path) -> Result<ImportDraft, ImportError> {
-    import_file_with(lib, path, Limits::default())
+    import_file_with(lib, path, Limits::default(), &mut |_| {})
 }
 
-/// [`import_file`] with explicit caps on what a .docx may make us read.
-pub fn import_file_with(lib: &Library, path: &Path, limits: Limits) -> Result<ImportDraft, ImportError> {
+/// [`import_file`] with explicit caps on what a .docx may make us read, telling `progress` what it does (OCR
+/// of a scanned PDF takes seconds a page).
+pub fn import_file_with(
+    lib: &Library,
+    path: &Path,
+    limits: Limits,
+    progress: Progress,
+) -> Result<ImportDraft, ImportError> {
     // Only regular files (after following links): opening a pipe would wait forever, and a device such as
     // /dev/zero never ends.
     match std::fs::metadata(path) {
@@ -212,7 +230,11 @@ pub fn import_file_with(lib: &Library, path: &Path, limits: Limits) -> Result<Im
         "pdf" => {
             let bytes = crate::library::read_bounded(path, crate::library::original::MAX_ORIGINAL_BYTES)
                 .map_err(|e| read_error(path, e))?;
-            pdf::convert(&bytes).map_err(|message| ImportError::Format { path: path.to_path_buf(), message })?
+            pdf::convert(&bytes, progress)
+                .map_err(|message| ImportError::Format { path: path.to_path_buf(), message })?
+        }
+        "png" | "jpg" | "jpeg" | "jpe" | "tif" | "tiff" | "bmp" => {
+            scan::image_file(path, progress).map_err(|message| format_error(path, message))?
         }
         "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" | "et" => {
             let bytes = crate::library::read_bounded(path, crate::library::original::MAX_ORIGINAL_BYTES)

@@ -1,5 +1,6 @@
 //! PDF: the text layer of each page, in reading order, turned back into paragraphs; what the file's information
-//! dictionary says of its title and dates; and the pages that have no text (scans), for OCR.
+//! dictionary says of its title and dates; and the pages that have no text (scans), whose pictures are read by
+//! OCR ([`super::scan`]).
 //!
 //! The text comes from `pdf-extract` (which maps Chinese CID fonts through their ToUnicode tables). What it
 //! returns is one line per printed line, often with a space between every character of a 公文 typeset on a
@@ -31,6 +32,8 @@ pub struct PdfPage {
     pub number: u32,
     /// Paragraphs of the page, one per line.
     pub text: String,
+    /// The text was recognised from the page's picture (OCR), not read from a text layer.
+    pub ocr: bool,
 }
 
 /// What a PDF holds, read.
@@ -39,6 +42,8 @@ pub struct PdfText {
     pub pages: Vec<PdfPage>,
     /// Pages with no text layer (a scan, a photo): 1-based.
     pub image_only: Vec<u32>,
+    /// The pictures of those pages that have one, for OCR.
+    pub scans: Vec<super::pdf_images::PageImage>,
     /// The information dictionary's /Title, when it looks like one.
     pub title: Option<String>,
     /// The information dictionary's /CreationDate (else /ModDate) as `YYYY-MM-DD`.
@@ -67,8 +72,8 @@ fn read_checked(bytes: &[u8]) -> Result<PdfText, String> {
     }
     let mut out = PdfText { title: info_text(&doc, b"Title").filter(|t| looks_like_a_title(t)), ..PdfText::default() };
     out.date = info_text(&doc, b"CreationDate").or_else(|| info_text(&doc, b"ModDate")).and_then(|d| pdf_date(&d));
-    let mut raw_pages: Vec<(u32, String)> = Vec::with_capacity(pages.len());
-    for &number in pages.keys() {
+    let mut raw_pages: Vec<(u32, lopdf::ObjectId, String)> = Vec::with_capacity(pages.len());
+    for (&number, &page_id) in &pages {
         let mut text = String::new();
         let result = {
             let mut output = pdf_extract::PlainTextOutput::new(&mut text);
@@ -77,14 +82,15 @@ fn read_checked(bytes: &[u8]) -> Result<PdfText, String> {
         if let Err(e) = result {
             out.warnings.push(format!("第 {number} 页的文字无法读取（{e}）"));
         }
-        raw_pages.push((number, text));
+        raw_pages.push((number, page_id, text));
     }
-    for (number, raw) in raw_pages {
+    for (number, page_id, raw) in raw_pages {
         let text = tidy_page(&raw);
         if text.chars().filter(|c| !c.is_whitespace()).count() < 2 {
             out.image_only.push(number);
+            out.scans.extend(super::pdf_images::page_image(&doc, number, page_id));
         } else {
-            out.pages.push(PdfPage { number, text });
+            out.pages.push(PdfPage { number, text, ocr: false });
         }
     }
     Ok(out)
@@ -256,13 +262,14 @@ pub fn page_marker(n: u32, ocr: bool) -> String {
     if ocr { format!("〔原件第 {n} 页 · 文字识别〕") } else { format!("〔原件第 {n} 页〕") }
 }
 
-/// The whole text as plain lines for the common plain-text reading, pages after the first led by their marker.
-pub fn to_plain(pdf: &PdfText) -> String {
+/// The whole text as plain lines for the common plain-text reading, pages after the first led by their marker
+/// (the first has none, so that its first line can be taken for the title).
+pub fn to_plain(pages: &[PdfPage]) -> String {
     let mut out = String::new();
-    for (i, page) in pdf.pages.iter().enumerate() {
+    for (i, page) in pages.iter().enumerate() {
         if i > 0 {
             out.push('\n');
-            out.push_str(&page_marker(page.number, false));
+            out.push_str(&page_marker(page.number, page.ocr));
             out.push('\n');
         }
         out.push_str(&page.text);
@@ -271,17 +278,26 @@ pub fn to_plain(pdf: &PdfText) -> String {
     out
 }
 
-/// A PDF as a parsed import: its text read as plain text (title, 一、 headings), its information dictionary's
-/// title when the text has none, and notes on what could not be read.
-pub fn convert(bytes: &[u8]) -> Result<Parsed, String> {
-    let pdf = read(bytes)?;
+/// A PDF as a parsed import: its text read as plain text (title, 一、 headings), scanned pages read by OCR, its
+/// information dictionary's title when the text has none, and notes on what could not be read.
+pub fn convert(bytes: &[u8], progress: super::Progress) -> Result<Parsed, String> {
+    let mut pdf = read(bytes)?;
     let total_pages = pdf.pages.len() + pdf.image_only.len();
+    let (recognised, notes) = super::scan::pdf_pages(&pdf.scans, progress);
+    let ocr_pages: Vec<u32> = recognised.iter().map(|p| p.number).collect();
+    let unread: Vec<u32> = pdf.image_only.iter().copied().filter(|n| !ocr_pages.contains(n)).collect();
+    pdf.pages.extend(recognised);
+    pdf.pages.sort_by_key(|p| p.number);
     if pdf.pages.is_empty() {
-        return Err(format!(
-            "PDF 共 {total_pages} 页，都没有文字层（可能是扫描件或图片），需要文字识别（OCR）后才能导入"
-        ));
+        if pdf.scans.is_empty() {
+            return Err(format!("PDF 共 {total_pages} 页，既没有文字层也没有图片，没有可导入的文字"));
+        }
+        let why = notes.first().map(|n| format!("（{n}）")).unwrap_or_default();
+        return Err(format!("PDF 共 {total_pages} 页，都没有文字层，文字识别（OCR）也没有读出文字{why}"));
     }
-    let mut parsed = super::text::plain(&to_plain(&pdf));
+    let mut parsed = super::text::plain(&to_plain(&pdf.pages));
+    parsed.ocr_pages = ocr_pages;
+    parsed.warnings.extend(notes);
     if parsed.title.is_none()
         && let Some(t) = &pdf.title
     {
@@ -290,9 +306,10 @@ pub fn convert(bytes: &[u8]) -> Result<Parsed, String> {
     parsed.pages = Some(total_pages as u32);
     parsed.file_date = pdf.date.clone();
     parsed.warnings.extend(pdf.warnings);
-    if !pdf.image_only.is_empty() {
-        let list: Vec<String> = pdf.image_only.iter().map(u32::to_string).collect();
-        parsed.warnings.push(format!("第 {} 页没有文字层（可能是扫描页），其文字未导入", list.join("、")));
+    let without_picture: Vec<String> =
+        unread.iter().filter(|n| !pdf.scans.iter().any(|s| s.page == **n)).map(u32::to_string).collect();
+    if !without_picture.is_empty() {
+        parsed.warnings.push(format!("第 {} 页既没有文字层也没有图片（可能是空白页）", without_picture.join("、")));
     }
     Ok(parsed)
 }

@@ -32,7 +32,7 @@ use image::DynamicImage;
 
 pub use accuracy::character_accuracy;
 pub use error::OcrError;
-pub use input::{MAX_FILE_BYTES, MAX_PIXELS, check_dimensions};
+pub use input::{MAX_FILE_BYTES, MAX_PIXELS, check_dimensions, decode as decode_image};
 
 /// The longest one page may take; past it the page fails with [`OcrError::TimedOut`]. A 300 dpi A4 page takes
 /// a few seconds on two cores.

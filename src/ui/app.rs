@@ -107,6 +107,8 @@ pub struct CasebookApp {
     pub index_ready: bool,
     pub docs: u64,
     pub progress: Option<Progress>,
+    /// What a running import is doing (reading, OCR of page N), shown in the status bar until it ends.
+    pub import_progress: Option<String>,
     /// The background embedding's coverage, and whether it is still running (none without a model).
     pub semantic: Option<(crate::semantic::Coverage, bool)>,
     /// The last message for the status bar, and whether it is an error.
@@ -162,6 +164,7 @@ impl CasebookApp {
             index_ready: false,
             docs: 0,
             progress: None,
+            import_progress: None,
             semantic: None,
             status: None,
             tab: Tab::Search,
@@ -253,7 +256,9 @@ impl CasebookApp {
                         s.versions = Some(versions);
                     }
                 }
+                Event::ImportProgress(step) => self.import_progress = Some(step),
                 Event::Imported(results) => {
+                    self.import_progress = None;
                     let mut failed = Vec::new();
                     for (path, result) in results {
                         match result {
@@ -565,12 +570,13 @@ impl CasebookApp {
                         }
                     }
                 });
-                if ui.button("导入文件（.docx .txt .md）…").clicked() {
+                if ui.button("导入文件（Word、WPS、PDF、表格、扫描件）…").clicked() {
                     ui.close();
                     let picked = if self.native_dialogs {
                         rfd::FileDialog::new()
                             .set_title("选择要导入的文件")
-                            .add_filter("Word、文本、Markdown", &["docx", "txt", "md"])
+                            .add_filter("可导入的文件", crate::import::IMPORTABLE_EXTENSIONS)
+                            .add_filter("全部文件", &["*"])
                             .pick_files()
                     } else {
                         None
@@ -674,6 +680,11 @@ impl CasebookApp {
             } else if !self.index_ready {
                 ui.separator();
                 ui.spinner();
+            }
+            if let Some(step) = &self.import_progress {
+                ui.separator();
+                ui.spinner();
+                ui.label(format!("导入：{step}"));
             }
             if let Some((c, running)) = self.semantic.filter(|(c, running)| *running || c.missing() > 0) {
                 ui.separator();

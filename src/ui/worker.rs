@@ -132,6 +132,8 @@ pub enum Event {
     BundleFailed(String),
     BundleApplied(crate::bundle::ApplyReport),
     ExportProgress(f32, String),
+    /// What an import is doing (OCR of a scanned page takes seconds), for the status bar.
+    ImportProgress(String),
     Exported(crate::export::ExportReport),
     ExportFailed(String),
     /// How far the background embedding (语义向量) has come; `running` is false once it has stopped.
@@ -426,7 +428,15 @@ impl WorkerState {
                     let results = paths
                         .into_iter()
                         .map(|p| {
-                            let r = crate::import::import_file(&library, &p).map_err(|e| e.to_string());
+                            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                            let mut progress = |step: &str| send(Event::ImportProgress(format!("{name}：{step}")));
+                            let r = crate::import::import_file_with(
+                                &library,
+                                &p,
+                                crate::import::Limits::default(),
+                                &mut progress,
+                            )
+                            .map_err(|e| e.to_string());
                             (p, r)
                         })
                         .collect();

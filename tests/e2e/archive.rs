@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::util::{TempLibrary, copy_tree, corpus_dir, pdf_with_lines, xlsx};
+use crate::util::{ScanEncoding, TempLibrary, copy_tree, corpus_dir, pdf_with_lines, scanned_pdf, xlsx};
 
 fn corpus_copy() -> TempLibrary {
     let lib = TempLibrary::new();
@@ -201,4 +201,66 @@ fn the_archive_view_counts_and_opens_materials() {
     harness.get_by_label(&first.title).click();
     harness.run_steps(2);
     assert_eq!(harness.state().search.selected.as_deref(), Some(first.id.as_str()));
+}
+
+/// The share of the expected characters found, in order (1.0 = every one): OCR output against the page's text.
+fn accuracy(expected: &str, got: &str) -> f64 {
+    casebook::ocr::character_accuracy(got, expected)
+}
+
+#[test]
+fn scans_and_photos_are_read_by_ocr_and_marked() {
+    let lib = corpus_copy();
+    let outside = tempfile::tempdir().unwrap();
+    let pages = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ocr");
+    let expected = std::fs::read_to_string(pages.join("small-clean150.txt")).unwrap();
+    let page = image::open(pages.join("small-clean150.png")).unwrap().into_luma8();
+    // A scanner's PDF: one page JPEG, one black-and-white Group 4, one plain grey, and no text layer at all.
+    let pdf = outside.path().join("扫描件.pdf");
+    std::fs::write(
+        &pdf,
+        scanned_pdf(&[(&page, ScanEncoding::Jpeg), (&page, ScanEncoding::Group4), (&page, ScanEncoding::Flate)]),
+    )
+    .unwrap();
+    let photo = outside.path().join("照片.png");
+    std::fs::copy(pages.join("small-clean150.png"), &photo).unwrap();
+
+    let o = lib.json(&[
+        "import",
+        "--district",
+        "渝中区",
+        "--year",
+        "2022",
+        "--type",
+        "工作简报",
+        "--json",
+        pdf.to_str().unwrap(),
+        photo.to_str().unwrap(),
+    ]);
+    let files = o["files"].as_array().unwrap_or_else(|| panic!("{o}"));
+    assert_eq!(files.len(), 2, "{o}");
+    let (scan, photo) = (&files[0], &files[1]);
+    assert_eq!(scan["original"]["pages"], 3, "{scan}");
+    assert_eq!(scan["original"]["ocr_pages"], serde_json::json!([1, 2, 3]), "{scan}");
+    assert_eq!(photo["original"]["ocr_pages"], serde_json::json!([1]), "{photo}");
+    assert!(scan["warnings"].to_string().contains("文字识别（OCR）得出"), "{scan}");
+
+    let record = std::fs::read_to_string(lib.root().join(scan["path"].as_str().unwrap())).unwrap();
+    assert!(record.contains("〔原件第 2 页 · 文字识别〕") && record.contains("〔原件第 3 页 · 文字识别〕"), "{record}");
+    let body = record.split("---").nth(2).unwrap();
+    // Each page's text against the page: the three encodings all read.
+    let split: Vec<&str> = body.split("〔原件第").collect();
+    assert_eq!(split.len(), 3, "{body}");
+    for (i, part) in split.iter().enumerate() {
+        let text = part.split_once('〕').map_or(*part, |(_, t)| t);
+        let title = if i == 0 { scan["title"].as_str().unwrap_or("") } else { "" };
+        let a = accuracy(&expected, &format!("{title}{text}"));
+        assert!(a > 0.9, "page {}: accuracy {a:.3}\n{text}", i + 1);
+    }
+    let photo_record = std::fs::read_to_string(lib.root().join(photo["path"].as_str().unwrap())).unwrap();
+    assert!(photo_record.contains("1328个网格"), "{photo_record}");
+    // Searchable, and the originals are kept byte for byte.
+    assert!(lib.search("1328个网格").1.contains(&photo["id"].as_str().unwrap().to_string()));
+    let kept = lib.root().join(photo["original"]["path"].as_str().unwrap());
+    assert_eq!(std::fs::read(kept).unwrap(), std::fs::read(pages.join("small-clean150.png")).unwrap());
 }

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::util::{Output, TempLibrary, casebook_env, pdf_without_text, xlsx};
+use crate::util::{
+    Output, ScanEncoding, TempLibrary, casebook_env, pdf_without_text, png_header_only, scanned_pdf, xlsx,
+};
 
 #[derive(Debug, Clone)]
 struct Case {
@@ -109,6 +111,19 @@ fn input_bytes(case: &Case) -> Vec<u8> {
         Some("docx-bomb") => docx_bomb(),
         Some("pdf-bomb") => pdf_bomb(),
         Some("pdf-no-text") => pdf_without_text(),
+        Some("pdf-scan-jbig2") => {
+            let page = image::GrayImage::from_pixel(200, 300, image::Luma([255]));
+            scanned_pdf(&[(&page, ScanEncoding::Jbig2)])
+        }
+        Some("image-100-megapixels") => png_header_only(12_000, 10_000),
+        Some("image-not-an-image") => "这不是图片，只是改了扩展名的文本。\n".as_bytes().to_vec(),
+        Some("image-blank-page") => {
+            let mut out = std::io::Cursor::new(Vec::new());
+            image::GrayImage::from_pixel(800, 1100, image::Luma([250]))
+                .write_to(&mut out, image::ImageFormat::Png)
+                .unwrap();
+            out.into_inner()
+        }
         Some("pdf-not-a-pdf") => "这不是 PDF，只是改了扩展名的文本。\n".as_bytes().to_vec(),
         Some("xlsx-billion-cells") => xlsx(&[("A1", "指标"), ("XFD1048576", "98.6")]),
         Some("xlsx-too-many-cells") => {
@@ -135,6 +150,7 @@ fn input_name(case: &Case) -> String {
         Some("docx-bomb") => "bomb.docx".into(),
         Some(g) if g.starts_with("pdf-") => format!("{g}.pdf"),
         Some(g) if g.starts_with("xlsx-") => format!("{g}.xlsx"),
+        Some(g) if g.starts_with("image-") => format!("{g}.png"),
         Some(_) => format!("{}.md", case.name),
         None => Path::new(&case.input).file_name().unwrap().to_string_lossy().into_owned(),
     }

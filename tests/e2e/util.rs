@@ -209,3 +209,118 @@ pub fn xlsx(cells: &[(&str, &str)]) -> Vec<u8> {
     zip.finish().unwrap();
     buf.into_inner()
 }
+
+/// How a scanned page's picture is stored in a PDF, as scanners do it.
+#[derive(Debug, Clone, Copy)]
+pub enum ScanEncoding {
+    /// `DCTDecode`: grey and colour scans.
+    Jpeg,
+    /// `CCITTFaxDecode` with K −1: black-and-white scans (made black and white here at half grey).
+    Group4,
+    /// `FlateDecode`: plain 8-bit grey samples.
+    Flate,
+    /// `JBIG2Decode` (the data is not real JBIG2: OCR refuses the codec before reading it).
+    Jbig2,
+}
+
+/// A PNG file with only a header declaring `width` × `height` pixels, an empty image stream and the end mark.
+pub fn png_header_only(width: u32, height: u32) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut chunk = |kind: &[u8], data: &[u8]| {
+        png.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        png.extend_from_slice(&body);
+        png.extend_from_slice(&crc32(&body).to_be_bytes());
+    };
+    let mut header = Vec::new();
+    header.extend_from_slice(&width.to_be_bytes());
+    header.extend_from_slice(&height.to_be_bytes());
+    header.extend_from_slice(&[8, 0, 0, 0, 0]);
+    chunk(b"IHDR", &header);
+    chunk(b"IDAT", &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+    chunk(b"IEND", &[]);
+    png
+}
+
+/// A PDF whose pages are pictures only (a scanner's output, no text layer): each image drawn over its page.
+pub fn scanned_pdf(pages: &[(&image::GrayImage, ScanEncoding)]) -> Vec<u8> {
+    let mut objects: Vec<Vec<u8>> = vec![b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(), Vec::new()];
+    let mut kids = Vec::new();
+    for (image, encoding) in pages {
+        let (w, h) = image.dimensions();
+        let (filter, data) = match encoding {
+            ScanEncoding::Jpeg => {
+                let mut out = Vec::new();
+                image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85).encode_image(*image).unwrap();
+                ("/Filter /DCTDecode".to_string(), out)
+            }
+            ScanEncoding::Group4 => {
+                let mut encoder = fax::encoder::Encoder::new(fax::VecWriter::new());
+                for row in image.rows() {
+                    let pels = row.map(|p| if p.0[0] < 128 { fax::Color::Black } else { fax::Color::White });
+                    encoder.encode_line(pels, w as u16).unwrap();
+                }
+                let data = encoder.finish().unwrap().finish();
+                (format!("/Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns {w} /Rows {h} >>"), data)
+            }
+            ScanEncoding::Jbig2 => ("/Filter /JBIG2Decode".to_string(), vec![0x97, 0x4A, 0x42, 0x32, 0, 0, 0, 0]),
+            ScanEncoding::Flate => {
+                let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+                encoder.write_all(image.as_raw()).unwrap();
+                ("/Filter /FlateDecode".to_string(), encoder.finish().unwrap())
+            }
+        };
+        let (bits, space) = match encoding {
+            ScanEncoding::Group4 | ScanEncoding::Jbig2 => (1, "/DeviceGray"),
+            _ => (8, "/DeviceGray"),
+        };
+        let page_no = objects.len() + 1;
+        let (content_no, image_no) = (page_no + 1, page_no + 2);
+        kids.push(format!("{page_no} 0 R"));
+        objects.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {content_no} 0 R /Resources << /XObject << /Im1 {image_no} 0 R >> >> >>"
+            )
+            .into_bytes(),
+        );
+        let content = "q 595 0 0 842 0 0 cm /Im1 Do Q";
+        objects.push(format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()).into_bytes());
+        let mut stream = format!(
+            "<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace {space} /BitsPerComponent {bits} {filter} /Length {} >>\nstream\n",
+            data.len()
+        )
+        .into_bytes();
+        stream.extend_from_slice(&data);
+        stream.extend_from_slice(b"\nendstream");
+        objects.push(stream);
+    }
+    objects[1] = format!("<< /Type /Pages /Kids [{}] /Count {} >>", kids.join(" "), kids.len()).into_bytes();
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        pdf.extend_from_slice(body);
+        pdf.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    pdf
+}
