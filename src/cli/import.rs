@@ -17,9 +17,14 @@ use super::output::print_json;
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
-    /// 要导入的文件（.md、.txt、.docx）
+    /// 要导入的文件（.md、.txt、.docx、.pdf、表格、扫描件……）
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
+    /// 不导入为写作材料，而是用表格（报表）中的数字填写这个认领项目（编号或名称）的试点前后指标
+    #[arg(long, value_name = "项目")]
+    indicators: Option<String>,
+    #[command(flatten)]
+    columns: super::import_indicators::ColumnArgs,
     /// 所属认领项目（id 或名称）；未给出 --district 时也决定区县
     #[arg(long)]
     project: Option<String>,
@@ -58,6 +63,10 @@ struct Overrides<'a> {
 
 /// Imports every file; exit code 1 when any failed.
 pub fn run(root: &Path, args: ImportArgs) -> anyhow::Result<ExitCode> {
+    if let Some(project) = &args.indicators {
+        let [file] = args.files.as_slice() else { anyhow::bail!("--indicators 一次只能读取一个表格文件") };
+        return super::import_indicators::run(root, file, project, &args.columns, args.dry_run, args.json);
+    }
     // Ids are chosen from the library as loaded: another import or `new` must wait until these are written.
     let lock = if args.dry_run {
         None

@@ -46,6 +46,7 @@ mod eval;
 mod export;
 mod generate;
 mod import;
+mod import_indicators;
 mod new;
 mod output;
 mod search;

@@ -16,6 +16,7 @@
 pub mod blocks;
 pub mod docx;
 pub mod guess;
+pub mod indicators;
 pub mod office;
 pub mod pdf;
 pub mod pdf_images;

@@ -13,6 +13,7 @@ use super::views::cross::CrossView;
 use super::views::editor::{EditorView, Session};
 use super::views::export_dialog::{BundleExportDialog, DialogAction, ExportDialog};
 use super::views::help::{self, HelpPage};
+use super::views::indicators::{IndicatorAction, IndicatorDialog};
 use super::views::overview::OverviewView;
 use super::views::project::ProjectView;
 use super::views::search::SearchView;
@@ -88,6 +89,8 @@ pub enum Command {
     OpenFile(PathBuf),
     /// Say something in the status bar (an error when it could not be done).
     Notify(String),
+    /// Open 从报表导入指标 for a project.
+    ImportIndicators(String),
 }
 
 /// Read-only data every view may use.
@@ -122,6 +125,7 @@ pub struct CasebookApp {
     pub editor: EditorView,
     pub bundle: BundleView,
     pub export_dialog: ExportDialog,
+    pub indicator_dialog: IndicatorDialog,
     pub bundle_export: BundleExportDialog,
     /// Imported files waiting for the editor (it edits one at a time).
     pub pending_imports: Vec<ImportDraft>,
@@ -176,6 +180,7 @@ impl CasebookApp {
             editor: EditorView::default(),
             bundle: BundleView::default(),
             export_dialog: ExportDialog::default(),
+            indicator_dialog: IndicatorDialog::default(),
             bundle_export: BundleExportDialog::default(),
             pending_imports: Vec::new(),
             offered_drafts: Vec::new(),
@@ -257,6 +262,17 @@ impl CasebookApp {
                     }
                 }
                 Event::ImportProgress(step) => self.import_progress = Some(step),
+                Event::IndicatorTable { path, result } => self.indicator_dialog.read(path, result),
+                Event::IndicatorsWritten(result) => {
+                    self.indicator_dialog.busy = false;
+                    match result {
+                        Ok(message) => {
+                            self.indicator_dialog.project = None;
+                            self.status = Some((message, false));
+                        }
+                        Err(message) => self.indicator_dialog.table = Some(Err(message)),
+                    }
+                }
                 Event::Imported(results) => {
                     self.import_progress = None;
                     let mut failed = Vec::new();
@@ -500,6 +516,7 @@ impl CasebookApp {
             }
             Command::OpenFile(path) => self.worker.send(Job::OpenFile(path)),
             Command::Notify(message) => self.status = Some((message, true)),
+            Command::ImportIndicators(project) => self.indicator_dialog.open_for(&project),
             Command::OpenLibrary(path) => {
                 if path.is_dir() {
                     self.path_prompt = None;
@@ -813,6 +830,30 @@ impl CasebookApp {
     }
 
     fn export_windows(&mut self, ui: &mut egui::Ui) {
+        match self.indicator_dialog.ui(ui.ctx()) {
+            Some(IndicatorAction::Pick) => {
+                let picked = if self.native_dialogs {
+                    rfd::FileDialog::new()
+                        .set_title("选择报表")
+                        .add_filter("表格", &["xlsx", "xlsm", "xlsb", "xls", "et", "ods"])
+                        .pick_file()
+                } else {
+                    None
+                };
+                if let Some(path) = picked {
+                    self.indicator_dialog.path = path.display().to_string();
+                    self.indicator_dialog.busy = true;
+                    let choices = self.indicator_dialog.choices.clone();
+                    self.worker.send(Job::ReadIndicators { path, choices });
+                }
+            }
+            Some(IndicatorAction::Read { path, choices }) => self.worker.send(Job::ReadIndicators { path, choices }),
+            Some(IndicatorAction::Write { project, table }) => match &self.library {
+                Some(lib) => self.worker.send(Job::WriteIndicators { library: lib.clone(), project, table }),
+                None => self.indicator_dialog.busy = false,
+            },
+            None => {}
+        }
         match self.export_dialog.ui(ui.ctx()) {
             Some(DialogAction::Export(options)) => match &self.library {
                 Some(lib) => self.worker.send(Job::Export { library: lib.clone(), options }),

@@ -62,6 +62,10 @@ pub enum Job {
     VerifyOriginal { library: Arc<Library>, id: String },
     /// Open a file with the program the system uses for it (an original in its viewer).
     OpenFile(PathBuf),
+    /// Read a 报表's indicator table for the 从报表导入指标 dialog.
+    ReadIndicators { path: PathBuf, choices: crate::import::indicators::Choices },
+    /// Write confirmed indicators into a project, through the one write path.
+    WriteIndicators { library: Arc<Library>, project: String, table: crate::import::indicators::IndicatorTable },
     /// The background embedding saved new vectors: read them for the next searches.
     VectorsChanged,
     /// Stop the thread (sent when the handle is dropped; the file watcher holds a sender too).
@@ -134,6 +138,13 @@ pub enum Event {
     ExportProgress(f32, String),
     /// What an import is doing (OCR of a scanned page takes seconds), for the status bar.
     ImportProgress(String),
+    /// A 报表 read for the indicator dialog, or why it could not be.
+    IndicatorTable {
+        path: PathBuf,
+        result: Result<crate::import::indicators::IndicatorTable, String>,
+    },
+    /// Indicators written into a project (what changed), or why not.
+    IndicatorsWritten(Result<String, String>),
     Exported(crate::export::ExportReport),
     ExportFailed(String),
     /// How far the background embedding (语义向量) has come; `running` is false once it has stopped.
@@ -333,6 +344,30 @@ impl WorkerState {
                 Job::VerifyOriginal { library, id } => {
                     let state = library.get(&id).and_then(|r| crate::library::original::verify(&library.root, r));
                     send(Event::Original { id, state });
+                }
+                Job::ReadIndicators { path, choices } => {
+                    let result = read_indicators(&path, &choices);
+                    send(Event::IndicatorTable { path, result });
+                }
+                Job::WriteIndicators { library, project, table } => {
+                    let written = store::WriteLock::take_current(&library).map_err(|e| e.to_string()).and_then(
+                        |(lock, library)| {
+                            let (plan, record, changes) =
+                                crate::import::indicators::plan_update(&library, &project, &table)
+                                    .map_err(|e| e.to_string())?;
+                            plan.commit(&lock).and_then(|c| c.all_written()).map_err(|e| e.to_string())?;
+                            Ok((library.root.clone(), record.path, changes.len()))
+                        },
+                    );
+                    match written {
+                        Ok((root, rel, n)) => {
+                            self.files_changed(Some(vec![root.join(&rel)]), send);
+                            send(Event::IndicatorsWritten(Ok(format!(
+                                "已把 {n} 个指标写入 {rel}（旧版本保存在历史中）"
+                            ))));
+                        }
+                        Err(e) => send(Event::IndicatorsWritten(Err(format!("指标未写入：{e}")))),
+                    }
                 }
                 Job::OpenFile(path) => {
                     if let Err(e) = open::that_detached(&path) {
@@ -701,4 +736,19 @@ impl WorkerState {
             }
         }
     }
+}
+
+/// A 报表's indicator table (the dialog's file, read off the UI thread).
+fn read_indicators(
+    path: &Path,
+    choices: &crate::import::indicators::Choices,
+) -> Result<crate::import::indicators::IndicatorTable, String> {
+    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    if !matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" | "et") {
+        return Err(format!("{}：只能从表格文件（.xlsx、.xls、.et、.ods）导入指标", path.display()));
+    }
+    let bytes = crate::library::read_bounded(path, crate::library::original::MAX_ORIGINAL_BYTES)
+        .map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    crate::import::indicators::read_table(&bytes, &ext, &name, choices)
 }

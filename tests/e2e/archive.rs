@@ -264,3 +264,83 @@ fn scans_and_photos_are_read_by_ocr_and_marked() {
     let kept = lib.root().join(photo["original"]["path"].as_str().unwrap());
     assert_eq!(std::fs::read(kept).unwrap(), std::fs::read(pages.join("small-clean150.png")).unwrap());
 }
+
+#[test]
+fn a_report_fills_a_projects_indicators_with_its_cells_as_source() {
+    let lib = corpus_copy();
+    let outside = tempfile::tempdir().unwrap();
+    let table = outside.path().join("万州区红色物业指标报表.xlsx");
+    std::fs::write(
+        &table,
+        xlsx(&[
+            ("A1", "万州区红色物业小区治理项目指标统计表"),
+            ("A2", "序号"),
+            ("B2", "指标名称"),
+            ("C2", "单位"),
+            ("D2", "2019年"),
+            ("E2", "2022年"),
+            ("A3", "1"),
+            ("B3", "矛盾纠纷调解成功率"),
+            ("C3", "%"),
+            ("D3", "89.6"),
+            ("E3", "98.1"),
+            ("A4", "2"),
+            ("B4", "物业服务投诉量"),
+            ("C4", "件"),
+            ("D4", "3426"),
+            ("E4", "1024"),
+            ("A5", "3"),
+            ("B5", "小区议事会议次数"),
+            ("D5", "120"),
+            ("E5", "340"),
+        ]),
+    )
+    .unwrap();
+    let project = lib.root().join("wanzhou/wz-p01/project.md");
+    let before = std::fs::read_to_string(&project).unwrap();
+    let path = table.to_str().unwrap();
+
+    // A count of meetings: neither its unit nor its direction can be told, so nothing is written and the
+    // message names the indicator and the options that give them.
+    let o = lib.run(&["import", path, "--indicators", "wz-p01"]);
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(o.stdout.contains("D 列“2019年” → 试点前（2019）（依据：表头“2019年”是最早的年份）"), "{}", o.stdout);
+    assert!(o.stderr.contains("“小区议事会议次数”的单位") && o.stderr.contains("--unit"), "{}", o.stderr);
+    assert_eq!(std::fs::read_to_string(&project).unwrap(), before, "nothing written");
+
+    // Two districts claimed a project of this name: the name is not enough.
+    let o = lib.run(&["import", path, "--indicators", "党建引领“红色物业”小区治理"]);
+    assert!(o.stderr.contains("wz-p01") && o.stderr.contains("jj-p04"), "{}", o.stderr);
+
+    let o = lib.run(&[
+        "import",
+        path,
+        "--indicators",
+        "wz-p01",
+        "--unit",
+        "小区议事会议次数=次",
+        "--better",
+        "小区议事会议次数=higher",
+    ]);
+    assert_eq!(o.code, 0, "{o:?}");
+    assert!(o.stdout.contains("更新指标“矛盾纠纷调解成功率”（原为 89.6 → 97.3）"), "{}", o.stdout);
+    assert!(o.stdout.contains("新增指标“小区议事会议次数”"), "{}", o.stdout);
+    let after = std::fs::read_to_string(&project).unwrap();
+    assert!(after.contains("source: 万州区红色物业指标报表.xlsx，工作表“报表”第 3 行（D3、E3）"), "{after}");
+    assert!(after.contains("value: 98.1") && after.contains("2022"), "{after}");
+    // The target the project had is kept; the body and the other keys are untouched.
+    assert!(after.contains("target: 98") && after.contains("物业“弃管”"), "{after}");
+    let check = lib.json(&["check", "--json"]);
+    assert_eq!(check["errors"].as_array().map(Vec::len), Some(0), "{check}");
+    // The numbers are what compare now reports, and the old version is in the history.
+    let compare = lib.run(&["compare", "wz-p01"]);
+    assert!(compare.stdout.contains("98.1") && compare.stdout.contains("小区议事会议次数"), "{}", compare.stdout);
+    let history = lib.root().join(".casebook/history");
+    assert!(walk_count(&history) > 0, "history kept");
+}
+
+fn walk_count(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| entries.flatten().map(|e| if e.path().is_dir() { walk_count(&e.path()) } else { 1 }).sum())
+        .unwrap_or(0)
+}

@@ -4,7 +4,7 @@
 use casebook::compare::{cross_district, csv};
 use casebook::library::Library;
 use casebook::ui::app::Tab;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 use crate::ui::{app_harness, corpus_copy, wait_for};
 
@@ -73,4 +73,55 @@ fn project_comparison_cross_view_and_csv() {
     harness.run_steps(3);
     assert_eq!(harness.state().tab, Tab::Search, "{project}");
     assert_eq!(harness.state().search.selected.as_deref(), Some(case.as_str()));
+}
+
+#[test]
+fn indicators_from_a_report_through_the_dialog() {
+    let lib = corpus_copy();
+    let outside = tempfile::tempdir().unwrap();
+    let table = outside.path().join("指标报表.xlsx");
+    std::fs::write(
+        &table,
+        crate::util::xlsx(&[
+            ("A1", "指标"),
+            ("B1", "试点前"),
+            ("C1", "试点后"),
+            ("A2", "物业服务投诉量（件）"),
+            ("B2", "3426"),
+            ("C2", "998"),
+            ("A3", "小区议事会议次数（次）"),
+            ("B3", "120"),
+            ("C3", "340"),
+        ]),
+    )
+    .unwrap();
+    let mut harness = app_harness(&lib);
+    wait_for(&mut harness, "the library", |app| app.library.is_some());
+    harness.state_mut().tab = Tab::Project("wz-p01".into());
+    harness.run_steps(3);
+    harness.get_by_label("从报表导入指标…").click();
+    harness.run_steps(3);
+    harness.get_by_label("表格文件").click();
+    harness.run_steps(1);
+    harness.get_by_label("表格文件").type_text(table.to_str().unwrap());
+    harness.run_steps(1);
+    harness.get_by_label("读取").click();
+    wait_for(&mut harness, "the table", |app| app.indicator_dialog.table.is_some());
+    harness.run_steps(3);
+    // The mapping with its evidence; the meetings' direction cannot be told, so writing waits for it.
+    harness.get_by_label("试点前（试点前）");
+    harness.get_by_label("表头“试点后”");
+    harness.get_by_label("还需要填写：“小区议事会议次数”的方向（越高越好或越低越好）");
+    assert!(harness.get_by_label("写入项目").accesskit_node().is_disabled());
+    harness.get_by_value("请选择").click();
+    harness.run_steps(2);
+    harness.get_by_label("越高越好").click();
+    harness.run_steps(2);
+    harness.get_by_label("写入项目").click();
+    wait_for(&mut harness, "the project written", |app| {
+        app.status.as_ref().is_some_and(|(m, _)| m.starts_with("已把 2 个指标写入"))
+    });
+    let written = std::fs::read_to_string(lib.root().join("wanzhou/wz-p01/project.md")).unwrap();
+    assert!(written.contains("value: 998") && written.contains("name: 小区议事会议次数"), "{written}");
+    assert!(written.contains("source: 指标报表.xlsx，工作表“报表”第 3 行（B3、C3）"), "{written}");
 }

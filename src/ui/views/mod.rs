@@ -6,6 +6,7 @@ pub mod cross;
 pub mod editor;
 pub mod export_dialog;
 pub mod help;
+pub mod indicators;
 pub mod overview;
 pub mod project;
 pub mod search;

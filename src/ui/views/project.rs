@@ -44,6 +44,13 @@ impl ProjectView {
             if ui.button("编辑项目").clicked() {
                 commands.push(Command::EditRecord(id.to_string()));
             }
+            if ui
+                .button("从报表导入指标…")
+                .on_hover_text("用 Excel、WPS 表格中的试点前、试点后数字填写本项目的指标")
+                .clicked()
+            {
+                commands.push(Command::ImportIndicators(id.to_string()));
+            }
         });
         ui.separator();
         if self.section == Section::Comparison {
