@@ -296,6 +296,9 @@ pub fn convert(bytes: &[u8], progress: super::Progress) -> Result<Parsed, String
         return Err(format!("PDF 共 {total_pages} 页，都没有文字层，文字识别（OCR）也没有读出文字{why}"));
     }
     let mut parsed = super::text::plain(&to_plain(&pdf.pages));
+    if pdf.pages[0].ocr {
+        parsed.body = format!("{}\n\n{}", page_marker(pdf.pages[0].number, true), parsed.body);
+    }
     parsed.ocr_pages = ocr_pages;
     parsed.warnings.extend(notes);
     if parsed.title.is_none()

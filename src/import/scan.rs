@@ -27,6 +27,8 @@ pub fn image_file(path: &Path, progress: Progress) -> Result<Parsed, String> {
         return Err("图片中没有识别出文字（请确认是文字页的扫描件或照片，且清晰、端正）".to_string());
     }
     let mut parsed = super::text::plain(&text);
+    // Marked like a scanned PDF page, so the body and its search snippets say the text was recognised.
+    parsed.body = format!("{}\n\n{}", pdf::page_marker(1, true), parsed.body);
     parsed.pages = Some(1);
     parsed.ocr_pages = vec![1];
     parsed.warnings.push(checking_note(&[1], doubtful_lines(&page)));

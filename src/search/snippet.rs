@@ -85,13 +85,31 @@ pub fn make_snippet(text: &str, terms: &[String]) -> Snippet {
         }
     }
     let end = (best_start + SNIPPET_CHARS).min(len);
-    let window: String = chars[best_start..end].iter().map(|&c| if c == '\n' { ' ' } else { c }).collect();
+    // Text read by OCR says so: the page marker above the window (`〔原件第 N 页 · 文字识别〕`, see import) is
+    // carried into the snippet, so a reader knows to check the wording against the original.
+    let lead = if recognised_at(text, best_start) { OCR_MARK } else { "" };
+    let shift = lead.chars().count();
+    let window: String =
+        lead.chars().chain(chars[best_start..end].iter().map(|&c| if c == '\n' { ' ' } else { c })).collect();
     let highlights = all
         .iter()
         .filter(|&&(a, b)| b > best_start && a < end)
-        .map(|&(a, b)| (a.max(best_start) - best_start, b.min(end) - best_start))
+        .map(|&(a, b)| (a.max(best_start) - best_start + shift, b.min(end) - best_start + shift))
         .collect();
     Snippet { text: window, highlights }
+}
+
+/// What a snippet of OCR'd text starts with.
+pub const OCR_MARK: &str = "〔文字识别〕";
+
+/// Whether the page holding character `at` of `text` was read by OCR: the nearest page marker before it is an
+/// OCR one. A window that starts on the marker itself shows it and needs no mark.
+fn recognised_at(text: &str, at: usize) -> bool {
+    let byte = text.char_indices().nth(at).map_or(text.len(), |(b, _)| b);
+    text[..byte].rfind("〔原件第").is_some_and(|m| {
+        let marker = text[m..].split('〕').next().unwrap_or("");
+        marker.contains("文字识别")
+    })
 }
 
 #[cfg(test)]
@@ -124,6 +142,16 @@ mod tests {
         assert!(s.text.starts_with("网格员走访"), "{}", s.text);
         assert_eq!(s.highlights, [(0, 3)]);
         assert_eq!(s.text.chars().count(), SNIPPET_CHARS);
+    }
+
+    #[test]
+    fn text_read_by_ocr_is_marked() {
+        let text = format!("〔原件第 1 页 · 文字识别〕\n{}网格员走访", "前文。".repeat(100));
+        let s = make_snippet(&text, &terms(&["网格员"]));
+        assert!(s.text.starts_with("〔文字识别〕网格员"), "{}", s.text);
+        assert_eq!(s.highlights, [(6, 9)]);
+        let typed = format!("{}网格员走访", "前文。".repeat(100));
+        assert!(!make_snippet(&typed, &terms(&["网格员"])).text.starts_with('〔'));
     }
 
     #[test]

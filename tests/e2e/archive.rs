@@ -246,10 +246,12 @@ fn scans_and_photos_are_read_by_ocr_and_marked() {
     assert!(scan["warnings"].to_string().contains("文字识别（OCR）得出"), "{scan}");
 
     let record = std::fs::read_to_string(lib.root().join(scan["path"].as_str().unwrap())).unwrap();
-    assert!(record.contains("〔原件第 2 页 · 文字识别〕") && record.contains("〔原件第 3 页 · 文字识别〕"), "{record}");
+    for page in 1..=3 {
+        assert!(record.contains(&format!("〔原件第 {page} 页 · 文字识别〕")), "{record}");
+    }
     let body = record.split("---").nth(2).unwrap();
     // Each page's text against the page: the three encodings all read.
-    let split: Vec<&str> = body.split("〔原件第").collect();
+    let split: Vec<&str> = body.split("〔原件第").skip(1).collect();
     assert_eq!(split.len(), 3, "{body}");
     for (i, part) in split.iter().enumerate() {
         let text = part.split_once('〕').map_or(*part, |(_, t)| t);
@@ -261,6 +263,10 @@ fn scans_and_photos_are_read_by_ocr_and_marked() {
     assert!(photo_record.contains("1328个网格"), "{photo_record}");
     // Searchable, and the originals are kept byte for byte.
     assert!(lib.search("1328个网格").1.contains(&photo["id"].as_str().unwrap().to_string()));
+    // The snippet says the text was recognised, so a reader checks the wording against the original.
+    let hits = lib.json(&["search", "1328个网格", "--json"]);
+    let hit = hits["hits"].as_array().unwrap().iter().find(|h| h["id"] == photo["id"]).unwrap();
+    assert!(hit["snippet"].as_str().unwrap().contains("文字识别〕"), "{hit}");
     let kept = lib.root().join(photo["original"]["path"].as_str().unwrap());
     assert_eq!(std::fs::read(kept).unwrap(), std::fs::read(pages.join("small-clean150.png")).unwrap());
 }
