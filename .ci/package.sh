@@ -72,6 +72,8 @@ fill() {
   rm -rf "$dir/corpus/.casebook"
   cp assets/fonts/OFL.txt "$dir/licenses/OFL.txt"
   cp assets/search/jieba/LICENSE "$dir/licenses/jieba-LICENSE.txt"
+  # The PaddleOCR PP-OCRv4 models compiled into the program (Apache-2.0).
+  cp assets/ocr/LICENSE "$dir/licenses/PaddleOCR-models-LICENSE.txt"
 }
 
 size() { stat -c %s "$1"; }
