@@ -113,6 +113,9 @@ fn encoded(doc: &Document, stream: &Stream) -> Encoded {
             }
         }
         Some(b"JBIG2Decode" | b"JPXDecode" | b"RunLengthDecode") => Encoded::Unsupported(names(&filters)),
+        // Only Flate (every Flate stream of the file was inflated with a cap before parsing) or no filter: an
+        // LZW stream could inflate thousands of times over, unchecked.
+        _ if filters.iter().any(|f| f != b"FlateDecode") => Encoded::Unsupported(names(&filters)),
         _ => {
             let Ok(data) = stream.decompressed_content() else { return Encoded::Unsupported(names(&filters)) };
             let bits = int(&stream.dict, b"BitsPerComponent").clamp(0, 16) as u8;

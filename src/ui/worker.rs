@@ -748,7 +748,7 @@ fn read_indicators(
         return Err(format!("{}：只能从表格文件（.xlsx、.xls、.et、.ods）导入指标", path.display()));
     }
     let bytes = crate::library::read_bounded(path, crate::library::original::MAX_ORIGINAL_BYTES)
-        .map_err(|e| format!("无法读取 {}：{e}", path.display()))?;
+        .map_err(|e| format!("{}：{e}", path.display()))?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     crate::import::indicators::read_table(&bytes, &ext, &name, choices)
 }

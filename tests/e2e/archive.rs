@@ -224,6 +224,10 @@ fn scans_and_photos_are_read_by_ocr_and_marked() {
     .unwrap();
     let photo = outside.path().join("照片.png");
     std::fs::copy(pages.join("small-clean150.png"), &photo).unwrap();
+    // A fax server's or a sheet feeder's multi-page TIFF: two pages, black and white, Group 4 (made with
+    // ImageMagick from two of the rendered pages: convert small-clean150.png small-rotated2.png -colorspace gray
+    // -threshold 55% -compress Group4 two-pages-g4.tif).
+    let fax = pages.join("two-pages-g4.tif");
 
     let o = lib.json(&[
         "import",
@@ -236,10 +240,21 @@ fn scans_and_photos_are_read_by_ocr_and_marked() {
         "--json",
         pdf.to_str().unwrap(),
         photo.to_str().unwrap(),
+        fax.to_str().unwrap(),
     ]);
     let files = o["files"].as_array().unwrap_or_else(|| panic!("{o}"));
-    assert_eq!(files.len(), 2, "{o}");
-    let (scan, photo) = (&files[0], &files[1]);
+    assert_eq!(files.len(), 3, "{o}");
+    let (scan, photo, fax) = (&files[0], &files[1], &files[2]);
+    assert_eq!(fax["original"]["pages"], 2, "{fax}");
+    assert_eq!(fax["original"]["ocr_pages"], serde_json::json!([1, 2]), "{fax}");
+    let fax_record = std::fs::read_to_string(lib.root().join(fax["path"].as_str().unwrap())).unwrap();
+    let (first, second) = fax_record.split_once("〔原件第 2 页 · 文字识别〕").expect("page 2 marked");
+    let first = format!("{}{}", fax["title"].as_str().unwrap_or(""), first.split_once("文字识别〕").unwrap().1);
+    for (got, truth) in [(first.as_str(), "small-clean150.txt"), (second, "small-rotated2.txt")] {
+        let truth = std::fs::read_to_string(pages.join(truth)).unwrap();
+        let a = accuracy(&truth, got);
+        assert!(a > 0.9, "{truth}: accuracy {a:.3}\n{got}");
+    }
     assert_eq!(scan["original"]["pages"], 3, "{scan}");
     assert_eq!(scan["original"]["ocr_pages"], serde_json::json!([1, 2, 3]), "{scan}");
     assert_eq!(photo["original"]["ocr_pages"], serde_json::json!([1]), "{photo}");

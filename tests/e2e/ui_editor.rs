@@ -211,6 +211,28 @@ fn a_dropped_text_file_is_imported_through_the_form() {
     assert!(text.contains("推广老马工作法"), "{text}");
 }
 
+#[test]
+fn a_dropped_scan_is_read_by_ocr_into_the_form() {
+    let lib = corpus_copy();
+    let outside = tempfile::tempdir().unwrap();
+    let file = outside.path().join("会议纪要扫描件.png");
+    std::fs::copy(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ocr/small-clean150.png"), &file)
+        .unwrap();
+
+    let mut harness = app_harness(&lib);
+    wait_for(&mut harness, "the library", |app| app.library.is_some());
+    harness.input_mut().dropped_files.push(std::sync::Arc::new(PathDrop(file.clone())));
+    wait_for(&mut harness, "the import", |app| app.editor.session.as_ref().is_some_and(|s| s.import.is_some()));
+    // The recognised text is in the form, said to be recognised, and the scan is kept as the original.
+    harness.get_by_label_contains("文字识别（OCR）得出，请对照原件核对");
+    let session = harness.state().editor.session.as_ref().unwrap();
+    assert!(session.body.contains("1328个网格"), "{}", session.body);
+    assert!(session.body.starts_with("〔原件第 1 页 · 文字识别〕"), "{}", session.body);
+    let import = session.import.as_ref().unwrap();
+    let original = import.original.as_ref().expect("the scan is kept as the original");
+    assert_eq!(original.ocr_pages, vec![1]);
+}
+
 /// A file dropped on the window, as the native integration hands it to egui.
 #[derive(Debug)]
 struct PathDrop(std::path::PathBuf);

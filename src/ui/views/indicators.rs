@@ -49,46 +49,52 @@ impl IndicatorDialog {
         let project = self.project.clone()?;
         let mut action = None;
         let mut open = true;
-        egui::Window::new("从报表导入指标").open(&mut open).collapsible(false).default_width(760.0).show(ctx, |ui| {
-            ui.label(format!("用表格中的试点前、试点后数字填写项目 {project} 的指标：同名指标更新，其他新增。"));
-            ui.horizontal(|ui| {
-                let label = ui.label("表格文件");
-                ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(380.0)).labelled_by(label.id);
-                if ui.button("选择…").clicked() {
-                    action = Some(IndicatorAction::Pick);
-                }
-                let can_read = !self.path.trim().is_empty() && !self.busy;
-                if ui.add_enabled(can_read, egui::Button::new("读取")).clicked() {
-                    self.busy = true;
-                    action = Some(IndicatorAction::Read {
-                        path: PathBuf::from(self.path.trim()),
-                        choices: self.choices.clone(),
+        egui::Window::new("从报表导入指标")
+            .open(&mut open)
+            .collapsible(false)
+            .default_width(760.0)
+            .pivot(egui::Align2::CENTER_TOP)
+            .default_pos(ctx.content_rect().center_top() + egui::vec2(0.0, 70.0))
+            .show(ctx, |ui| {
+                ui.label(format!("用表格中的试点前、试点后数字填写项目 {project} 的指标：同名指标更新，其他新增。"));
+                ui.horizontal(|ui| {
+                    let label = ui.label("表格文件");
+                    ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(380.0)).labelled_by(label.id);
+                    if ui.button("选择…").clicked() {
+                        action = Some(IndicatorAction::Pick);
+                    }
+                    let can_read = !self.path.trim().is_empty() && !self.busy;
+                    if ui.add_enabled(can_read, egui::Button::new("读取")).clicked() {
+                        self.busy = true;
+                        action = Some(IndicatorAction::Read {
+                            path: PathBuf::from(self.path.trim()),
+                            choices: self.choices.clone(),
+                        });
+                    }
+                });
+                if self.busy {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("正在处理……");
                     });
                 }
-            });
-            if self.busy {
-                ui.horizontal(|ui| {
-                    ui.spinner();
-                    ui.label("正在处理……");
-                });
-            }
-            match &mut self.table {
-                None => {
-                    ui.weak("支持 .xlsx、.xls、.et、.ods。表头一行写明指标名称和年份（或“试点前”“试点后”）即可。");
-                }
-                Some(Err(message)) => {
-                    ui.colored_label(ui.visuals().error_fg_color, message.as_str());
-                }
-                Some(Ok(table)) => {
-                    if let Some(a) = table_ui(ui, table, &mut self.choices, &self.path, &project, self.busy) {
-                        if matches!(a, IndicatorAction::Write { .. } | IndicatorAction::Read { .. }) {
-                            self.busy = true;
+                match &mut self.table {
+                    None => {
+                        ui.weak("支持 .xlsx、.xls、.et、.ods。表头一行写明指标名称和年份（或“试点前”“试点后”）即可。");
+                    }
+                    Some(Err(message)) => {
+                        ui.colored_label(ui.visuals().error_fg_color, message.as_str());
+                    }
+                    Some(Ok(table)) => {
+                        if let Some(a) = table_ui(ui, table, &mut self.choices, &self.path, &project, self.busy) {
+                            if matches!(a, IndicatorAction::Write { .. } | IndicatorAction::Read { .. }) {
+                                self.busy = true;
+                            }
+                            action = Some(a);
                         }
-                        action = Some(a);
                     }
                 }
-            }
-        });
+            });
         if !open {
             self.project = None;
         }
@@ -171,7 +177,7 @@ fn table_ui(
                 };
                 ui.label(format!("{} → {}", v(&ind.before), v(&ind.after)));
                 let mut unit = ind.unit.clone().unwrap_or_default();
-                let edit = ui.add(egui::TextEdit::singleline(&mut unit).desired_width(60.0).hint_text("必填"));
+                let edit = ui.add(egui::TextEdit::singleline(&mut unit).desired_width(80.0).hint_text("必填"));
                 if edit.changed() {
                     ind.unit = (!unit.trim().is_empty()).then(|| unit.trim().to_string());
                     row.unit_from = Some("手动填写".into());
