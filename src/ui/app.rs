@@ -12,6 +12,7 @@ use super::views::bundle::{BundleAction, BundleView};
 use super::views::cross::CrossView;
 use super::views::editor::{EditorView, Session};
 use super::views::export_dialog::{BundleExportDialog, DialogAction, ExportDialog};
+use super::views::file_chooser::{ChooserAction, FileChooser, Purpose};
 use super::views::help::{self, HelpPage};
 use super::views::indicators::{IndicatorAction, IndicatorDialog};
 use super::views::overview::OverviewView;
@@ -126,6 +127,8 @@ pub struct CasebookApp {
     pub bundle: BundleView,
     pub export_dialog: ExportDialog,
     pub indicator_dialog: IndicatorDialog,
+    /// The app's own file chooser (no native dialog, or it was cancelled).
+    pub file_chooser: FileChooser,
     pub bundle_export: BundleExportDialog,
     /// Imported files waiting for the editor (it edits one at a time).
     pub pending_imports: Vec<ImportDraft>,
@@ -181,6 +184,7 @@ impl CasebookApp {
             bundle: BundleView::default(),
             export_dialog: ExportDialog::default(),
             indicator_dialog: IndicatorDialog::default(),
+            file_chooser: FileChooser::default(),
             bundle_export: BundleExportDialog::default(),
             pending_imports: Vec::new(),
             offered_drafts: Vec::new(),
@@ -263,6 +267,7 @@ impl CasebookApp {
                 }
                 Event::ImportProgress(step) => self.import_progress = Some(step),
                 Event::IndicatorTable { path, result } => self.indicator_dialog.read(path, result),
+                Event::FolderListed { dir, select, result } => self.file_chooser.listed(dir, select, result),
                 Event::IndicatorsWritten(result) => {
                     self.indicator_dialog.busy = false;
                     match result {
@@ -378,6 +383,7 @@ impl CasebookApp {
             }
         });
         self.path_prompt_window(ui, &mut commands);
+        self.file_chooser_window(ui, &mut commands);
         self.save_prompt_window(ui);
         self.drafts_window(ui, &mut commands);
         self.export_windows(ui);
@@ -600,7 +606,7 @@ impl CasebookApp {
                     };
                     match picked {
                         Some(paths) => commands.push(Command::ImportFiles(paths)),
-                        None => self.status = Some(("未选择文件。也可以把文件直接拖进窗口导入。".into(), false)),
+                        None => self.open_chooser(Purpose::Import),
                     }
                 }
                 ui.separator();
@@ -613,7 +619,7 @@ impl CasebookApp {
                     };
                     match picked {
                         Some(path) => commands.push(Command::ReadBundle(path)),
-                        None => self.status = Some(("未选择交换包。也可以把 .zip 直接拖进窗口。".into(), false)),
+                        None => self.open_chooser(Purpose::Bundle),
                     }
                 }
                 if ui.button("导出交换包…").clicked() {
@@ -723,6 +729,41 @@ impl CasebookApp {
                 ui.colored_label(color, message);
             }
         });
+    }
+
+    /// Opens the app's file chooser in the user's home folder (else beside the library).
+    fn open_chooser(&mut self, purpose: Purpose) {
+        let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).map(PathBuf::from);
+        let beside = self.root.parent().map(std::path::Path::to_path_buf);
+        let mut places = Vec::new();
+        places.extend(home.clone().map(|h| ("主目录".to_string(), h)));
+        places.extend(beside.clone().map(|b| ("资料库所在的文件夹".to_string(), b)));
+        let start = home.or(beside).unwrap_or_else(|| self.root.clone());
+        let dir = self.file_chooser.open(purpose, start, places);
+        self.worker.send(Job::ListFolder(dir));
+    }
+
+    fn read_indicator_table(&mut self, path: PathBuf) {
+        self.indicator_dialog.path = path.display().to_string();
+        self.indicator_dialog.busy = true;
+        let choices = self.indicator_dialog.choices.clone();
+        self.worker.send(Job::ReadIndicators { path, choices });
+    }
+
+    fn file_chooser_window(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        match self.file_chooser.ui(ui.ctx()) {
+            Some(ChooserAction::List(dir)) => self.worker.send(Job::ListFolder(dir)),
+            Some(ChooserAction::Chosen(Purpose::Import, paths)) => commands.push(Command::ImportFiles(paths)),
+            Some(ChooserAction::Chosen(Purpose::Bundle, paths)) => {
+                commands.extend(paths.into_iter().next().map(Command::ReadBundle));
+            }
+            Some(ChooserAction::Chosen(Purpose::IndicatorTable, paths)) => {
+                if let Some(path) = paths.into_iter().next() {
+                    self.read_indicator_table(path);
+                }
+            }
+            None => {}
+        }
     }
 
     fn path_prompt_window(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
@@ -840,11 +881,9 @@ impl CasebookApp {
                 } else {
                     None
                 };
-                if let Some(path) = picked {
-                    self.indicator_dialog.path = path.display().to_string();
-                    self.indicator_dialog.busy = true;
-                    let choices = self.indicator_dialog.choices.clone();
-                    self.worker.send(Job::ReadIndicators { path, choices });
+                match picked {
+                    Some(path) => self.read_indicator_table(path),
+                    None => self.open_chooser(Purpose::IndicatorTable),
                 }
             }
             Some(IndicatorAction::Read { path, choices }) => self.worker.send(Job::ReadIndicators { path, choices }),

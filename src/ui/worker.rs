@@ -62,6 +62,8 @@ pub enum Job {
     VerifyOriginal { library: Arc<Library>, id: String },
     /// Open a file with the program the system uses for it (an original in its viewer).
     OpenFile(PathBuf),
+    /// List a folder for the app's file chooser (a file: its folder, with the file selected).
+    ListFolder(PathBuf),
     /// Read a 报表's indicator table for the 从报表导入指标 dialog.
     ReadIndicators { path: PathBuf, choices: crate::import::indicators::Choices },
     /// Write confirmed indicators into a project, through the one write path.
@@ -138,6 +140,12 @@ pub enum Event {
     ExportProgress(f32, String),
     /// What an import is doing (OCR of a scanned page takes seconds), for the status bar.
     ImportProgress(String),
+    /// A folder listed for the file chooser.
+    FolderListed {
+        dir: PathBuf,
+        select: Option<PathBuf>,
+        result: Result<Vec<crate::ui::views::file_chooser::Entry>, String>,
+    },
     /// A 报表 read for the indicator dialog, or why it could not be.
     IndicatorTable {
         path: PathBuf,
@@ -344,6 +352,14 @@ impl WorkerState {
                 Job::VerifyOriginal { library, id } => {
                     let state = library.get(&id).and_then(|r| crate::library::original::verify(&library.root, r));
                     send(Event::Original { id, state });
+                }
+                Job::ListFolder(path) => {
+                    let (dir, select) = match std::fs::metadata(&path) {
+                        Ok(m) if m.is_file() => (path.parent().map(Path::to_path_buf).unwrap_or_default(), Some(path)),
+                        _ => (path, None),
+                    };
+                    let result = crate::ui::views::file_chooser::list_folder(&dir);
+                    send(Event::FolderListed { dir, select, result });
                 }
                 Job::ReadIndicators { path, choices } => {
                     let result = read_indicators(&path, &choices);

@@ -233,6 +233,42 @@ fn a_dropped_scan_is_read_by_ocr_into_the_form() {
     assert_eq!(original.ocr_pages, vec![1]);
 }
 
+#[test]
+fn import_from_the_menu_with_no_native_dialog_goes_through_the_apps_chooser() {
+    let lib = corpus_copy();
+    let outside = tempfile::tempdir().unwrap();
+    let folder = outside.path().join("收到的材料");
+    std::fs::create_dir(&folder).unwrap();
+    let (gbk, _, _) = encoding_rs::GBK.encode("江北区“老马工作法”调解经验\n\n2021年以来，江北区推广老马工作法。\n");
+    std::fs::write(folder.join("材料.txt"), gbk).unwrap();
+    std::fs::write(folder.join("说明.exe"), b"not offered").unwrap();
+
+    let mut harness = app_harness(&lib);
+    wait_for(&mut harness, "the library", |app| app.library.is_some());
+    harness.get_by_label("文件").click();
+    harness.run_steps(2);
+    harness.get_by_label("导入文件（Word、WPS、PDF、表格、扫描件）…").click();
+    wait_for(&mut harness, "the chooser", |app| app.file_chooser.listing.is_some());
+    harness.get_by_label("选择要导入的文件");
+    // A typed path; then into the folder by its row; only importable files are offered.
+    harness.get_by_label("位置").click();
+    harness.run_steps(1);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label("位置").type_text(outside.path().to_str().unwrap());
+    harness.run_steps(1);
+    harness.get_by_label("转到").click();
+    wait_for(&mut harness, "the typed folder", |app| app.file_chooser.dir == outside.path());
+    harness.get_by_label("［文件夹］收到的材料").click();
+    wait_for(&mut harness, "the sub-folder", |app| app.file_chooser.dir == folder);
+    assert!(harness.query_by_label_contains("说明.exe").is_none(), "only importable files are listed");
+    harness.get_by_label_contains("材料.txt").click();
+    harness.run_steps(2);
+    harness.get_by_label("导入").click();
+    wait_for(&mut harness, "the import", |app| app.editor.session.as_ref().is_some_and(|s| s.import.is_some()));
+    harness.get_by_label_contains("· 区县：江北区");
+    assert!(harness.state().file_chooser.purpose.is_none(), "the chooser closed");
+}
+
 /// A file dropped on the window, as the native integration hands it to egui.
 #[derive(Debug)]
 struct PathDrop(std::path::PathBuf);

@@ -5,6 +5,7 @@ pub mod bundle;
 pub mod cross;
 pub mod editor;
 pub mod export_dialog;
+pub mod file_chooser;
 pub mod help;
 pub mod indicators;
 pub mod overview;
