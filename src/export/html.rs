@@ -103,7 +103,9 @@ pub fn render(doc: &Document) -> String {
     out.push_str("<meta name=\"generator\" content=\"Casebook 经验库\"/>\n");
     let _ = writeln!(out, "<title>{}</title>", escape_xml(&doc.title));
     let _ = writeln!(out, "<style>{}</style>\n</head>\n<body>", css());
-    cover(&mut out, doc);
+    if !doc.no_cover {
+        cover(&mut out, doc);
+    }
     out.push_str("<main>\n");
     blocks(&mut out, doc, &doc.blocks);
     out.push_str("</main>\n</body>\n</html>\n");

@@ -20,6 +20,7 @@ mod markdown;
 mod markup;
 pub mod model;
 mod packet;
+pub mod print;
 mod stamp;
 mod study;
 mod svg;

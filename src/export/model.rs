@@ -22,6 +22,8 @@ pub struct Document {
     pub sources: Vec<Source>,
     /// Problems a preparer should fix (also on the checklist page).
     pub warnings: Vec<String>,
+    /// A single record printed from the app: the HTML starts with the text, no cover page.
+    pub no_cover: bool,
 }
 
 /// One block of the document, in reading order.

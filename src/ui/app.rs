@@ -92,6 +92,8 @@ pub enum Command {
     Notify(String),
     /// Open 从报表导入指标 for a project.
     ImportIndicators(String),
+    /// 打印: a record's A4 page opened in the system's browser.
+    Print(String),
 }
 
 /// Read-only data every view may use.
@@ -247,6 +249,7 @@ impl CasebookApp {
                 Event::Page { seq, offset, hits } => self.search.on_page(seq, offset, hits),
                 Event::Similar { id, hits } => self.search.on_similar(id, hits),
                 Event::Original { id, state } => self.search.on_original(id, state),
+                Event::Notice(message) => self.status = Some((message, false)),
                 Event::Written { path, what } => {
                     self.status = Some((format!("已保存{what}：{}", path.display()), false));
                 }
@@ -523,6 +526,12 @@ impl CasebookApp {
             Command::OpenFile(path) => self.worker.send(Job::OpenFile(path)),
             Command::Notify(message) => self.status = Some((message, true)),
             Command::ImportIndicators(project) => self.indicator_dialog.open_for(&project),
+            Command::Print(id) => {
+                if let Some(library) = &self.library {
+                    let open = self.native_dialogs;
+                    self.worker.send(Job::Print { library: Arc::clone(library), id, open });
+                }
+            }
             Command::OpenLibrary(path) => {
                 if path.is_dir() {
                     self.path_prompt = None;

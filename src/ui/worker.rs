@@ -62,6 +62,8 @@ pub enum Job {
     VerifyOriginal { library: Arc<Library>, id: String },
     /// Open a file with the program the system uses for it (an original in its viewer).
     OpenFile(PathBuf),
+    /// Write a record's print page to a temporary file and (when `open`) open it in the system's browser.
+    Print { library: Arc<Library>, id: String, open: bool },
     /// List a folder for the app's file chooser (a file: its folder, with the file selected).
     ListFolder(PathBuf),
     /// Read a 报表's indicator table for the 从报表导入指标 dialog.
@@ -108,6 +110,8 @@ pub enum Event {
         state: Option<crate::library::original::OriginalState>,
     },
     /// A requested file was written.
+    /// Something done to tell in the status bar (not an error).
+    Notice(String),
     Written {
         path: PathBuf,
         what: String,
@@ -353,6 +357,10 @@ impl WorkerState {
                     let state = library.get(&id).and_then(|r| crate::library::original::verify(&library.root, r));
                     send(Event::Original { id, state });
                 }
+                Job::Print { library, id, open } => match print_page(&library, &id, open) {
+                    Ok(message) => send(Event::Notice(message)),
+                    Err(message) => send(Event::Error(message)),
+                },
                 Job::ListFolder(path) => {
                     let (dir, select) = match std::fs::metadata(&path) {
                         Ok(m) if m.is_file() => (path.parent().map(Path::to_path_buf).unwrap_or_default(), Some(path)),
@@ -767,4 +775,23 @@ fn read_indicators(
         .map_err(|e| format!("{}：{e}", path.display()))?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     crate::import::indicators::read_table(&bytes, &ext, &name, choices)
+}
+
+/// 打印: the record's A4 page in a temporary folder, opened in the browser; says where it is.
+fn print_page(library: &Library, id: &str, open: bool) -> Result<String, String> {
+    let record = library.get(id).ok_or_else(|| format!("找不到记录 {id}"))?;
+    let html = crate::export::print::html(library, record).ok_or_else(|| "这类记录不能打印".to_string())?;
+    let dir = std::env::temp_dir().join("casebook-打印");
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("无法创建打印页的临时文件夹 {}：{}", dir.display(), crate::os_error::describe(&e)))?;
+    let path = dir.join(format!("{}.html", crate::store::naming::file_name_safe(id)));
+    crate::store::write_atomic(&path, html.as_bytes()).map_err(|e| format!("无法写出打印页：{e}"))?;
+    if open {
+        open::that_detached(&path).map_err(|e| {
+            format!("打印页已写入 {}，但无法用浏览器打开：{}", path.display(), crate::os_error::describe(&e))
+        })?;
+        Ok(format!("已在浏览器中打开打印页（{}）：按 Ctrl+P 打印或另存为 PDF", path.display()))
+    } else {
+        Ok(format!("打印页已写入 {}：用浏览器打开后按 Ctrl+P 打印", path.display()))
+    }
 }

@@ -125,3 +125,22 @@ fn indicators_from_a_report_through_the_dialog() {
     assert!(written.contains("value: 998") && written.contains("name: 小区议事会议次数"), "{written}");
     assert!(written.contains("source: 指标报表.xlsx，工作表“报表”第 3 行（B3、C3）"), "{written}");
 }
+
+#[test]
+fn a_project_prints_as_an_a4_page() {
+    let lib = corpus_copy();
+    let mut harness = app_harness(&lib);
+    wait_for(&mut harness, "the library", |app| app.library.is_some());
+    harness.state_mut().tab = Tab::Project("wz-p02".into());
+    harness.run_steps(3);
+    harness.get_by_label("打印…").click();
+    wait_for(&mut harness, "the print page", |app| {
+        app.status.as_ref().is_some_and(|(m, _)| m.starts_with("打印页已写入"))
+    });
+    let status = harness.state().status.clone().unwrap().0;
+    let path = status.trim_start_matches("打印页已写入 ").split('：').next().unwrap().to_string();
+    let page = std::fs::read_to_string(&path).unwrap();
+    let core = Library::load(lib.root()).unwrap();
+    assert!(page.contains(core.get("wz-p02").unwrap().title().trim()), "{path}");
+    assert!(page.contains("试点前后指标") && !page.contains("class=\"cover\""));
+}

@@ -44,6 +44,10 @@ impl ProjectView {
             if ui.button("编辑项目").clicked() {
                 commands.push(Command::EditRecord(id.to_string()));
             }
+            if ui.button("打印…").on_hover_text("在浏览器中打开本项目的 A4 打印页，可打印或另存为 PDF").clicked()
+            {
+                commands.push(Command::Print(id.to_string()));
+            }
             if ui
                 .button("从报表导入指标…")
                 .on_hover_text("用 Excel、WPS 表格中的试点前、试点后数字填写本项目的指标")

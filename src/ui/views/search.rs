@@ -490,6 +490,11 @@ impl SearchView {
             if ui.button("编辑").on_hover_text("在编辑器中修改这条记录").clicked() {
                 commands.push(Command::EditRecord(id.clone()));
             }
+            if matches!(record.kind(), crate::library::Kind::Writeup | crate::library::Kind::Project)
+                && ui.button("打印…").on_hover_text("在浏览器中打开 A4 打印页，可打印或另存为 PDF").clicked()
+            {
+                commands.push(Command::Print(id.clone()));
+            }
             let target = match record.kind() {
                 crate::library::Kind::Site => Some(crate::export::Target::Site(id.clone())),
                 crate::library::Kind::Collection => Some(crate::export::Target::Collection(id.clone())),
