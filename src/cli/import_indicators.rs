@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use casebook::import::indicators::{Change, Choices, IndicatorError, IndicatorTable, Role, plan_update, read_table};
+use casebook::import::indicators::{Change, Choices, IndicatorError, IndicatorTable, plan_update, read_table};
 use casebook::library::{Better, Library};
 use casebook::search::SearchIndex;
 use clap::Args;
@@ -143,22 +143,11 @@ pub fn run(
     }
 }
 
-fn role_text(role: &Role) -> String {
-    match role {
-        Role::Name => "指标名称".into(),
-        Role::Unit => "单位".into(),
-        Role::Before(p) => format!("试点前（{p}）"),
-        Role::After(p) => format!("试点后（{p}）"),
-        Role::Target => "目标值".into(),
-        Role::Other => "不使用".into(),
-    }
-}
-
 fn print_table(table: &IndicatorTable) {
     say!("工作表“{}”，第 {} 行为表头：", table.sheet, table.header_row);
     for c in &table.columns {
         let why = if c.evidence.is_empty() { String::new() } else { format!("（依据：{}）", c.evidence) };
-        say!("  {} 列“{}” → {}{why}", c.letter, c.header, role_text(&c.role));
+        say!("  {} 列“{}” → {}{why}", c.letter, c.header, c.role.label());
     }
     say!("读出 {} 个指标：", table.rows.len());
     for row in &table.rows {
@@ -208,7 +197,7 @@ fn table_json(table: &IndicatorTable) -> serde_json::Value {
         "sheet": table.sheet,
         "header_row": table.header_row,
         "columns": table.columns.iter().map(|c| json!({
-            "column": c.letter, "header": c.header, "role": role_text(&c.role), "evidence": c.evidence,
+            "column": c.letter, "header": c.header, "role": c.role.label(), "evidence": c.evidence,
         })).collect::<Vec<_>>(),
         "indicators": table.rows.iter().map(|r| json!({
             "row": r.number,

@@ -38,8 +38,8 @@ fn sheet_name(name: &str) -> String {
     if clean.trim().is_empty() { "Sheet1".to_string() } else { clean }
 }
 
-/// `0` → `A`, `26` → `AA`.
-fn column(mut i: usize) -> String {
+/// A column's name as Excel writes it: `0` → `A`, `26` → `AA` (also how import names the cells it read).
+pub fn column_letter(mut i: usize) -> String {
     let mut out = Vec::new();
     loop {
         out.push(b'A' + (i % 26) as u8);
@@ -82,7 +82,7 @@ fn worksheet(header: &[&str], rows: &[Vec<String>]) -> String {
         for (c, text) in cells.enumerate() {
             out.push_str(&format!(
                 r#"<c r="{}{r}" t="inlineStr" s="{style}"><is><t xml:space="preserve">{}</t></is></c>"#,
-                column(c),
+                column_letter(c),
                 escape_xml(text)
             ));
         }
@@ -111,7 +111,10 @@ mod tests {
 
     #[test]
     fn columns_and_names() {
-        assert_eq!((column(0), column(25), column(26), column(27)), ("A".into(), "Z".into(), "AA".into(), "AB".into()));
+        assert_eq!(
+            (column_letter(0), column_letter(25), column_letter(26), column_letter(27)),
+            ("A".into(), "Z".into(), "AA".into(), "AB".into())
+        );
         assert_eq!(sheet_name("档案目录[渝中]"), "档案目录渝中");
     }
 

@@ -77,6 +77,20 @@ pub struct Choices {
     pub better: BTreeMap<String, Better>,
 }
 
+impl Role {
+    /// What the column is used as, for the confirmation (CLI and app alike).
+    pub fn label(&self) -> String {
+        match self {
+            Role::Name => "指标名称".into(),
+            Role::Unit => "单位".into(),
+            Role::Before(p) => format!("试点前（{p}）"),
+            Role::After(p) => format!("试点后（{p}）"),
+            Role::Target => "目标值".into(),
+            Role::Other => "不使用".into(),
+        }
+    }
+}
+
 impl IndicatorTable {
     /// Indicators whose unit or direction is still unknown, as `(name, what is missing)`.
     pub fn unresolved(&self) -> Vec<(String, &'static str)> {
@@ -142,7 +156,7 @@ fn table_of(sheet: &Sheet, file: &str, choices: &Choices) -> Result<IndicatorTab
     let mut columns: Vec<Column> = header
         .iter()
         .map(|(&c, h)| Column {
-            letter: column_letter(c),
+            letter: crate::export::xlsx::column_letter(c as usize),
             header: h.trim().to_string(),
             role: Role::Other,
             evidence: String::new(),
@@ -313,20 +327,6 @@ fn table_of(sheet: &Sheet, file: &str, choices: &Choices) -> Result<IndicatorTab
 
 fn name_header(h: &str) -> bool {
     ["指标", "名称", "项目", "事项", "内容"].iter().any(|w| h.contains(w))
-}
-
-/// `0` → `A`, `25` → `Z`, `26` → `AA`.
-pub fn column_letter(mut c: u32) -> String {
-    let mut out = Vec::new();
-    loop {
-        out.push(b'A' + (c % 26) as u8);
-        if c < 26 {
-            break;
-        }
-        c = c / 26 - 1;
-    }
-    out.reverse();
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A year from 1990 to 2100 in a header (“2019年”, “2021年上半年”, “2019”).
@@ -629,8 +629,6 @@ mod tests {
         assert_eq!(number("2019年12月"), None);
         assert_eq!(number("—"), None);
         assert_eq!(trailing_unit("3426件").as_deref(), Some("件"));
-        assert_eq!(column_letter(0), "A");
-        assert_eq!(column_letter(27), "AB");
         assert_eq!(year_in("2021年上半年"), Some(2021));
         assert_eq!(year_in("20190"), None);
     }

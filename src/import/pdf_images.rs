@@ -230,19 +230,20 @@ fn pixels(data: &[u8], bits: u8, components: u8, width: u32, height: u32) -> Res
         }
         (8, 1) => GrayImage::from_raw(width, height, data[..w * h].to_vec()).map(DynamicImage::ImageLuma8),
         (8, 3) => RgbImage::from_raw(width, height, data[..w * h * 3].to_vec()).map(DynamicImage::ImageRgb8),
-        (8, 4) => {
-            let rgb: Vec<u8> = data[..w * h * 4]
-                .chunks_exact(4)
-                .flat_map(|p| {
-                    let k = 255 - u16::from(p[3]);
-                    [0, 1, 2].map(|i| ((255 - u16::from(p[i])) * k / 255) as u8)
-                })
-                .collect();
-            RgbImage::from_raw(width, height, rgb).map(DynamicImage::ImageRgb8)
-        }
+        (8, 4) => RgbImage::from_raw(width, height, cmyk_to_rgb(&data[..w * h * 4])).map(DynamicImage::ImageRgb8),
         _ => None,
     };
     image.ok_or_else(|| "这一页的图片数据大小不符".to_string())
+}
+
+/// Uncalibrated CMYK samples as RGB (a scan is read for its ink, not its colours).
+pub fn cmyk_to_rgb(cmyk: &[u8]) -> Vec<u8> {
+    cmyk.chunks_exact(4)
+        .flat_map(|p| {
+            let k = 255 - u16::from(p[3]);
+            [0, 1, 2].map(|i| ((255 - u16::from(p[i])) * k / 255) as u8)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -175,16 +175,7 @@ fn tiff_image(colour: tiff::ColorType, w: u32, h: u32, data: Vec<u8>) -> Result<
         ColorType::Gray(8 | 16) => GrayImage::from_raw(w, h, data).map(DynamicImage::ImageLuma8),
         ColorType::RGB(8 | 16) => RgbImage::from_raw(w, h, data).map(DynamicImage::ImageRgb8),
         ColorType::RGBA(8 | 16) => RgbaImage::from_raw(w, h, data).map(DynamicImage::ImageRgba8),
-        ColorType::CMYK(8) => {
-            let rgb: Vec<u8> = data
-                .chunks_exact(4)
-                .flat_map(|p| {
-                    let k = 255 - u16::from(p[3]);
-                    [0, 1, 2].map(|i| ((255 - u16::from(p[i])) * k / 255) as u8)
-                })
-                .collect();
-            RgbImage::from_raw(w, h, rgb).map(DynamicImage::ImageRgb8)
-        }
+        ColorType::CMYK(8) => RgbImage::from_raw(w, h, pdf_images::cmyk_to_rgb(&data)).map(DynamicImage::ImageRgb8),
         other => return Err(format!("这一页的颜色格式（{other:?}）文字识别暂不支持")),
     };
     image.ok_or_else(|| "这一页的图片数据大小不符".to_string())

@@ -102,17 +102,6 @@ impl IndicatorDialog {
     }
 }
 
-fn role_label(role: &Role) -> String {
-    match role {
-        Role::Name => "指标名称".into(),
-        Role::Unit => "单位".into(),
-        Role::Before(p) => format!("试点前（{p}）"),
-        Role::After(p) => format!("试点后（{p}）"),
-        Role::Target => "目标值".into(),
-        Role::Other => "不使用".into(),
-    }
-}
-
 fn table_ui(
     ui: &mut egui::Ui,
     table: &mut IndicatorTable,
@@ -132,7 +121,7 @@ fn table_ui(
         for c in &table.columns {
             ui.label(&c.letter);
             ui.label(&c.header);
-            ui.label(role_label(&c.role));
+            ui.label(c.role.label());
             ui.weak(&c.evidence);
             ui.end_row();
         }
