@@ -72,7 +72,9 @@ fill() {
   rm -rf "$dir/corpus/.casebook"
   cp assets/fonts/OFL.txt "$dir/licenses/OFL.txt"
   cp assets/search/jieba/LICENSE "$dir/licenses/jieba-LICENSE.txt"
-  # The PaddleOCR PP-OCRv4 models compiled into the program (Apache-2.0).
+  # The PaddleOCR PP-OCRv4 models (Apache-2.0), read by the program from ocr/ beside it.
+  mkdir -p "$dir/ocr"
+  cp assets/ocr/*.onnx assets/ocr/LICENSE "$dir/ocr/"
   cp assets/ocr/LICENSE "$dir/licenses/PaddleOCR-models-LICENSE.txt"
 }
 

@@ -130,6 +130,15 @@ if want package; then
   # Started from another folder with no --library, it opens the sample library beside it.
   (cd "$unpacked" && wine casebook-windows-x86_64/casebook.exe summary) | grep -q "135 篇写作材料" ||
     { echo "the sample library beside the program was not found"; exit 1; }
+  # A scanned page read by OCR with the models of the package's ocr/ folder, which comes first in the places the
+  # program looks (a dry run writes nothing).
+  [ -f ocr/ch_PP-OCRv4_det_infer.onnx ] && [ -f ocr/ch_PP-OCRv4_rec_infer.onnx ] ||
+    { echo "the OCR models are not in the package"; exit 1; }
+  cp "$root/tests/ocr/small-clean150.png" scan.png
+  wine casebook.exe --library corpus import scan.png --district 渝中区 --year 2022 --type 工作简报 --dry-run \
+    >"$unpacked/ocr.txt" 2>&1 || true
+  grep -q "文字识别（OCR）得出" "$unpacked/ocr.txt" ||
+    { cat "$unpacked/ocr.txt"; echo "OCR did not run from the unpacked package"; exit 1; }
   cd "$root"
   rm -rf "$unpacked"
   end

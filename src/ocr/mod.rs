@@ -3,7 +3,7 @@
 //! Why it exists: offices file scanned 纪要 and 简报, photos of pages and image-only PDFs; import turns them into
 //! searchable records through [`recognize`] (a decoded image from anywhere, e.g. a PDF page) or
 //! [`recognize_file`] (PNG, JPEG, TIFF, BMP). Why this engine: PaddleOCR's PP-OCRv4 Chinese models (Apache-2.0,
-//! compiled into the program, see `assets/ocr/README.md`) run by `rten`, a pure-Rust runtime, read all ten of
+//! shipped beside the program and read at first use, see `assets/ocr/README.md`) run by `rten`, a pure-Rust runtime, read all ten of
 //! our A4 test pages without an error (clean 300 and 150 dpi, 2° skew, a red seal over the text, a rough JPEG
 //! scan, in two faces), where Tesseract 5 with `chi_sim` read 90.8–99.5 % for about the same CPU; the table and
 //! the method are in BENCHMARKS.md, "OCR accuracy".
