@@ -62,43 +62,37 @@ pub fn read(bytes: &[u8], ext: &str) -> Result<Vec<Sheet>, String> {
         .unwrap_or_else(|| Err("表格文件结构异常，无法读取（解析时出错）".to_string()))
 }
 
+/// Every sheet of a workbook whose reader gives whole ranges (.xls, .ods), within the budget.
+fn read_ranges<RS, R>(book: &mut R, budget: &mut Budget, sheets: &mut Vec<Sheet>) -> Result<(), String>
+where
+    RS: std::io::Read + std::io::Seek,
+    R: Reader<RS>,
+    R::Error: std::fmt::Display,
+{
+    for name in book.sheet_names().into_iter().take(MAX_SHEETS) {
+        let range = book.worksheet_range(&name).map_err(|e| format!("表格文件已损坏或格式不受支持（{e}）"))?;
+        let mut sheet = Sheet { name, ..Sheet::default() };
+        for (row, col, value) in range.used_cells() {
+            budget.add(&mut sheet, range.start().unwrap_or((0, 0)), (row as u32, col as u32), text_of(value))?;
+        }
+        sheets.push(sheet);
+    }
+    Ok(())
+}
+
 fn read_checked(bytes: &[u8], ext: &str, format: Format) -> Result<Vec<Sheet>, String> {
     let damaged = |e: &dyn std::fmt::Display| format!("表格文件已损坏或格式不受支持（{e}）");
     let mut budget = Budget { cells: 0 };
     let mut sheets = Vec::new();
     match format {
+        // A .xls sheet is at most 65,536 × 256 cells, and an .ods range is what the file holds: read as ranges.
         Format::Compound => {
             let mut book = Xls::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;
-            for name in book.sheet_names().into_iter().take(MAX_SHEETS) {
-                // A .xls sheet is at most 65,536 × 256 cells, so its range is bounded.
-                let range = book.worksheet_range(&name).map_err(|e| damaged(&e))?;
-                let mut sheet = Sheet { name, ..Sheet::default() };
-                for (row, col, value) in range.used_cells() {
-                    budget.add(
-                        &mut sheet,
-                        range.start().unwrap_or((0, 0)),
-                        (row as u32, col as u32),
-                        text_of(value),
-                    )?;
-                }
-                sheets.push(sheet);
-            }
+            read_ranges(&mut book, &mut budget, &mut sheets)?;
         }
         Format::Zip if ext == "ods" => {
             let mut book = calamine::Ods::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;
-            for name in book.sheet_names().into_iter().take(MAX_SHEETS) {
-                let range = book.worksheet_range(&name).map_err(|e| damaged(&e))?;
-                let mut sheet = Sheet { name, ..Sheet::default() };
-                for (row, col, value) in range.used_cells() {
-                    budget.add(
-                        &mut sheet,
-                        range.start().unwrap_or((0, 0)),
-                        (row as u32, col as u32),
-                        text_of(value),
-                    )?;
-                }
-                sheets.push(sheet);
-            }
+            read_ranges(&mut book, &mut budget, &mut sheets)?;
         }
         Format::Zip if ext == "xlsb" => {
             let mut book = Xlsb::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;

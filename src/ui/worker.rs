@@ -785,6 +785,8 @@ fn print_page(library: &Library, id: &str, open: bool) -> Result<String, String>
     std::fs::create_dir_all(&dir)
         .map_err(|e| format!("无法创建打印页的临时文件夹 {}：{}", dir.display(), crate::os_error::describe(&e)))?;
     let path = dir.join(format!("{}.html", crate::store::naming::file_name_safe(id)));
+    // Like every output: never into the library (a temporary folder set inside it, links resolved).
+    crate::store::output_outside(&library.root, &path).map_err(|e| format!("打印页未写出：{e}"))?;
     crate::store::write_atomic(&path, html.as_bytes()).map_err(|e| format!("无法写出打印页：{e}"))?;
     if open {
         open::that_detached(&path).map_err(|e| {
