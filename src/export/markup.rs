@@ -40,13 +40,8 @@ pub fn to_blocks(markdown: &str, top: u8) -> Vec<Block> {
         .collect();
     let mut b = Builder { top, levels: levels.into_iter().collect(), ..Builder::default() };
     b.frames.push(Frame::Blocks(Vec::new()));
-    for (event, range) in events {
-        // A backslash-escaped `*` is literal: hide it from the stray-`**` repair below.
-        let escaped = markdown[..range.start].ends_with('\\') || markdown[range].starts_with('\\');
-        match event {
-            Event::Text(t) if escaped && t.contains('*') => b.event(Event::Text(t.replace('*', LITERAL_STAR).into())),
-            other => b.event(other),
-        }
+    for (event, _) in events {
+        b.event(event);
     }
     b.flush_inline();
     b.flush_html();
@@ -64,9 +59,6 @@ pub fn to_blocks(markdown: &str, top: u8) -> Vec<Block> {
     }
     out
 }
-
-/// Stands for an escaped `*` while paragraphs are assembled (a noncharacter, never in real text).
-const LITERAL_STAR: &str = "\u{FDD0}";
 
 /// The plain text of spans.
 pub fn plain(spans: &[Span]) -> String {
@@ -112,9 +104,9 @@ impl Builder {
             Event::End(tag) => self.end(tag),
             Event::Text(t) => {
                 if let Some(code) = self.code.as_mut() {
-                    code.push_str(&t.replace(LITERAL_STAR, "*"));
+                    code.push_str(&t);
                 } else if let Some((alt, _)) = self.images.last_mut() {
-                    alt.push_str(&t.replace(LITERAL_STAR, "*"));
+                    alt.push_str(&t);
                 } else {
                     self.text(&t, false);
                 }
@@ -243,7 +235,7 @@ impl Builder {
                 }
             }
             TagEnd::TableCell => {
-                let text = plain(&self.inline.take().unwrap_or_default()).replace("**", "").replace(LITERAL_STAR, "*");
+                let text = plain(&self.inline.take().unwrap_or_default());
                 if let Some(Frame::Table { row, .. }) = self.frames.last_mut() {
                     row.push(text.trim().to_string());
                 }
@@ -310,12 +302,6 @@ impl Builder {
             return;
         }
         let Some(spans) = self.inline.take() else { return };
-        let mut spans = resolve_stray_strong(spans);
-        for s in &mut spans {
-            if s.text.contains(LITERAL_STAR) {
-                s.text = s.text.replace(LITERAL_STAR, "*");
-            }
-        }
         match self.heading.take() {
             Some(level) => {
                 let text = plain(&spans).trim().to_string();
@@ -363,49 +349,6 @@ impl Builder {
             }
         }
     }
-}
-
-/// `**` left in text is strong emphasis CommonMark could not match next to Chinese punctuation
-/// (`**（一）场所集成。**在…`): honour it as the writer meant, pair by pair; an unpaired one stays literal.
-fn resolve_stray_strong(spans: Vec<Span>) -> Vec<Span> {
-    let total: usize = spans.iter().filter(|s| !s.code).map(|s| s.text.matches("**").count()).sum();
-    if total < 2 {
-        return spans;
-    }
-    let usable = total - total % 2;
-    let mut seen = 0;
-    let mut on = false;
-    let mut out: Vec<Span> = Vec::with_capacity(spans.len() + total);
-    let push = |out: &mut Vec<Span>, span: Span| {
-        if span.text.is_empty() {
-            return;
-        }
-        match out.last_mut() {
-            Some(last) if last.same_style(&span) => last.text.push_str(&span.text),
-            _ => out.push(span),
-        }
-    };
-    for span in spans {
-        if span.code || !span.text.contains("**") {
-            let bold = span.bold || (on && !span.code);
-            push(&mut out, Span { bold, ..span });
-            continue;
-        }
-        let pieces: Vec<&str> = span.text.split("**").collect();
-        let last = pieces.len() - 1;
-        for (i, piece) in pieces.iter().enumerate() {
-            push(&mut out, Span { text: piece.to_string(), bold: span.bold || on, ..span.clone() });
-            if i < last {
-                seen += 1;
-                if seen <= usable {
-                    on = !on;
-                } else {
-                    push(&mut out, Span { text: "**".into(), bold: span.bold || on, ..span.clone() });
-                }
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

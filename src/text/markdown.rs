@@ -62,6 +62,140 @@ pub fn events(markdown: &str) -> Vec<Spanned<'_>> {
     if let Some((buffer, nesting)) = paragraph.take() {
         split_paragraph(buffer, nesting == 0, &mut out);
     }
+    pair_stray_strong(out, markdown)
+}
+
+/// `**` that CommonMark could not pair next to Chinese punctuation (`**（一）场所集成。**在…`: a closing `**` after
+/// `。` and before a character is not "right-flanking") is strong emphasis as the writer meant. Within each run of
+/// inline text, leftover `**` are paired in order when both sit in the same inline container; an unpaired one, or
+/// one typed as `\*\*`, stays literal. Done here, once, so the detail pane and every export agree.
+fn pair_stray_strong<'a>(events: Vec<Spanned<'a>>, markdown: &str) -> Vec<Spanned<'a>> {
+    if !events.iter().any(|(e, _)| matches!(e, Event::Text(t) if t.contains('*'))) {
+        return events;
+    }
+    let mut out = Vec::with_capacity(events.len() + 8);
+    let mut run: Vec<Spanned<'a>> = Vec::new();
+    for (event, range) in events {
+        let inline = match &event {
+            Event::Start(tag) => is_inline(tag),
+            Event::End(end) => is_inline_end(end),
+            Event::Text(_)
+            | Event::Code(_)
+            | Event::InlineHtml(_)
+            | Event::InlineMath(_)
+            | Event::SoftBreak
+            | Event::HardBreak
+            | Event::FootnoteReference(_) => true,
+            _ => false,
+        };
+        if inline {
+            run.push((event, range));
+        } else {
+            pair_in_run(std::mem::take(&mut run), markdown, &mut out);
+            out.push((event, range));
+        }
+    }
+    pair_in_run(run, markdown, &mut out);
+    out
+}
+
+fn is_inline(tag: &Tag<'_>) -> bool {
+    matches!(tag, Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. })
+}
+
+fn is_inline_end(end: &TagEnd) -> bool {
+    matches!(end, TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image)
+}
+
+/// One run of inline events (a paragraph's, a heading's, a table cell's), with its leftover `**` paired.
+fn pair_in_run<'a>(run: Vec<Spanned<'a>>, markdown: &str, out: &mut Vec<Spanned<'a>>) {
+    let run = join_text(run, markdown);
+    // Each `**`: (event index, byte offset in its text, the inline container it sits in).
+    let mut markers: Vec<(usize, usize, usize)> = Vec::new();
+    let mut stack: Vec<usize> = vec![0];
+    let mut containers = 0usize;
+    let mut in_image = 0usize;
+    for (i, (event, range)) in run.iter().enumerate() {
+        match event {
+            Event::Start(tag) => {
+                containers += 1;
+                stack.push(containers);
+                in_image += usize::from(matches!(tag, Tag::Image { .. }));
+            }
+            Event::End(end) => {
+                stack.pop();
+                in_image -= usize::from(matches!(end, TagEnd::Image) && in_image > 0);
+            }
+            Event::Text(t) if in_image == 0 && t.contains("**") && !escaped(markdown, range) => {
+                let here = stack.last().copied().unwrap_or(0);
+                markers.extend(t.match_indices("**").map(|(at, _)| (i, at, here)));
+            }
+            _ => {}
+        }
+    }
+    // Pair in order, within one container: (event index, offset) → opens (true) or closes (false).
+    let mut pairs: Vec<(usize, usize, bool)> = Vec::new();
+    let mut pending: Option<(usize, usize, usize)> = None;
+    for m in markers {
+        match pending {
+            Some(p) if p.2 == m.2 => {
+                pairs.push((p.0, p.1, true));
+                pairs.push((m.0, m.1, false));
+                pending = None;
+            }
+            _ => pending = Some(m),
+        }
+    }
+    if pairs.is_empty() {
+        out.extend(run);
+        return;
+    }
+    for (i, (event, range)) in run.into_iter().enumerate() {
+        let cuts: Vec<(usize, bool)> = pairs.iter().filter(|p| p.0 == i).map(|p| (p.1, p.2)).collect();
+        let Event::Text(text) = &event else {
+            out.push((event, range));
+            continue;
+        };
+        if cuts.is_empty() {
+            out.push((event, range));
+            continue;
+        }
+        let mut from = 0;
+        for (at, opens) in cuts {
+            if at > from {
+                out.push((Event::Text(CowStr::from(text[from..at].to_string())), range.clone()));
+            }
+            let marker = if opens { Event::Start(Tag::Strong) } else { Event::End(TagEnd::Strong) };
+            out.push((marker, range.clone()));
+            from = at + 2;
+        }
+        if from < text.len() {
+            out.push((Event::Text(CowStr::from(text[from..].to_string())), range));
+        }
+    }
+}
+
+/// Whether a text event is a backslash escape (`\*`): typed to stay literal.
+fn escaped(markdown: &str, range: &Range<usize>) -> bool {
+    markdown.get(range.clone()).is_some_and(|s| s.starts_with('\\'))
+        || markdown.get(..range.start).is_some_and(|b| b.ends_with('\\'))
+}
+
+/// The parser hands an unmatched `**` over as one text event per `*`: adjacent texts (escapes apart) are joined so
+/// a `**` reads as one.
+fn join_text<'a>(run: Vec<Spanned<'a>>, markdown: &str) -> Vec<Spanned<'a>> {
+    let mut out: Vec<Spanned<'a>> = Vec::with_capacity(run.len());
+    for (event, range) in run {
+        if let (Event::Text(t), Some((Event::Text(prev), prev_range))) = (&event, out.last_mut())
+            && !escaped(markdown, &range)
+            && !escaped(markdown, prev_range)
+        {
+            *prev = CowStr::from(format!("{prev}{t}"));
+            prev_range.end = range.end;
+            continue;
+        }
+        out.push((event, range));
+    }
     out
 }
 
@@ -267,6 +401,19 @@ mod tests {
         assert_eq!(shape("第一段。\n第二段。\n\n第三段。"), ["P 第一段。", "P 第二段。", "P 第三段。"]);
         // A line break inside emphasis stays inside it.
         assert_eq!(shape("**甲\n乙**"), ["P <b>甲乙</b>"]);
+    }
+
+    #[test]
+    fn strong_next_to_chinese_punctuation_is_strong() {
+        assert_eq!(
+            shape("**反诈中心预警，信息推到网格。**当天9时52分，**重点**说明。"),
+            ["P <b>反诈中心预警，信息推到网格。</b>当天9时52分，<b>重点</b>说明。"]
+        );
+        // An unpaired one, and one typed escaped, stay as typed.
+        assert_eq!(shape("a **b** c ** d"), ["P a <b>b</b> c ** d"]);
+        assert_eq!(shape("甲\\*\\*乙。\\*\\*丙"), ["P 甲**乙。**丙"]);
+        // Pairs never cross an inline container: the one inside the link stays literal.
+        assert_eq!(shape("**甲。**乙[**丙](https://a.cn)丁"), ["P <b>甲。</b>乙**丙丁"]);
     }
 
     #[test]
