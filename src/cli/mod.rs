@@ -84,6 +84,15 @@ enum Command {
     },
     /// 全文检索
     Search(search::SearchArgs),
+    /// 已存检索：列出资料库 casebook.yaml 中保存的检索，或删除一个（保存用 casebook search … --save 名称）
+    Saved {
+        /// 删除这个名称的已存检索
+        #[arg(long, value_name = "名称")]
+        remove: Option<String>,
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
     /// 生成语义向量（需要语义模型）：之后的检索按意思也能找到不含检索词的记录
     Embed {
         /// 最多使用的线程数（默认：全部处理器核心）
@@ -165,6 +174,7 @@ pub fn run() -> ExitCode {
         Some(Command::Check { json }) => check::check(&root, json),
         Some(Command::Index { rebuild }) => search::index(&root, rebuild),
         Some(Command::Search(args)) => search::search(&root, args),
+        Some(Command::Saved { remove, json }) => search::saved_list(&root, remove, json),
         Some(Command::Embed { threads }) => search::embed(&root, threads),
         Some(Command::Show { id, json }) => show::show(&root, &id, json),
         Some(Command::Similar { id, limit, json }) => search::similar(&root, &id, limit, json),

@@ -5,8 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use casebook::library::Library;
+use casebook::library::saved::{self, SavedSearch};
 use casebook::search::{Filters, Hit, SearchIndex, SearchRequest, SyncReport, Tier};
 use casebook::semantic::Semantic;
+use casebook::store::WriteLock;
+use casebook::store::config_file::change_saved;
 use clap::Args;
 use serde_json::json;
 
@@ -29,6 +32,15 @@ pub struct SearchArgs {
     /// 只看某年份
     #[arg(long)]
     year: Vec<String>,
+    /// 在结果中检索：只看这个先前检索也找到的记录（可重复，层层缩小）
+    #[arg(long, value_name = "先前的检索式")]
+    within: Vec<String>,
+    /// 运行资料库 casebook.yaml 中保存的检索（检索词与筛选条件），可再加检索词和筛选
+    #[arg(long, value_name = "名称")]
+    saved: Option<String>,
+    /// 检索后把这次检索（检索词、筛选和 --within）以此名称保存到 casebook.yaml，同名则替换
+    #[arg(long, value_name = "名称")]
+    save: Option<String>,
     /// 最多显示条数
     #[arg(long, default_value_t = 20)]
     limit: usize,
@@ -125,19 +137,95 @@ fn print_hits(hits: &[Hit], tiers: bool) {
     }
 }
 
+/// A saved search with what was typed beside `--saved` added to it.
+fn combined(saved: &SavedSearch, typed: SavedSearch) -> SavedSearch {
+    let join = |a: &[String], b: Vec<String>| a.iter().cloned().chain(b).collect::<Vec<_>>();
+    SavedSearch {
+        name: saved.name.clone(),
+        query: [saved.query.trim(), typed.query.trim()]
+            .iter()
+            .filter(|q| !q.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" "),
+        district: join(&saved.district, typed.district),
+        themes: join(&saved.themes, typed.themes),
+        types: join(&saved.types, typed.types),
+        years: join(&saved.years, typed.years),
+        within: join(&saved.within, typed.within),
+    }
+}
+
+/// Keeps `search` under `name` in the library's `casebook.yaml` (through the one checked write path).
+fn save_search(root: &Path, name: &str, search: SavedSearch) -> anyhow::Result<()> {
+    let lock = WriteLock::take(root).context("无法锁定资料库以保存检索")?;
+    let lib = Library::load(root).with_context(|| format!("无法打开资料库 {}", root.display()))?;
+    let change = saved::Change::Put(SavedSearch { name: name.to_string(), ..search });
+    let list = change_saved(&lib, &lock, change).context("检索未保存")?;
+    say_err!("已保存检索 “{}” 到 casebook.yaml（共 {} 个已存检索）", name.trim(), list.len());
+    Ok(())
+}
+
+/// `casebook saved`: lists the library's saved searches, or removes one.
+pub fn saved_list(root: &Path, remove: Option<String>, as_json: bool) -> anyhow::Result<ExitCode> {
+    if let Some(name) = remove {
+        let lock = WriteLock::take(root).context("无法锁定资料库以删除已存检索")?;
+        let lib = Library::load(root).with_context(|| format!("无法打开资料库 {}", root.display()))?;
+        let list = change_saved(&lib, &lock, saved::Change::Remove(name.clone())).context("已存检索未删除")?;
+        say!("已删除已存检索 “{}”（还有 {} 个）", name.trim(), list.len());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let config = casebook::library::Config::load(root).context("无法读取 casebook.yaml")?;
+    if as_json {
+        print_json(&json!(config.saved_searches))?;
+    } else if config.saved_searches.is_empty() {
+        say!("资料库还没有已存检索（检索时加 --save 名称 即可保存）");
+    } else {
+        for s in &config.saved_searches {
+            say!("{}  {}", s.name, s.describe());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Searches and prints hits, or JSON with hits and facet counts.
 pub fn search(root: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let index = open(root)?;
-    let mut req = SearchRequest::new(&args.query.join(" "));
+    let mut saved = SavedSearch {
+        name: String::new(),
+        query: args.query.join(" "),
+        district: args.district,
+        themes: args.theme,
+        types: args.doc_type,
+        years: args.year,
+        within: args.within,
+    };
+    if let Some(name) = &args.saved {
+        let config = casebook::library::Config::load(root).context("无法读取 casebook.yaml")?;
+        let Some(found) = config.saved_searches.iter().find(|s| s.name.trim() == name.trim()) else {
+            let names: Vec<&str> = config.saved_searches.iter().map(|s| s.name.as_str()).collect();
+            anyhow::bail!(
+                "没有名为 “{name}” 的已存检索（{}）",
+                if names.is_empty() {
+                    "资料库还没有已存检索".to_string()
+                } else {
+                    format!("已有：{}", names.join("、"))
+                }
+            );
+        };
+        saved = combined(found, saved);
+    }
+    let mut req = SearchRequest::new(&saved.query);
     req.limit = args.limit.min(MAX_LIMIT);
     if args.limit > MAX_LIMIT {
         say_err!("提示：--limit 最多 {MAX_LIMIT}，已按 {MAX_LIMIT} 条显示");
     }
     req.filters = Filters {
-        district: args.district,
-        theme: args.theme,
-        doc_type: args.doc_type,
-        year: args.year,
+        district: saved.district.clone(),
+        theme: saved.themes.clone(),
+        doc_type: saved.types.clone(),
+        year: saved.years.clone(),
+        within: saved.within.clone(),
         ..Filters::default()
     };
     if !args.no_semantic {
@@ -146,6 +234,9 @@ pub fn search(root: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let (_, results, recovered) = index.search(&req).context("检索失败")?;
     if let Some(r) = recovered {
         report_sync(&r);
+    }
+    if let Some(name) = &args.save {
+        save_search(root, name, saved)?;
     }
     if results.truncated {
         say_err!("提示：{}", casebook::search::query::truncation_note());
@@ -159,6 +250,9 @@ pub fn search(root: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
             "hits": hits, "facets": results.facets, "truncated": results.truncated,
         }))?;
         return Ok(ExitCode::SUCCESS);
+    }
+    for w in &req.filters.within {
+        say!("在“{w}”的结果中检索");
     }
     say!("{}（{:.1} 毫秒）", results.summary(), results.took_ms);
     print_hits(&results.hits, true);

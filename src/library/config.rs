@@ -173,6 +173,8 @@ pub struct Config {
     /// The archive checklist: for each claimed project, how many materials of each type the archive should hold
     /// (see [`super::archive`]); `casebook.yaml`'s `archive_checklist` replaces it.
     pub archive_checklist: Vec<(String, usize)>,
+    /// The office's saved searches (已存检索, [`super::saved`]), in the order written.
+    pub saved_searches: Vec<super::saved::SavedSearch>,
     /// Folded spellings → canonical names, so look-ups do not fold the whole list each time.
     district_lookup: HashMap<String, usize>,
     theme_lookup: HashMap<String, String>,
@@ -188,6 +190,14 @@ pub enum ConfigError {
     Yaml { line: usize, message: String },
     #[error("casebook.yaml 的检索词表（thesaurus）“{theme}”下：{error}")]
     Thesaurus { theme: String, error: ConceptError },
+    #[error("casebook.yaml 的已存检索（saved_searches）：{0}")]
+    Saved(super::saved::SavedError),
+}
+
+impl From<super::saved::SavedError> for ConfigError {
+    fn from(e: super::saved::SavedError) -> Self {
+        ConfigError::Saved(e)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -206,6 +216,7 @@ struct RawConfig {
     stop_words_off: Option<Vec<String>>,
     /// 文种 → how many each claimed project's archive should hold.
     archive_checklist: Option<std::collections::BTreeMap<String, usize>>,
+    saved_searches: Option<Vec<super::saved::SavedSearch>>,
 }
 
 #[derive(Deserialize)]
@@ -305,6 +316,7 @@ impl Config {
         let archive_checklist = super::archive::default_checklist(&types);
         Config {
             archive_checklist,
+            saved_searches: Vec::new(),
             districts,
             theme_groups,
             types,
@@ -384,6 +396,10 @@ impl Config {
                 list.into_iter().map(|(t, n)| (config.type_name(t.trim()).to_string(), n)).collect();
             items.sort_by_key(|(t, _)| config.types.iter().position(|c| c == t).unwrap_or(usize::MAX));
             config.archive_checklist = items;
+        }
+        if let Some(list) = raw.saved_searches {
+            super::saved::validate(&list)?;
+            config.saved_searches = list;
         }
         Ok(config)
     }

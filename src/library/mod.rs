@@ -14,6 +14,7 @@ pub mod original;
 pub mod overview;
 mod record;
 pub mod rules;
+pub mod saved;
 mod scan;
 pub mod thesaurus;
 mod yaml;

@@ -33,6 +33,9 @@ pub struct Filters {
     pub year: Vec<String>,
     pub project: Vec<String>,
     pub kind: Vec<String>,
+    /// Earlier queries every hit must also answer, as that search answered them (在结果中检索: narrowing a
+    /// result list by another query without losing what it was).
+    pub within: Vec<String>,
 }
 
 impl Filters {
@@ -43,6 +46,7 @@ impl Filters {
             && self.year.is_empty()
             && self.project.is_empty()
             && self.kind.is_empty()
+            && self.within.is_empty()
     }
 
     /// Adds another set of filters (e.g. the command line's `--district`) to these.
@@ -53,6 +57,7 @@ impl Filters {
         self.year.extend(other.year);
         self.project.extend(other.project);
         self.kind.extend(other.kind);
+        self.within.extend(other.within);
     }
 }
 

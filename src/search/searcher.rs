@@ -7,6 +7,7 @@
 //! come first; both are ranked by the same best-match score.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -179,8 +180,11 @@ impl SearchIndex {
             req.semantic.iter().take(FUSE_DEPTH).map(|(id, _)| id.as_str()).collect()
         };
         let admit = &semantic[..semantic.len().min(SEMANTIC_ONLY_DEPTH)];
-        let mut plan = self.plan(&parsed, false, admit);
         let searcher = self.reader.searcher();
+        let within = self.within(&searcher, &parsed.filters.within)?;
+        let plan_for =
+            |parsed: &ParsedQuery, relaxed: bool| Plan { within: within.clone(), ..self.plan(parsed, relaxed, admit) };
+        let mut plan = plan_for(&parsed, false);
         // The collector allocates offset + limit slots: both are capped, whatever the caller asks for.
         let limit = req.limit.clamp(1, MAX_PAGE);
         let offset = req.offset.min(MAX_PAGE);
@@ -200,7 +204,7 @@ impl SearchIndex {
         // A query that shares words with records never gets an empty page, nor a page of a few: when fewer than
         // WIDEN_BELOW records share enough of its words, those that share fewer follow them.
         if total - tiers.semantic < WIDEN_BELOW && plan.relaxable {
-            plan = self.plan(&parsed, true, admit);
+            plan = plan_for(&parsed, true);
             (top_docs, total, tiers, facets) = self.run(&searcher, &plan, (top(), Count, TierCount, facet_counts()))?;
         }
         let relaxed = !plan.relaxable;
@@ -213,7 +217,7 @@ impl SearchIndex {
                 continue;
             }
             list.clear();
-            let mut others = self.run(&searcher, &self.plan(&without, relaxed, admit), facet_counts())?;
+            let mut others = self.run(&searcher, &plan_for(&without, relaxed), facet_counts())?;
             *field.counts_mut(&mut facets) = std::mem::take(field.counts_mut(&mut others));
         }
         if fused {
@@ -264,8 +268,8 @@ impl SearchIndex {
         let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, should(by_rank))];
         must.extend(plan.filters.iter().map(|f| (Occur::Must, f.box_clone())));
         let query = BooleanQuery::new(must);
-        let ranked =
-            self.run_query(searcher, &query, plan.exclude.as_deref(), TopDocs::with_limit(n).order_by_score())?;
+        let limits = Limits { exclude: plan.exclude.as_deref(), within: plan.within.as_deref() };
+        let ranked = self.run_query(searcher, &query, limits, TopDocs::with_limit(n).order_by_score())?;
         let semantic_order: Vec<DocAddress> = ranked.into_iter().map(|(_, addr)| addr).collect();
         let scores: HashMap<DocAddress, Score> = lexical.iter().map(|(s, a)| (*a, *s)).collect();
         let lexical: Vec<Lexical<DocAddress>> = lexical
@@ -287,10 +291,11 @@ impl SearchIndex {
     pub fn matching_paths(&self, req: &SearchRequest) -> Result<Vec<String>, SearchError> {
         let mut parsed = parse(&req.query);
         parsed.filters.merge(req.filters.clone());
-        let mut plan = self.plan(&parsed, false, &[]);
         let searcher = self.reader.searcher();
+        let within = self.within(&searcher, &parsed.filters.within)?;
+        let mut plan = Plan { within: within.clone(), ..self.plan(&parsed, false, &[]) };
         if plan.relaxable && self.run(&searcher, &plan, Count)? < WIDEN_BELOW {
-            plan = self.plan(&parsed, true, &[]);
+            plan = Plan { within, ..self.plan(&parsed, true, &[]) };
         }
         let mut addrs: Vec<DocAddress> = self.run(&searcher, &plan, DocSetCollector)?.into_iter().collect();
         // In address order the document store decompresses each block once.
@@ -366,32 +371,64 @@ struct Plan {
     units: Vec<Unit>,
     /// Whether asking for fewer shared units could find more (used when nothing was found).
     relaxable: bool,
+    /// The records the earlier searches of a 在结果中检索 found; `None`: no such restriction.
+    within: Option<Arc<HashSet<DocAddress>>>,
+}
+
+/// What a run leaves out besides what its query does not match.
+#[derive(Clone, Copy, Default)]
+struct Limits<'a> {
+    /// Records to leave out (-word).
+    exclude: Option<&'a dyn Query>,
+    /// When given, only these records.
+    within: Option<&'a HashSet<DocAddress>>,
 }
 
 impl SearchIndex {
     /// Runs a plan with a collector, leaving out excluded records.
     fn run<C: Collector>(&self, searcher: &tantivy::Searcher, plan: &Plan, collector: C) -> tantivy::Result<C::Fruit> {
-        self.run_query(searcher, &*plan.query, plan.exclude.as_deref(), collector)
+        let limits = Limits { exclude: plan.exclude.as_deref(), within: plan.within.as_deref() };
+        self.run_query(searcher, &*plan.query, limits, collector)
     }
 
-    /// Runs a query with a collector, leaving out the records `exclude` matches.
+    /// Runs a query with a collector, leaving out the records `limits.exclude` matches and, when
+    /// `limits.within` is given, every record not in it.
     fn run_query<C: Collector>(
         &self,
         searcher: &tantivy::Searcher,
         query: &dyn Query,
-        exclude: Option<&dyn Query>,
+        limits: Limits<'_>,
         collector: C,
     ) -> tantivy::Result<C::Fruit> {
-        match exclude {
-            None => searcher.search(query, &collector),
-            Some(exclude) => {
-                let excluded: HashSet<DocAddress> = searcher.search(exclude, &DocSetCollector)?;
-                if excluded.is_empty() {
-                    return searcher.search(query, &collector);
-                }
-                searcher.search(query, &Excluding { inner: collector, excluded })
-            }
+        let excluded: HashSet<DocAddress> = match limits.exclude {
+            Some(exclude) => searcher.search(exclude, &DocSetCollector)?,
+            None => HashSet::new(),
+        };
+        if excluded.is_empty() && limits.within.is_none() {
+            return searcher.search(query, &collector);
         }
+        searcher.search(query, &Restricted { inner: collector, excluded, within: limits.within })
+    }
+
+    /// The records that every earlier query of a 在结果中检索 found, each as its own search found them (widened
+    /// when it was); `None` when there are none.
+    fn within(
+        &self,
+        searcher: &tantivy::Searcher,
+        earlier: &[String],
+    ) -> Result<Option<Arc<HashSet<DocAddress>>>, SearchError> {
+        let mut found: Option<Arc<HashSet<DocAddress>>> = None;
+        for query in earlier.iter().filter(|q| !q.trim().is_empty()) {
+            let mut parsed = parse(query);
+            // Its own filters only: the facet filters of the search at hand apply to the whole of it anyway.
+            parsed.filters = Filters { within: Vec::new(), ..parsed.filters };
+            let mut plan = Plan { within: found.clone(), ..self.plan(&parsed, false, &[]) };
+            if plan.relaxable && self.run(searcher, &plan, Count)? < WIDEN_BELOW {
+                plan = Plan { within: found.clone(), ..self.plan(&parsed, true, &[]) };
+            }
+            found = Some(Arc::new(self.run(searcher, &plan, DocSetCollector)?));
+        }
+        Ok(found)
     }
 }
 
@@ -479,24 +516,32 @@ impl SegmentCollector for TierCountSegment {
     }
 }
 
-/// Wraps a collector and drops the excluded documents before they reach it.
-struct Excluding<C> {
+/// Wraps a collector and drops the excluded documents, and those outside `within`, before they reach it.
+struct Restricted<'a, C> {
     inner: C,
     excluded: HashSet<DocAddress>,
+    within: Option<&'a HashSet<DocAddress>>,
 }
 
-struct ExcludingSegment<S> {
+struct RestrictedSegment<S> {
     inner: S,
     excluded: HashSet<DocId>,
+    within: Option<HashSet<DocId>>,
 }
 
-impl<C: Collector> Collector for Excluding<C> {
+impl<C: Collector> Collector for Restricted<'_, C> {
     type Fruit = C::Fruit;
-    type Child = ExcludingSegment<C::Child>;
+    type Child = RestrictedSegment<C::Child>;
 
     fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<Self::Child> {
-        let excluded = self.excluded.iter().filter(|a| a.segment_ord == segment).map(|a| a.doc_id).collect();
-        Ok(ExcludingSegment { inner: self.inner.for_segment(segment, reader)?, excluded })
+        let of_segment = |set: &HashSet<DocAddress>| -> HashSet<DocId> {
+            set.iter().filter(|a| a.segment_ord == segment).map(|a| a.doc_id).collect()
+        };
+        Ok(RestrictedSegment {
+            inner: self.inner.for_segment(segment, reader)?,
+            excluded: of_segment(&self.excluded),
+            within: self.within.map(of_segment),
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -508,11 +553,11 @@ impl<C: Collector> Collector for Excluding<C> {
     }
 }
 
-impl<S: SegmentCollector> SegmentCollector for ExcludingSegment<S> {
+impl<S: SegmentCollector> SegmentCollector for RestrictedSegment<S> {
     type Fruit = S::Fruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        if !self.excluded.contains(&doc) {
+        if !self.excluded.contains(&doc) && self.within.as_ref().is_none_or(|w| w.contains(&doc)) {
             self.inner.collect(doc, score);
         }
     }
@@ -653,6 +698,7 @@ impl SearchIndex {
             highlight,
             units,
             relaxable: !relaxed && counting > 0,
+            within: None,
         }
     }
 
@@ -1041,5 +1087,38 @@ mod tests {
                 assert_eq!(r.facets.theme, expected.theme, "{q}");
             }
         }
+    }
+
+    #[test]
+    fn within_keeps_only_what_the_earlier_search_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("lib");
+        generate(&root, &GenSpec { writeups: 80, seed: 5 }).unwrap();
+        let (index, _) = SearchIndex::open(&root).unwrap();
+        let paths = |q: &str, within: &[&str]| {
+            let mut req = SearchRequest::new(q);
+            req.filters.within = within.iter().map(|w| w.to_string()).collect();
+            index.matching_paths(&req).unwrap()
+        };
+        let earlier = paths("网格员", &[]);
+        let later = paths("调解", &[]);
+        let narrowed = paths("调解", &["网格员"]);
+        assert!(!narrowed.is_empty() && narrowed.len() < later.len(), "{} of {}", narrowed.len(), later.len());
+        assert!(narrowed.iter().all(|p| earlier.contains(p) && later.contains(p)));
+        // The page, its total and its facet counts say the same.
+        let mut req = SearchRequest::new("调解");
+        req.filters.within = vec!["网格员".into()];
+        req.limit = 10_000;
+        let r = index.try_search(&req).unwrap();
+        assert_eq!(r.total, narrowed.len());
+        assert_eq!(
+            r.facets.district.values().sum::<u64>() as usize,
+            r.hits.iter().filter(|h| !h.district.is_empty()).count()
+        );
+        // Two earlier searches: both hold; an exclusion of an earlier search holds too.
+        let both = paths("调解", &["网格员", "平安"]);
+        assert!(both.iter().all(|p| narrowed.contains(p)));
+        let without = paths("调解", &["网格员 -信访"]);
+        assert!(without.iter().all(|p| !paths("信访", &[]).contains(p)));
     }
 }

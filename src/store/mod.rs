@@ -8,9 +8,11 @@
 //! - [`draft`] keeps unsaved edits under `.casebook/drafts/` for crash recovery;
 //! - [`naming`] decides where a new record goes and what its id is, [`template`] what its body starts as;
 //! - [`atomic`] and [`history`] are the two halves of a safe save (see `atomic` for injected failures);
+//! - [`config_file`] changes one key of `casebook.yaml` and keeps the rest as typed;
 //! - [`lock`] keeps two processes on one library from stepping on each other (index writes, new ids).
 
 pub mod atomic;
+pub mod config_file;
 pub mod draft;
 pub mod frontmatter;
 pub mod history;
@@ -70,6 +72,8 @@ pub enum StoreError {
     Conflict(Conflict),
     #[error("写入前无法重新读取资料库：{0}")]
     Reread(#[from] crate::library::LibraryError),
+    #[error(transparent)]
+    Saved(#[from] crate::library::saved::SavedError),
 }
 
 /// “未写入：a.md 第 3 行 [code] message” for the first problem, with how many more there are.

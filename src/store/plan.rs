@@ -64,6 +64,8 @@ impl WriteLock {
 enum What {
     Record,
     Attachment,
+    /// The library's `casebook.yaml`: must still read as a configuration.
+    Config,
 }
 
 /// What the plan expects at a path when it commits.
@@ -95,6 +97,11 @@ impl Write {
     /// An attachment beside a record (an image, a bundle asset): may not be a `.md`, hidden, or in `.casebook`.
     pub fn attachment(rel: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Write {
         Write { rel: rel.into(), bytes: bytes.into(), what: What::Attachment, seen: None }
+    }
+
+    /// The library's configuration (`casebook.yaml`), checked by reading it as the library will.
+    pub fn config(bytes: impl Into<Vec<u8>>) -> Write {
+        Write { rel: CONFIG_FILE.to_string(), bytes: bytes.into(), what: What::Config, seen: None }
     }
 
     /// Expects the file to hold `seen` at commit time (what the user reviewed), instead of what is there when
@@ -206,6 +213,12 @@ pub fn plan(lib: &Library, writes: Vec<Write>) -> Result<Plan, StoreError> {
                 Ok(record) => records.push(record),
                 Err(p) => problems.push(p),
             },
+            What::Config if w.rel != CONFIG_FILE => return Err(StoreError::NotARecordPath(w.rel)),
+            What::Config => {
+                if let Err(p) = parse_config(&w.bytes) {
+                    problems.push(p);
+                }
+            }
         }
         let seen = match &w.seen {
             Some(seen) => seen.clone(),
@@ -239,6 +252,26 @@ fn parse(rel: &str, bytes: &[u8]) -> Result<Record, Problem> {
     }
     let (text, encoding) = decode(bytes).map_err(|e| error(0, "encoding", e.to_string()))?;
     Record::parse(rel.to_string(), &text, encoding).map_err(|e| e.problem(rel))
+}
+
+/// The name of a library's configuration file.
+pub const CONFIG_FILE: &str = "casebook.yaml";
+
+/// Reads configuration bytes as [`crate::library::Config::load`] would; a failure is the problem to report.
+fn parse_config(bytes: &[u8]) -> Result<(), Problem> {
+    let problem = |line, message| Problem {
+        path: CONFIG_FILE.to_string(),
+        line,
+        code: "config",
+        message,
+        severity: Severity::Error,
+    };
+    let (text, _) = decode(bytes).map_err(|e| problem(0, e.to_string()))?;
+    match crate::library::Config::parse(&text) {
+        Ok(_) => Ok(()),
+        Err(crate::library::ConfigError::Yaml { line, message }) => Err(problem(line, message)),
+        Err(e) => Err(problem(0, e.to_string())),
+    }
 }
 
 /// How to undo one write if a later one fails.

@@ -94,6 +94,8 @@ pub enum Command {
     ImportIndicators(String),
     /// 打印: a record's A4 page opened in the system's browser.
     Print(String),
+    /// Save or delete one of the library's saved searches (in its casebook.yaml).
+    ChangeSaved(crate::library::saved::Change),
 }
 
 /// Read-only data every view may use.
@@ -530,6 +532,11 @@ impl CasebookApp {
                 if let Some(library) = &self.library {
                     let open = self.native_dialogs;
                     self.worker.send(Job::Print { library: Arc::clone(library), id, open });
+                }
+            }
+            Command::ChangeSaved(change) => {
+                if let Some(library) = &self.library {
+                    self.worker.send(Job::ChangeSaved { library: Arc::clone(library), change });
                 }
             }
             Command::OpenLibrary(path) => {

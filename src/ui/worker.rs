@@ -72,6 +72,8 @@ pub enum Job {
     WriteIndicators { library: Arc<Library>, project: String, table: crate::import::indicators::IndicatorTable },
     /// The background embedding saved new vectors: read them for the next searches.
     VectorsChanged,
+    /// Save or delete a saved search in the library's casebook.yaml.
+    ChangeSaved { library: Arc<Library>, change: crate::library::saved::Change },
     /// Stop the thread (sent when the handle is dropped; the file watcher holds a sender too).
     Shutdown,
 }
@@ -391,6 +393,26 @@ impl WorkerState {
                             ))));
                         }
                         Err(e) => send(Event::IndicatorsWritten(Err(format!("指标未写入：{e}")))),
+                    }
+                }
+                Job::ChangeSaved { library, change } => {
+                    let what = match &change {
+                        crate::library::saved::Change::Put(s) => format!("已保存检索“{}”", s.name),
+                        crate::library::saved::Change::Remove(name) => format!("已删除已存检索“{name}”"),
+                    };
+                    let changed = store::WriteLock::take_current(&library).and_then(|(lock, library)| {
+                        store::config_file::change_saved(&library, &lock, change)
+                            .map(|list| (library.root.clone(), list))
+                    });
+                    match changed {
+                        Ok((root, list)) => {
+                            self.files_changed(Some(vec![root.join(store::plan::CONFIG_FILE)]), send);
+                            send(Event::Notice(format!(
+                                "{what}（资料库共 {} 个已存检索，保存在 casebook.yaml）",
+                                list.len()
+                            )));
+                        }
+                        Err(e) => send(Event::Error(format!("已存检索未改动：{e}"))),
                     }
                 }
                 Job::OpenFile(path) => {

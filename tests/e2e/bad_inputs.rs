@@ -537,12 +537,19 @@ fn environment() {
         if kind == "library-bad-config" {
             lib.file("casebook.yaml", "districts: [渝中区\n");
         }
+        if kind == "library-saved-search-twice" {
+            lib.file(
+                "casebook.yaml",
+                "saved_searches:\n  - {name: 调解, query: 调解}\n  - {name: 调解, query: 院落}\n",
+            );
+        }
         let before = records_snapshot(&root);
         let new_args = ["new", "writeup", "--title", "新材料", "--district", "渝中", "--year", "2021"];
         let o = match kind {
             "library-missing" => run(&root.join("不存在"), &["check"], &[]),
             "library-is-file" => run(&root.join("yuzhong/yz-p01/project.md"), &["check"], &[]),
-            "library-bad-config" => run(&root, &["check"], &[]),
+            "library-bad-config" | "library-saved-search-twice" => run(&root, &["check"], &[]),
+            "cli-saved-search-unknown" => run(&root, &["search", "--saved", "不存在"], &[]),
             "cli-unknown-argument" => run(&root, &["search", "调解", "--bogus"], &[]),
             "cli-bad-value" => {
                 run(&root, &["new", "writeup", "--title", "x", "--district", "渝中", "--year", "明年"], &[])

@@ -272,3 +272,48 @@ fn an_overlong_query_is_searched_by_its_beginning_and_says_so() {
     assert!(harness.state().search.results.as_ref().is_some_and(|r| r.truncated && r.total > 0));
     harness.get_by_label("查询过长，已截断");
 }
+
+#[test]
+fn searching_within_results_and_saved_searches() {
+    let lib = corpus_copy();
+    let (mut harness, _) = searched_from_the_field(&lib, "网格员", 1);
+    // 在结果中检索: the words on screen become a restriction, and the next words narrow the results.
+    harness.get_by_label("在结果中检索").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().search.filters.within, ["网格员"]);
+    assert!(harness.state().search.query.is_empty());
+    harness.get_by_label("关键词").type_text("调解");
+    wait_for(&mut harness, "narrowed results", |app| results_for(app, "调解"));
+    let (index, _) = SearchIndex::open(lib.root()).unwrap();
+    let mut req = SearchRequest::new("调解");
+    req.filters.within = vec!["网格员".into()];
+    let want = index.try_search(&req).unwrap().total;
+    assert!(want < index.try_search(&SearchRequest::new("调解")).unwrap().total);
+    assert_eq!(harness.state().search.results.as_ref().unwrap().total, want);
+    harness.get_by_label("在“网格员”的结果中  ×").hover();
+    // 保存当前检索: named in a dialog, kept in the library's casebook.yaml for everyone who opens it.
+    harness.get_by_label("已存检索").click();
+    harness.run_steps(2);
+    harness.get_by_label("保存当前检索…").click();
+    harness.run_steps(3);
+    harness.get_by_label("名称").type_text("甲");
+    harness.run_steps(1);
+    harness.key_press(egui::Key::Enter);
+    wait_for(&mut harness, "the saved search", |app| {
+        app.library.as_ref().is_some_and(|l| l.config.saved_searches.iter().any(|s| s.name == "调解甲"))
+    });
+    let yaml = std::fs::read_to_string(lib.root().join("casebook.yaml")).unwrap();
+    assert!(yaml.contains("name: 调解甲") && yaml.contains("within: [网格员]"), "{yaml}");
+    // Cleared, then run again from the menu: the same words and restriction.
+    harness.get_by_label("清除全部").click();
+    harness.run_steps(2);
+    assert!(harness.state().search.filters.within.is_empty());
+    harness.get_by_label("已存检索").click();
+    harness.run_steps(2);
+    harness.get_by_label("调解甲").click();
+    harness.run_steps(2);
+    wait_for(&mut harness, "the saved search's results", |app| {
+        results_for(app, "调解") && app.search.filters.within == ["网格员"]
+    });
+    assert_eq!(harness.state().search.results.as_ref().unwrap().total, want);
+}

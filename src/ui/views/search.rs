@@ -6,6 +6,7 @@ use egui::text::LayoutJob;
 use egui::{Align, Layout, RichText, TextFormat};
 
 use crate::library::original::OriginalState;
+use crate::library::saved::{self, SavedSearch};
 use crate::library::{Meta, Record};
 use crate::search::{Facets, Filters, Hit, SearchRequest, SearchResults, Tier};
 use crate::ui::app::{Command, Ctx};
@@ -67,6 +68,8 @@ pub struct SearchView {
     results_view: (f32, f32),
     /// The record whose original was asked about, and the answer once it came.
     original: Option<(String, Option<OriginalState>)>,
+    /// The name being typed for 保存当前检索, while its dialog is open.
+    save_name: Option<String>,
 }
 
 impl SearchView {
@@ -83,6 +86,48 @@ impl SearchView {
 
     /// Searches again (after the index changed).
     pub fn rerun(&mut self, worker: &Worker) {
+        self.search_now(worker);
+    }
+
+    /// The search on screen, as it would be saved (已存检索).
+    pub fn current(&self, name: &str) -> SavedSearch {
+        let f = &self.filters;
+        SavedSearch {
+            name: name.to_string(),
+            query: self.query.trim().to_string(),
+            district: f.district.clone(),
+            themes: f.theme.clone(),
+            types: f.doc_type.clone(),
+            years: f.year.clone(),
+            within: f.within.clone(),
+        }
+    }
+
+    /// Runs a saved search: its words in the field, its filters beside them.
+    pub fn run_saved(&mut self, saved: &SavedSearch, worker: &Worker) {
+        self.query = saved.query.clone();
+        self.filters = Filters {
+            district: saved.district.clone(),
+            theme: saved.themes.clone(),
+            doc_type: saved.types.clone(),
+            year: saved.years.clone(),
+            within: saved.within.clone(),
+            ..Filters::default()
+        };
+        self.last_edit = f64::NEG_INFINITY;
+        self.search_now(worker);
+    }
+
+    /// 在结果中检索: the words that found the results on screen become a restriction, and the field is cleared
+    /// for the words that narrow them.
+    fn narrow(&mut self, worker: &Worker) {
+        let query = self.query.trim().to_string();
+        if query.is_empty() {
+            return;
+        }
+        self.filters.within.push(query);
+        self.query.clear();
+        self.focus = true;
         self.search_now(worker);
     }
 
@@ -259,6 +304,7 @@ impl SearchView {
 
     fn search_bar(&mut self, ui: &mut egui::Ui, ctx: &Ctx, worker: &Worker) -> Option<Command> {
         let mut history_cleared = false;
+        let mut command = None;
         ui.horizontal(|ui| {
             let label = ui.label(RichText::new("关键词").strong());
             let status_width = self.status_width();
@@ -309,6 +355,17 @@ impl SearchView {
                     }
                 }
             });
+            if let Some(c) = self.saved_menu(ui, ctx, worker) {
+                command = Some(c);
+            }
+            let can_narrow = !self.query.trim().is_empty() && self.results.as_ref().is_some_and(|r| r.total > 0);
+            if ui
+                .add_enabled(can_narrow, egui::Button::new("在结果中检索"))
+                .on_hover_text("保留当前结果，再输入词语在其中缩小范围（可多次）")
+                .clicked()
+            {
+                self.narrow(worker);
+            }
             if let Some(r) = &self.results {
                 let counts = match (r.exact, r.total - r.exact) {
                     (_, 0) => format!("共 {} 条", r.total),
@@ -331,7 +388,80 @@ impl SearchView {
                 ui.label("正在建立索引，可先输入");
             }
         });
-        history_cleared.then_some(Command::ClearHistory)
+        if let Some(c) = self.save_dialog(ui) {
+            command = Some(c);
+        }
+        if history_cleared { Some(Command::ClearHistory) } else { command }
+    }
+
+    /// 已存检索: the library's saved searches (shared through its casebook.yaml), and saving the one on screen.
+    fn saved_menu(&mut self, ui: &mut egui::Ui, ctx: &Ctx, worker: &Worker) -> Option<Command> {
+        let saved: Vec<SavedSearch> = ctx.library.map(|l| l.config.saved_searches.clone()).unwrap_or_default();
+        let mut command = None;
+        ui.menu_button("已存检索", |ui| {
+            ui.set_min_width(240.0);
+            if saved.is_empty() {
+                ui.weak("（本资料库还没有已存检索）");
+            }
+            for s in &saved {
+                ui.horizontal(|ui| {
+                    if ui.button(&s.name).on_hover_text(s.describe()).clicked() {
+                        self.run_saved(s, worker);
+                        ui.close();
+                    }
+                    if ui.small_button("删除").on_hover_text(format!("从资料库中删除已存检索“{}”", s.name)).clicked()
+                    {
+                        command = Some(Command::ChangeSaved(saved::Change::Remove(s.name.clone())));
+                        ui.close();
+                    }
+                });
+            }
+            ui.separator();
+            let can_save = ctx.library.is_some() && !self.current("-").is_empty();
+            if ui
+                .add_enabled(can_save, egui::Button::new("保存当前检索…"))
+                .on_hover_text(
+                    "检索词、筛选条件和“在结果中检索”一并保存到资料库的 casebook.yaml，同一资料库的同事都能用",
+                )
+                .clicked()
+            {
+                self.save_name = Some(self.query.trim().chars().take(saved::MAX_NAME_CHARS).collect());
+                ui.close();
+            }
+        });
+        command
+    }
+
+    /// The dialog that names the search to save.
+    fn save_dialog(&mut self, ui: &mut egui::Ui) -> Option<Command> {
+        let name = self.save_name.as_mut()?;
+        let mut save = false;
+        let shown = egui::Modal::new(egui::Id::unique("save-search")).show(ui.ctx(), |ui| {
+            ui.heading("保存当前检索");
+            ui.label("保存到资料库的 casebook.yaml，同一资料库的同事都能在“已存检索”中使用。同名的已存检索会被替换。");
+            let label = ui.label("名称");
+            let edit = ui.add(egui::TextEdit::singleline(name).desired_width(320.0)).labelled_by(label.id);
+            // The one field of the dialog: typing goes there from the start.
+            if !edit.has_focus() && !edit.lost_focus() {
+                edit.request_focus();
+            }
+            let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.horizontal(|ui| {
+                save = (ui.add_enabled(!name.trim().is_empty(), egui::Button::new("保存")).clicked() || enter)
+                    && !name.trim().is_empty();
+                if ui.button("取消").clicked() {
+                    ui.close();
+                }
+            });
+        });
+        if save {
+            let name = self.save_name.take().unwrap_or_default();
+            return Some(Command::ChangeSaved(saved::Change::Put(self.current(name.trim()))));
+        }
+        if shown.should_close() {
+            self.save_name = None;
+        }
+        None
     }
 
     /// Width the search bar keeps free right of the field.
@@ -341,7 +471,8 @@ impl SearchView {
                 + (if r.exact < r.total { 110.0 } else { 0.0 })
                 + (if r.semantic > 0 { 100.0 } else { 0.0 })
         };
-        220.0 + self.results.as_ref().map(extra).unwrap_or(0.0)
+        // 历史, 已存检索, 在结果中检索 and the count.
+        390.0 + self.results.as_ref().map(extra).unwrap_or(0.0)
     }
 
     fn chips(&mut self, ui: &mut egui::Ui, worker: &Worker) {
@@ -352,6 +483,16 @@ impl SearchView {
         let mut changed = false;
         ui.horizontal_wrapped(|ui| {
             ui.label("筛选：");
+            let mut remove = None;
+            for (i, w) in f.within.iter().enumerate() {
+                if chip(ui, &format!("在“{w}”的结果中")) {
+                    remove = Some(i);
+                }
+            }
+            if let Some(i) = remove {
+                f.within.remove(i);
+                changed = true;
+            }
             for (list, prefix) in
                 [(&mut f.district, ""), (&mut f.theme, ""), (&mut f.doc_type, ""), (&mut f.year, "年份 ")]
             {
