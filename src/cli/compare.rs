@@ -60,17 +60,23 @@ pub fn run(root: &Path, args: CompareArgs) -> anyhow::Result<ExitCode> {
             print_json(&table)?;
             return Ok(ExitCode::SUCCESS);
         }
-        say!("横向对比：{}（单位 {}；按改善幅度排序）", table.indicator, table.unit);
+        say!("横向对比：{}", table.indicator);
+        say!("{}", table.ranking_note());
         for (i, r) in table.rows.iter().enumerate() {
+            let improvement = match (r.improvement, r.measure) {
+                (Some(v), Some(m)) => format!("改善幅度 {}", m.format(v, &table.unit)),
+                _ => "改善幅度 —".into(),
+            };
             say!(
-                "{:>2}. {}  {}  {} → {}  {}  {}",
+                "{:>2}. {}  {}  {} → {}  {}  {}  {}",
                 i + 1,
                 r.district,
                 r.project_name,
                 value(r.change.before),
                 value(r.change.after),
                 format_change(&r.change),
-                r.change.trend.label()
+                r.change.trend.label(),
+                improvement
             );
         }
         return Ok(ExitCode::SUCCESS);

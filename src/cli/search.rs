@@ -220,14 +220,7 @@ pub fn search(root: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
     if args.limit > MAX_LIMIT {
         say_err!("提示：--limit 最多 {MAX_LIMIT}，已按 {MAX_LIMIT} 条显示");
     }
-    req.filters = Filters {
-        district: saved.district.clone(),
-        theme: saved.themes.clone(),
-        doc_type: saved.types.clone(),
-        year: saved.years.clone(),
-        within: saved.within.clone(),
-        ..Filters::default()
-    };
+    req.filters = Filters::of_saved(&saved);
     if !args.no_semantic {
         req.semantic = semantic_ranking(root, &req.query, index.num_docs());
     }

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::indicator_key;
 use crate::library::{Kind, Library, Meta, Record};
 use crate::text::fold;
 
@@ -35,9 +36,10 @@ pub fn indicator_catalog(lib: &Library) -> Vec<IndicatorEntry> {
                 .find(|g| g.iter().any(|s| fold(s) == folded))
                 .and_then(|g| g.first().cloned())
                 .unwrap_or_else(|| name.to_string());
-            let entry = groups.entry(fold(&canonical)).or_insert_with(|| {
-                (canonical.clone(), ind.unit.clone().unwrap_or_default().trim().to_string(), 0, Vec::new())
-            });
+            let unit = ind.unit.clone().unwrap_or_default().trim().to_string();
+            // One entry per indicator and unit: the same name in two units cannot be compared as one.
+            let key = format!("{}\u{0}{}", indicator_key(&lib.config, name), fold(&unit));
+            let entry = groups.entry(key).or_insert_with(|| (canonical.clone(), unit, 0, Vec::new()));
             entry.2 += 1;
             if !entry.3.contains(&district) {
                 entry.3.push(district.clone());

@@ -74,7 +74,11 @@ pub fn cross_csv(table: &CrossTable) -> String {
     let mut header: Vec<String> =
         ["名次", "区县", "项目编号", "项目", "认领年份"].iter().map(|s| s.to_string()).collect();
     header.extend(CHANGE_HEADER.iter().map(|s| s.to_string()));
-    header.push("改善幅度".into());
+    let common = table.measure();
+    header.push(common.map(|m| m.label(&table.unit)).unwrap_or_else(|| "改善幅度".into()));
+    if common.is_none() {
+        header.push("改善幅度口径".into());
+    }
     let mut rows = vec![header];
     for (i, r) in table.rows.iter().enumerate() {
         let mut row = vec![
@@ -86,6 +90,9 @@ pub fn cross_csv(table: &CrossTable) -> String {
         ];
         row.extend(change_fields(&r.change));
         row.push(num(r.improvement));
+        if common.is_none() {
+            row.push(r.measure.map(|m| m.label(&table.unit)).unwrap_or_default());
+        }
         rows.push(row);
     }
     document(&rows)

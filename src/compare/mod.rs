@@ -6,11 +6,13 @@
 mod catalog;
 mod cross;
 pub mod csv;
+mod naming;
 
 use serde::Serialize;
 
 pub use catalog::{IndicatorEntry, TYPICAL_CASE, indicator_catalog, typical_cases};
-pub use cross::{CompareError, CrossRow, CrossTable, cross_district};
+pub use cross::{CompareError, CrossRow, CrossTable, Measure, cross_district};
+pub use naming::indicator_key;
 
 use crate::library::{Better, Indicator, Project};
 

@@ -49,6 +49,18 @@ impl Filters {
             && self.within.is_empty()
     }
 
+    /// The filters a saved search (已存检索) keeps beside its words.
+    pub fn of_saved(saved: &crate::library::saved::SavedSearch) -> Filters {
+        Filters {
+            district: saved.district.clone(),
+            theme: saved.themes.clone(),
+            doc_type: saved.types.clone(),
+            year: saved.years.clone(),
+            within: saved.within.clone(),
+            ..Filters::default()
+        }
+    }
+
     /// Adds another set of filters (e.g. the command line's `--district`) to these.
     pub fn merge(&mut self, other: Filters) {
         self.district.extend(other.district);

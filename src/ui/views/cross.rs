@@ -137,60 +137,79 @@ impl CrossView {
 
 fn table_ui(ui: &mut egui::Ui, lib: &Library, table: &CrossTable) -> Vec<Command> {
     let mut commands = Vec::new();
-    let mut note = format!("单位：{}。按改善幅度排序（有基数时为变化率，基数为 0 时为绝对变化；", table.unit);
-    note.push_str("越低越好的指标下降即为改善）。");
+    let mut note = table.ranking_note();
     if table.names.len() > 1 {
         note.push_str(&format!("合并的名称：{}。", table.names.join("、")));
     }
     ui.weak(note);
     crate::ui::widgets::charts::cross_ranking(ui, table, 220.0);
     ui.add_space(6.0);
+    // The 改善幅度 the ranking uses, as a column of its own where it is not what 变化 already says (a count's
+    // relative change, a fall that is an improvement).
+    let show_improvement = table.rows.iter().any(|r| improvement_text(r, &table.unit) != format_change(&r.change));
     egui::ScrollArea::vertical().id_salt("cross-table").show(ui, |ui| {
-        egui::Grid::new("cross-grid").striped(true).num_columns(9).spacing([14.0, 6.0]).show(ui, |ui| {
-            for h in ["名次", "区县", "项目", "试点前", "试点后", "变化", "评价", "目标", "典型案例"]
-            {
-                ui.label(RichText::new(h).strong());
-            }
-            ui.end_row();
-            for (i, r) in table.rows.iter().enumerate() {
-                let c = &r.change;
-                ui.label((i + 1).to_string());
-                ui.label(&r.district);
-                if ui.link(&r.project_name).on_hover_text("打开项目页").clicked() {
-                    commands.push(Command::OpenProject(r.project.clone()));
+        egui::Grid::new("cross-grid")
+            .striped(true)
+            .num_columns(9 + usize::from(show_improvement))
+            .spacing([14.0, 6.0])
+            .show(ui, |ui| {
+                for h in ["名次", "区县", "项目", "试点前", "试点后", "变化", "改善幅度", "评价", "目标", "典型案例"]
+                {
+                    if h != "改善幅度" || show_improvement {
+                        ui.label(RichText::new(h).strong());
+                    }
                 }
-                let value = |v: Option<f64>| v.map(format_number).unwrap_or_else(|| "—".into());
-                ui.label(value(c.before));
-                ui.label(value(c.after));
-                ui.label(format_change(c));
-                let color = match c.trend {
-                    Trend::Improved => egui::Color32::from_rgb(30, 130, 60),
-                    Trend::Worsened => ui.visuals().error_fg_color,
-                    _ => ui.visuals().weak_text_color(),
-                };
-                ui.colored_label(color, c.trend.label());
-                ui.label(match (c.target, c.target_met) {
-                    (Some(t), Some(true)) => format!("{}（已达到）", format_number(t)),
-                    (Some(t), Some(false)) => format!("{}（未达到）", format_number(t)),
-                    (Some(t), None) => format_number(t),
-                    (None, _) => "—".into(),
-                });
-                ui.vertical(|ui| {
-                    let cases = lib.get(&r.project).map(|p| typical_cases(lib, p)).unwrap_or_default();
-                    if cases.is_empty() {
-                        ui.weak("—");
-                    }
-                    for w in cases {
-                        if ui.link(w.title()).clicked()
-                            && let Some(id) = w.id()
-                        {
-                            commands.push(Command::OpenRecord(id.to_string()));
-                        }
-                    }
-                });
                 ui.end_row();
-            }
-        });
+                for (i, r) in table.rows.iter().enumerate() {
+                    let c = &r.change;
+                    ui.label((i + 1).to_string());
+                    ui.label(&r.district);
+                    if ui.link(&r.project_name).on_hover_text("打开项目页").clicked() {
+                        commands.push(Command::OpenProject(r.project.clone()));
+                    }
+                    let value = |v: Option<f64>| v.map(format_number).unwrap_or_else(|| "—".into());
+                    ui.label(value(c.before));
+                    ui.label(value(c.after));
+                    ui.label(format_change(c));
+                    if show_improvement {
+                        ui.label(improvement_text(r, &table.unit));
+                    }
+                    let color = match c.trend {
+                        Trend::Improved => egui::Color32::from_rgb(30, 130, 60),
+                        Trend::Worsened => ui.visuals().error_fg_color,
+                        _ => ui.visuals().weak_text_color(),
+                    };
+                    ui.colored_label(color, c.trend.label());
+                    ui.label(match (c.target, c.target_met) {
+                        (Some(t), Some(true)) => format!("{}（已达到）", format_number(t)),
+                        (Some(t), Some(false)) => format!("{}（未达到）", format_number(t)),
+                        (Some(t), None) => format_number(t),
+                        (None, _) => "—".into(),
+                    });
+                    ui.vertical(|ui| {
+                        let cases = lib.get(&r.project).map(|p| typical_cases(lib, p)).unwrap_or_default();
+                        if cases.is_empty() {
+                            ui.weak("—");
+                        }
+                        for w in cases {
+                            if ui.link(w.title()).clicked()
+                                && let Some(id) = w.id()
+                            {
+                                commands.push(Command::OpenRecord(id.to_string()));
+                            }
+                        }
+                    });
+                    ui.end_row();
+                }
+            });
     });
     commands
+}
+
+/// A row's 改善幅度 as the ranking counts it.
+fn improvement_text(r: &crate::compare::CrossRow, unit: &str) -> String {
+    match (r.improvement, r.measure) {
+        (Some(v), Some(m)) => m.format(v, unit),
+        _ => "—".into(),
+    }
 }

@@ -106,14 +106,7 @@ impl SearchView {
     /// Runs a saved search: its words in the field, its filters beside them.
     pub fn run_saved(&mut self, saved: &SavedSearch, worker: &Worker) {
         self.query = saved.query.clone();
-        self.filters = Filters {
-            district: saved.district.clone(),
-            theme: saved.themes.clone(),
-            doc_type: saved.types.clone(),
-            year: saved.years.clone(),
-            within: saved.within.clone(),
-            ..Filters::default()
-        };
+        self.filters = Filters::of_saved(saved);
         self.last_edit = f64::NEG_INFINITY;
         self.search_now(worker);
     }

@@ -33,6 +33,8 @@ pub fn before_after(ui: &mut egui::Ui, c: &IndicatorChange, id: usize, size: egu
     let axis_labels = labels.clone();
     let target = c.target;
     let (before, after) = (c.before, c.after);
+    // Room above the tallest bar (or the target) for the figures.
+    let top = [before, after, target].into_iter().flatten().fold(0.0_f64, f64::max);
     Plot::new(("before-after", id))
         .width(size.x)
         .height(size.y)
@@ -43,6 +45,7 @@ pub fn before_after(ui: &mut egui::Ui, c: &IndicatorChange, id: usize, size: egu
         .allow_double_click_reset(false)
         .show_grid([false, true])
         .include_y(0.0)
+        .include_y(top * 1.18)
         .include_x(-0.6)
         .include_x(1.6)
         .x_axis_formatter(move |mark, _| {
@@ -57,12 +60,20 @@ pub fn before_after(ui: &mut egui::Ui, c: &IndicatorChange, id: usize, size: egu
         .show(ui, |plot| {
             plot.bar_chart(chart);
             // The figures themselves, above the bars: a reader copies them into a report.
+            // A figure the target line would cross goes inside its bar (or above the line, for a short bar).
+            let per_px = top * 1.18 * 1.1 / f64::from(size.y.max(1.0));
             for (x, v) in [(0.0, before), (1.0, after)] {
-                if let Some(v) = v {
-                    plot.text(
-                        Text::new("数值", PlotPoint::new(x, v), format_number(v)).anchor(egui::Align2::CENTER_BOTTOM),
-                    );
-                }
+                let Some(v) = v else { continue };
+                let text = format_number(v);
+                let clash = target.is_some_and(|t| t >= v - 3.0 * per_px && t <= v + 20.0 * per_px);
+                let (at, anchor, label) = match target {
+                    Some(_) if clash && v > 24.0 * per_px => {
+                        (v - 3.0 * per_px, egui::Align2::CENTER_TOP, label_text(&text).color(Color32::WHITE))
+                    }
+                    Some(t) if clash => (t.max(v) + 3.0 * per_px, egui::Align2::CENTER_BOTTOM, label_text(&text)),
+                    _ => (v, egui::Align2::CENTER_BOTTOM, label_text(&text)),
+                };
+                plot.text(Text::new("数值", PlotPoint::new(x, at), label).anchor(anchor));
             }
             if let Some(t) = target {
                 plot.hline(
@@ -106,26 +117,36 @@ pub fn satisfaction(ui: &mut egui::Ui, series: &[Evaluation], size: egui::Vec2) 
         });
 }
 
-/// One bar per project, its improvement signed so that up is better (percent, or absolute from a zero baseline).
+/// One bar per project, its improvement signed so that up is better, in the measure the table's 改善幅度 column
+/// shows (percentage points for a rate), each bar labelled with its figure.
 pub fn cross_ranking(ui: &mut egui::Ui, table: &CrossTable, height: f32) {
-    let bars: Vec<Bar> = table
+    let unit = table.unit.clone();
+    let shown: Vec<(usize, f64, String)> = table
         .rows
         .iter()
         .enumerate()
         .filter_map(|(i, r)| {
-            let v = r.improvement?;
-            Some(Bar::new(i as f64, v).name(format!("{} · {}", r.district, r.project_name)).fill(if v >= 0.0 {
-                GOOD
-            } else {
-                BAD
-            }))
+            let (v, m) = (r.improvement?, r.measure?);
+            Some((i, v, m.format(v, &unit)))
         })
         .collect();
+    let bars: Vec<Bar> =
+        shown
+            .iter()
+            .map(|(i, v, text)| {
+                let r = &table.rows[*i];
+                Bar::new(*i as f64, *v)
+                    .name(format!("{} · {}：{text}", r.district, r.project_name))
+                    .fill(if *v >= 0.0 { GOOD } else { BAD })
+            })
+            .collect();
     let names: Vec<String> = table.rows.iter().map(|r| r.district.clone()).collect();
     let n = names.len();
-    let chart = BarChart::new("改善幅度", bars)
-        .width(0.6)
-        .element_formatter(Box::new(|bar, _| format!("{}：改善 {}", bar.name, format_number(bar.value))));
+    let (low, high) = shown.iter().fold((0.0_f64, 0.0_f64), |(lo, hi), (_, v, _)| (lo.min(*v), hi.max(*v)));
+    // Room above (and below) the longest bar for its label.
+    let pad = (high - low).max(1e-9) * 0.14;
+    let chart = BarChart::new("改善幅度", bars).width(0.6).element_formatter(Box::new(|bar, _| bar.name.clone()));
+    let axis = table.measure().map(|m| m.label(&table.unit)).unwrap_or_else(|| "改善幅度".into());
     Plot::new(("cross", table.indicator.clone()))
         .height(height)
         .allow_drag(false)
@@ -133,13 +154,11 @@ pub fn cross_ranking(ui: &mut egui::Ui, table: &CrossTable, height: f32) {
         .allow_scroll(false)
         .allow_boxed_zoom(false)
         .include_y(0.0)
+        .include_y(high + pad)
+        .include_y(if low < 0.0 { low - pad } else { 0.0 })
         .include_x(-0.6)
         .include_x(n as f64 - 0.4)
-        .y_axis_label(if table.rows.iter().any(|r| r.change.change_pct.is_some()) {
-            "改善幅度（%）"
-        } else {
-            "改善幅度"
-        })
+        .y_axis_label(axis)
         .x_axis_formatter(move |mark, _| {
             let i = mark.value.round();
             if (mark.value - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < names.len() {
@@ -149,5 +168,17 @@ pub fn cross_ranking(ui: &mut egui::Ui, table: &CrossTable, height: f32) {
             }
         })
         .y_axis_formatter(|mark, _| format_number(mark.value))
-        .show(ui, |plot| plot.bar_chart(chart));
+        .show(ui, |plot| {
+            plot.bar_chart(chart);
+            for (i, v, text) in &shown {
+                let anchor = if *v >= 0.0 { egui::Align2::CENTER_BOTTOM } else { egui::Align2::CENTER_TOP };
+                let short = text.replace(" 个百分点", "");
+                plot.text(Text::new("数值", PlotPoint::new(*i as f64, *v), label_text(&short)).anchor(anchor));
+            }
+        });
+}
+
+/// A bar's figure, large enough to read at a glance.
+fn label_text(text: &str) -> egui::RichText {
+    egui::RichText::new(text).size(13.0).strong()
 }
