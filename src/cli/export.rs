@@ -123,3 +123,26 @@ pub fn run(root: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `casebook docx-check`: each measurable rule of GB/T 9704 the file meets or breaks. Exit 0 when every rule that
+/// could be measured is met, 1 when one is broken.
+pub fn docx_check(file: &std::path::Path, as_json: bool) -> anyhow::Result<ExitCode> {
+    use casebook::export::gbt9704::{Verdict, check_docx};
+    let findings = match check_docx(file) {
+        Ok(f) => f,
+        Err(message) => anyhow::bail!("{}：{message}", file.display()),
+    };
+    let broken = findings.iter().filter(|f| f.verdict == Verdict::Broken).count();
+    if as_json {
+        print_json(&serde_json::json!({ "file": file.display().to_string(), "broken": broken, "findings": findings }))?;
+    } else {
+        say!("{}：按 GB/T 9704-2012 检查", file.display());
+        for f in &findings {
+            say!("  [{}] {}：{}（标准：{}）", f.verdict.label(), f.rule, f.found, f.expected);
+        }
+        let unknown = findings.iter().filter(|f| f.verdict == Verdict::Unknown).count();
+        let met = findings.len() - broken - unknown;
+        say!("共 {} 项：符合 {met} 项，不符合 {broken} 项，无法判断 {unknown} 项", findings.len());
+    }
+    Ok(if broken == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

@@ -131,6 +131,14 @@ enum Command {
     Bundle(bundle::BundleArgs),
     /// 导出调研点展示材料或学习专辑（HTML、Word、Markdown、CSV）
     Export(export::ExportArgs),
+    /// 按 GB/T 9704-2012《党政机关公文格式》检查一个 Word 文件（.docx）：纸张、页边距、正文与标题字体字号、每页行数和每行字数、层级标题、页码
+    DocxCheck {
+        /// 要检查的 .docx 文件（本程序导出的或任何单位的）
+        file: PathBuf,
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// The library folder: `--library`, else `$CASEBOOK_LIBRARY`, else `./corpus` (or `corpus` beside the program).
@@ -175,6 +183,7 @@ pub fn run() -> ExitCode {
         Some(Command::Index { rebuild }) => search::index(&root, rebuild),
         Some(Command::Search(args)) => search::search(&root, args),
         Some(Command::Saved { remove, json }) => search::saved_list(&root, remove, json),
+        Some(Command::DocxCheck { file, json }) => export::docx_check(&file, json),
         Some(Command::Embed { threads }) => search::embed(&root, threads),
         Some(Command::Show { id, json }) => show::show(&root, &id, json),
         Some(Command::Similar { id, limit, json }) => search::similar(&root, &id, limit, json),

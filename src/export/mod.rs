@@ -15,6 +15,7 @@ pub mod catalog;
 mod csv;
 mod docx;
 mod gather;
+pub mod gbt9704;
 mod html;
 mod markdown;
 mod markup;

@@ -550,6 +550,12 @@ fn environment() {
             "library-is-file" => run(&root.join("yuzhong/yz-p01/project.md"), &["check"], &[]),
             "library-bad-config" | "library-saved-search-twice" => run(&root, &["check"], &[]),
             "cli-saved-search-unknown" => run(&root, &["search", "--saved", "不存在"], &[]),
+            "cli-docx-check-not-docx" => {
+                let outside = tempfile::tempdir().unwrap();
+                let file = outside.path().join("不是.docx");
+                std::fs::write(&file, "这只是一段文字，不是 Word 文档。").unwrap();
+                run(&root, &["docx-check", file.to_str().unwrap()], &[])
+            }
             "cli-unknown-argument" => run(&root, &["search", "调解", "--bogus"], &[]),
             "cli-bad-value" => {
                 run(&root, &["new", "writeup", "--title", "x", "--district", "渝中", "--year", "明年"], &[])

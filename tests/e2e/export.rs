@@ -313,6 +313,10 @@ fn route_packet_in_every_format() {
 
     // .docx: a valid package whose XML parses, with the titles, East Asian fonts and the 9704 page.
     let docx = file_with(&files, ".docx");
+    // docx-check, through the binary, finds every measurable rule of GB/T 9704 met.
+    let checked_9704 = crate::util::casebook(&["docx-check", docx.to_str().unwrap()]);
+    assert_eq!(checked_9704.code, 0, "{}{}", checked_9704.stdout, checked_9704.stderr);
+    assert!(checked_9704.stdout.contains("不符合 0 项，无法判断 0 项"), "{}", checked_9704.stdout);
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&docx).unwrap()).unwrap();
     let names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
     for part in [

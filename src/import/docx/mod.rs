@@ -86,7 +86,7 @@ fn core_properties(root: &Element) -> (Option<String>, Option<String>) {
 }
 
 /// The main document part, from `_rels/.rels` (normally `word/document.xml`).
-fn main_part(pkg: &mut Package, warnings: &mut Vec<String>) -> Result<String, String> {
+pub(crate) fn main_part(pkg: &mut Package, warnings: &mut Vec<String>) -> Result<String, String> {
     if let Some(root) = optional_part(pkg, "_rels/.rels", warnings)? {
         let mut rels = Vec::new();
         root.find_all("Relationship", &mut rels);

@@ -82,8 +82,9 @@ impl Package {
         }
         let mut file = file;
         check_directory(&mut file, size, &limits)?;
-        let archive = zip::ZipArchive::new(file).map_err(|e| {
-            format!("不是有效的 .docx 文件（无法按 zip 压缩包读取，文件可能已损坏、不完整，或是旧版 .doc 格式）：{e}")
+        // The zip library's own words are English and say nothing more to a clerk than this.
+        let archive = zip::ZipArchive::new(file).map_err(|_| {
+            "不是有效的 .docx 文件（无法按 zip 压缩包读取，文件可能已损坏、不完整，或是旧版 .doc 格式）".to_string()
         })?;
         if archive.len() > limits.entries {
             return Err(format!("压缩包内有 {} 个文件，超过上限 {}，已拒绝", archive.len(), limits.entries));
