@@ -74,6 +74,19 @@ pub fn table(body: &str, at: usize) -> Edit {
     Edit { text, selection: (first, first + 2) }
 }
 
+/// Inserts a picture (`![alt](link)`) as a paragraph of its own after the line holding the cursor, the cursor
+/// after it. `link` is written in angle brackets so a name with spaces or brackets stays one link.
+pub fn image(body: &str, at: usize, alt: &str, link: &str) -> Edit {
+    let (_, end) = line_bounds(body, at);
+    let before = &body[..end];
+    let lead = if before.is_empty() || before.ends_with('\n') { "" } else { "\n" };
+    let alt: String = alt.chars().filter(|c| !matches!(c, '[' | ']' | '\n')).collect();
+    let line = format!("![{alt}](<{link}>)\n");
+    let cursor = chars(before) + chars(lead) + chars(&line);
+    let text = format!("{before}{lead}{line}{}", body[end..].strip_prefix('\n').unwrap_or(&body[end..]));
+    Edit { text, selection: (cursor, cursor) }
+}
+
 /// The number of `rank` for the `n`-th heading: 一、 （一） 1． （1）.
 fn number(rank: u8, n: u32) -> String {
     match rank {
@@ -167,5 +180,13 @@ mod tests {
         assert!(e.text.starts_with("正文\n\n| 项目 | 数值 |\n| --- | --- |\n"), "{}", e.text);
         let selected: String = e.text.chars().skip(e.selection.0).take(e.selection.1 - e.selection.0).collect();
         assert_eq!(selected, "项目");
+    }
+
+    #[test]
+    fn a_picture_is_a_line_of_its_own_after_the_cursor() {
+        let e = image("第一段。\n第二段。", 2, "现场照片", "a.assets/现场 照片.png");
+        assert_eq!(e.text, "第一段。\n![现场照片](<a.assets/现场 照片.png>)\n第二段。");
+        assert_eq!(image("", 0, "图", "x.png").text, "![图](<x.png>)\n");
+        assert_eq!(image("末行", 2, "图", "x.png").text, "末行\n![图](<x.png>)\n");
     }
 }

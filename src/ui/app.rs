@@ -12,7 +12,7 @@ use super::views::bundle::{BundleAction, BundleView};
 use super::views::cross::CrossView;
 use super::views::editor::{EditorView, Session};
 use super::views::export_dialog::{BundleExportDialog, DialogAction, ExportDialog};
-use super::views::file_chooser::{ChooserAction, FileChooser, Purpose};
+use super::views::file_chooser::{ChooserAction, FileChooser, IMAGE_EXTENSIONS, Purpose};
 use super::views::help::{self, HelpPage};
 use super::views::indicators::{IndicatorAction, IndicatorDialog};
 use super::views::overview::OverviewView;
@@ -96,6 +96,8 @@ pub enum Command {
     Print(String),
     /// Save or delete one of the library's saved searches (in its casebook.yaml).
     ChangeSaved(crate::library::saved::Change),
+    /// 插入图片: choose a picture for the record being edited.
+    PickImage,
 }
 
 /// Read-only data every view may use.
@@ -252,6 +254,14 @@ impl CasebookApp {
                 Event::Similar { id, hits } => self.search.on_similar(id, hits),
                 Event::Original { id, state } => self.search.on_original(id, state),
                 Event::Notice(message) => self.status = Some((message, false)),
+                Event::ImageRead { name, result } => match (result, self.editor.session.as_mut()) {
+                    (Ok(bytes), Some(session)) => {
+                        session.insert_image(&name, bytes);
+                        self.status = Some((format!("已插入图片 {name}，保存时一并存入资料库"), false));
+                    }
+                    (Ok(_), None) => {}
+                    (Err(message), _) => self.status = Some((message, true)),
+                },
                 Event::Written { path, what } => {
                     self.status = Some((format!("已保存{what}：{}", path.display()), false));
                 }
@@ -534,6 +544,17 @@ impl CasebookApp {
                     self.worker.send(Job::Print { library: Arc::clone(library), id, open });
                 }
             }
+            Command::PickImage => {
+                let picked = if self.native_dialogs {
+                    rfd::FileDialog::new().set_title("插入图片").add_filter("图片", IMAGE_EXTENSIONS).pick_file()
+                } else {
+                    None
+                };
+                match picked {
+                    Some(path) => self.worker.send(Job::ReadImage(path)),
+                    None => self.open_chooser(Purpose::Image),
+                }
+            }
             Command::ChangeSaved(change) => {
                 if let Some(library) = &self.library {
                     self.worker.send(Job::ChangeSaved { library: Arc::clone(library), change });
@@ -772,6 +793,11 @@ impl CasebookApp {
             Some(ChooserAction::Chosen(Purpose::Import, paths)) => commands.push(Command::ImportFiles(paths)),
             Some(ChooserAction::Chosen(Purpose::Bundle, paths)) => {
                 commands.extend(paths.into_iter().next().map(Command::ReadBundle));
+            }
+            Some(ChooserAction::Chosen(Purpose::Image, paths)) => {
+                if let Some(path) = paths.into_iter().next() {
+                    self.worker.send(Job::ReadImage(path));
+                }
             }
             Some(ChooserAction::Chosen(Purpose::IndicatorTable, paths)) => {
                 if let Some(path) = paths.into_iter().next() {

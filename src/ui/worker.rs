@@ -33,7 +33,16 @@ pub enum Job {
     /// Write a file the user asked for (a CSV) to a place outside the library, atomically.
     WriteFile { path: PathBuf, bytes: Vec<u8>, what: String },
     /// Check an edited record with the rules of `check`, and write it only if it has no errors.
-    SaveRecord { library: Arc<Library>, rel: String, text: String, draft_key: String },
+    SaveRecord {
+        library: Arc<Library>,
+        rel: String,
+        text: String,
+        /// Pictures added with 插入图片, by their path in the library.
+        attachments: Vec<(String, Vec<u8>)>,
+        draft_key: String,
+    },
+    /// Read a picture for 插入图片.
+    ReadImage(PathBuf),
     /// Check and write an imported write-up with its images.
     SaveImport { library: Arc<Library>, draft: Box<ImportDraft>, draft_key: String },
     /// Keep an unsaved edit as a draft.
@@ -114,6 +123,11 @@ pub enum Event {
     /// A requested file was written.
     /// Something done to tell in the status bar (not an error).
     Notice(String),
+    /// A picture read for 插入图片: its file name and bytes, or why it cannot be used.
+    ImageRead {
+        name: String,
+        result: Result<Vec<u8>, String>,
+    },
     Written {
         path: PathBuf,
         what: String,
@@ -363,6 +377,10 @@ impl WorkerState {
                     Ok(message) => send(Event::Notice(message)),
                     Err(message) => send(Event::Error(message)),
                 },
+                Job::ReadImage(path) => {
+                    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    send(Event::ImageRead { result: read_image(&path), name });
+                }
                 Job::ListFolder(path) => {
                     let (dir, select) = match std::fs::metadata(&path) {
                         Ok(m) if m.is_file() => (path.parent().map(Path::to_path_buf).unwrap_or_default(), Some(path)),
@@ -445,11 +463,14 @@ impl WorkerState {
                         Err(e) => send(Event::Error(format!("无法保存{what}到 {}：{e}", path.display()))),
                     }
                 }
-                Job::SaveRecord { library, rel, text, draft_key } => {
+                Job::SaveRecord { library, rel, text, attachments, draft_key } => {
                     // The same lock as the CLI's: a `casebook new` or import waits for this save, and this one
                     // for them.
                     let saved = store::WriteLock::take_current(&library).and_then(|(lock, library)| {
-                        let planned = store::plan(&library, vec![store::Write::record(&rel, text)])?;
+                        let mut writes = vec![store::Write::record(&rel, text)];
+                        writes
+                            .extend(attachments.into_iter().map(|(path, bytes)| store::Write::attachment(path, bytes)));
+                        let planned = store::plan(&library, writes)?;
                         let warnings = planned.warnings.clone();
                         planned.commit(&lock)?.all_written()?;
                         Ok(warnings)
@@ -817,5 +838,23 @@ fn print_page(library: &Library, id: &str, open: bool) -> Result<String, String>
         Ok(format!("已在浏览器中打开打印页（{}）：按 Ctrl+P 打印或另存为 PDF", path.display()))
     } else {
         Ok(format!("打印页已写入 {}：用浏览器打开后按 Ctrl+P 打印", path.display()))
+    }
+}
+
+/// A picture for 插入图片: a PNG, JPEG or BMP within [`MAX_IMAGE_BYTES`], told by its bytes, not its name.
+fn read_image(path: &Path) -> Result<Vec<u8>, String> {
+    use crate::ui::views::editor::MAX_IMAGE_BYTES;
+    let bytes = crate::library::read_bounded(path, MAX_IMAGE_BYTES).map_err(|e| match e {
+        crate::library::ReadError::TooLarge { bytes, .. } => format!(
+            "图片 {} 有 {:.1} MB，超过 {} MB，请先压缩或截取需要的部分",
+            path.display(),
+            bytes as f64 / 1048576.0,
+            MAX_IMAGE_BYTES >> 20
+        ),
+        e => format!("无法读取图片 {}：{}", path.display(), crate::os_error::describe(&e.into())),
+    })?;
+    match image::guess_format(&bytes) {
+        Ok(image::ImageFormat::Png | image::ImageFormat::Jpeg | image::ImageFormat::Bmp) => Ok(bytes),
+        _ => Err(format!("{} 不是 PNG、JPEG 或 BMP 图片，未插入", path.display())),
     }
 }

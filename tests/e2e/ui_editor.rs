@@ -282,3 +282,64 @@ impl egui::DroppedFile for PathDrop {
         std::fs::read(&self.0).map_err(|e| e.to_string())
     }
 }
+
+#[test]
+fn a_picture_inserted_from_the_toolbar_is_saved_beside_the_record() {
+    let lib = corpus_copy();
+    let rel = "yuzhong/yz-p01/yz-p01-1.md";
+    let id =
+        Library::load(lib.root()).unwrap().records.iter().find(|r| r.path == rel).unwrap().id().unwrap().to_string();
+    let outside = tempfile::tempdir().unwrap();
+    let picture = outside.path().join("现场照片.png");
+    image::GrayImage::from_fn(40, 30, |x, y| image::Luma([((x * 5 + y * 3) % 255) as u8])).save(&picture).unwrap();
+    std::fs::write(outside.path().join("不是图片.png"), b"plain text").unwrap();
+
+    let mut harness = app_harness(&lib);
+    wait_for(&mut harness, "the library", |app| app.library.is_some() && app.index_ready);
+    harness.state_mut().apply(Command::EditRecord(id));
+    harness.run_steps(3);
+    assert_eq!(harness.state().tab, Tab::Editor);
+    // No native dialog here: the app's own chooser opens on pictures only.
+    click(&mut harness, "插入图片…");
+    wait_for(&mut harness, "the chooser", |app| app.file_chooser.listing.is_some());
+    harness.get_by_label("选择要插入的图片");
+    harness.get_by_label("位置").click();
+    harness.run_steps(1);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.get_by_label("位置").type_text(outside.path().to_str().unwrap());
+    harness.run_steps(1);
+    click(&mut harness, "转到");
+    wait_for(&mut harness, "the folder", |app| app.file_chooser.dir == outside.path());
+    // A file named .png that is not a picture is refused with a message, nothing inserted.
+    harness.get_by_label_contains("不是图片.png").click();
+    harness.run_steps(2);
+    click(&mut harness, "选择");
+    wait_for(&mut harness, "the refusal", |app| app.status.as_ref().is_some_and(|(m, e)| *e && m.contains("不是 PNG")));
+    click(&mut harness, "插入图片…");
+    wait_for(&mut harness, "the chooser", |app| app.file_chooser.listing.is_some());
+    harness.get_by_label("位置").click();
+    harness.run_steps(1);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.get_by_label("位置").type_text(outside.path().to_str().unwrap());
+    harness.run_steps(1);
+    click(&mut harness, "转到");
+    wait_for(&mut harness, "the folder", |app| {
+        app.file_chooser.dir == outside.path() && app.file_chooser.listing.is_some()
+    });
+    harness.get_by_label_contains("现场照片.png").click();
+    harness.run_steps(2);
+    click(&mut harness, "选择");
+    wait_for(&mut harness, "the picture", |app| {
+        app.editor.session.as_ref().is_some_and(|s| s.body.contains("![现场照片](<待保存的图片/现场照片.png>)"))
+    });
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    wait_for(&mut harness, "the save", |app| {
+        saved(app) && app.editor.session.as_ref().is_some_and(|s| s.images.is_empty())
+    });
+    let saved = std::fs::read_to_string(lib.root().join(rel)).unwrap();
+    assert!(saved.contains("![现场照片](<yz-p01-1.assets/现场照片.png>)"), "{saved}");
+    let written = std::fs::read(lib.root().join("yuzhong/yz-p01/yz-p01-1.assets/现场照片.png")).unwrap();
+    assert_eq!(written, std::fs::read(&picture).unwrap());
+    let check = lib.run(&["check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+}

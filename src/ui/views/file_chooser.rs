@@ -17,7 +17,12 @@ pub enum Purpose {
     Bundle,
     /// A 报表 for a project's indicators.
     IndicatorTable,
+    /// A picture for 插入图片.
+    Image,
 }
+
+/// The pictures 插入图片 takes.
+pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "bmp"];
 
 impl Purpose {
     fn title(self) -> &'static str {
@@ -25,6 +30,7 @@ impl Purpose {
             Purpose::Import => "选择要导入的文件",
             Purpose::Bundle => "选择交换包",
             Purpose::IndicatorTable => "选择报表",
+            Purpose::Image => "选择要插入的图片",
         }
     }
 
@@ -33,6 +39,7 @@ impl Purpose {
             Purpose::Import => crate::import::IMPORTABLE_EXTENSIONS,
             Purpose::Bundle => &["zip"],
             Purpose::IndicatorTable => &["xlsx", "xlsm", "xlsb", "xls", "et", "ods"],
+            Purpose::Image => IMAGE_EXTENSIONS,
         }
     }
 

@@ -46,7 +46,19 @@ pub struct Session {
     pub problems: Vec<Problem>,
     pub versions: Option<Vec<Version>>,
     buffers: fields::Buffers,
+    /// Pictures added with 插入图片 and not saved yet: written beside the record, in `<stem>.assets/`, with it.
+    pub images: Vec<crate::import::Asset>,
+    /// Where 插入图片 was pressed (in characters), while the picture is being chosen and read.
+    pub image_at: Option<usize>,
+    /// 插入图片 was pressed this frame: the view asks the app for a file.
+    wants_image: bool,
 }
+
+/// The folder name pending pictures are linked under until the record's file name is known at save.
+pub const PENDING_IMAGES: &str = "待保存的图片";
+
+/// The largest picture 插入图片 takes, in bytes (a photo from a phone is 3–8 MB).
+pub const MAX_IMAGE_BYTES: u64 = 20 << 20;
 
 impl Session {
     /// Edits an existing record.
@@ -124,7 +136,66 @@ impl Session {
             problems: Vec::new(),
             versions: None,
             buffers: fields::Buffers::default(),
+            images: Vec::new(),
+            image_at: None,
+            wants_image: false,
         }
+    }
+
+    /// Adds a picture at the place 插入图片 was pressed: kept with the session until it is saved, linked from
+    /// its own line of the body. An import keeps it with the imported file's pictures.
+    pub fn insert_image(&mut self, name: &str, bytes: Vec<u8>) {
+        let at = self.image_at.take().unwrap_or_else(|| self.body.chars().count());
+        let (stem, ext) = match name.rsplit_once('.') {
+            Some((stem, ext)) => (stem, ext.to_lowercase()),
+            None => (name, "png".to_string()),
+        };
+        let stem = crate::store::naming::safe_file_name(stem, 40).unwrap_or_else(|| "图片".to_string());
+        let taken = |n: &str| {
+            self.images.iter().any(|a| a.name == n)
+                || self.import.as_ref().is_some_and(|d| d.assets.iter().any(|a| a.name == n))
+        };
+        let mut file = format!("{stem}.{ext}");
+        let mut n = 2;
+        while taken(&file) {
+            file = format!("{stem}-{n}.{ext}");
+            n += 1;
+        }
+        let dir = match &mut self.import {
+            Some(draft) => {
+                draft.assets.push(crate::import::Asset { name: file.clone(), bytes });
+                draft.assets_dir.clone()
+            }
+            None => {
+                self.images.push(crate::import::Asset { name: file.clone(), bytes });
+                PENDING_IMAGES.to_string()
+            }
+        };
+        let edit = crate::text::compose::image(&self.body, at, &stem, &format!("{dir}/{file}"));
+        self.body = edit.text;
+    }
+
+    /// The body with pending pictures linked where they will be (`<stem>.assets/` beside `rel`), and the
+    /// pictures still linked from it, as paths in the library.
+    fn with_images(&self, rel: &str) -> (String, Vec<(String, Vec<u8>)>) {
+        if self.images.is_empty() {
+            return (self.body.clone(), Vec::new());
+        }
+        let (dir, file) = rel.rsplit_once('/').unwrap_or(("", rel));
+        let stem = file.strip_suffix(".md").unwrap_or(file);
+        let assets = format!("{stem}.assets");
+        let body = self.body.replace(&format!("](<{PENDING_IMAGES}/"), &format!("](<{assets}/"));
+        let files = self
+            .images
+            .iter()
+            .filter(|a| body.contains(&format!("{assets}/{}>)", a.name)))
+            .map(|a| {
+                let path =
+                    if dir.is_empty() { format!("{assets}/{}", a.name) } else { format!("{dir}/{assets}/{}", a.name) };
+                (path, a.bytes.clone())
+            })
+            .collect();
+        (body, files)
     }
 
     /// Whether there is anything to lose: the form and the body differ from what was last saved or opened
@@ -263,16 +334,14 @@ impl EditorView {
             worker.send(Job::SaveImport { library: lib.clone(), draft: Box::new(draft), draft_key: s.key.clone() });
             return;
         }
+        let rel = s.target(lib);
+        let (body, attachments) = s.with_images(&rel);
+        s.body = body;
         match s.render(lib) {
             Ok(text) => {
                 s.saving = true;
                 s.sent = Some((s.meta.clone(), s.body.clone()));
-                worker.send(Job::SaveRecord {
-                    library: lib.clone(),
-                    rel: s.target(lib),
-                    text,
-                    draft_key: s.key.clone(),
-                });
+                worker.send(Job::SaveRecord { library: lib.clone(), rel, text, attachments, draft_key: s.key.clone() });
             }
             Err(message) => {
                 s.problems =
@@ -289,6 +358,7 @@ impl EditorView {
             s.rel = Some(rel.to_string());
             s.key = rel.to_string();
             s.import = None;
+            s.images.clear();
             s.problems = warnings;
             s.versions = None;
         }
@@ -410,6 +480,9 @@ impl EditorView {
                 });
             }
         });
+        if std::mem::take(&mut s.wants_image) {
+            commands.push(Command::PickImage);
+        }
         commands
     }
 }
@@ -458,6 +531,14 @@ fn toolbar(ui: &mut egui::Ui, s: &mut Session, id: egui::Id) {
         }
         if ui.button("表格").on_hover_text("在光标所在行后插入两列表格").clicked() {
             edit = Some(compose::table(&s.body, selection.0));
+        }
+        if ui
+            .button("插入图片…")
+            .on_hover_text("在光标所在行后插入一张图片（PNG、JPEG、BMP），保存时与材料一起存入资料库")
+            .clicked()
+        {
+            s.image_at = Some(selection.0);
+            s.wants_image = true;
         }
         ui.weak("一行即一段；以“一、”“（一）”“1．”开头的短行即为标题。");
     });
