@@ -669,6 +669,19 @@ impl CasebookApp {
                         self.export_dialog.show_for(lib, None);
                     }
                 }
+                if ui
+                    .button("打印展示材料或学习专辑…")
+                    .on_hover_text(
+                        "先导出（含网页），再点“打印…”在浏览器中打印或另存为 PDF；单篇材料和项目页有自己的“打印…”",
+                    )
+                    .clicked()
+                {
+                    ui.close();
+                    if let Some(lib) = &self.library {
+                        self.export_dialog.show_for(lib, None);
+                        self.export_dialog.formats[0] = true;
+                    }
+                }
                 ui.separator();
                 if ui.button("退出").clicked() {
                     ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
@@ -952,6 +965,10 @@ impl CasebookApp {
             }
             Some(DialogAction::OpenFolder(dir)) => {
                 ui.ctx().open_url(egui::OpenUrl::new_tab(format!("file://{}", dir.display())));
+            }
+            Some(DialogAction::Print(page)) => {
+                self.status = Some(("已在浏览器中打开打印页：按 Ctrl+P 打印，或另存为 PDF".into(), false));
+                self.worker.send(Job::OpenFile(page));
             }
             None => {}
         }

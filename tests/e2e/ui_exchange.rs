@@ -101,6 +101,8 @@ fn the_export_dialog_writes_a_route_packet() {
     });
     let report = harness.state().export_dialog.done.clone().expect("the export finished");
     harness.get_by_label("打开文件夹");
+    // 打印 is offered for the web page (opening it would start a browser, so it is not clicked here).
+    harness.get_by_label("打印…");
     let names: Vec<String> =
         report.files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     for ext in [".html", ".docx", ".md", ".csv", "manifest.json"] {

@@ -49,6 +49,8 @@ pub enum DialogAction {
     Export(ExportOptions),
     PickFolder,
     OpenFolder(PathBuf),
+    /// 打印: the exported web page opened in the system's browser (print, or save as PDF).
+    Print(PathBuf),
 }
 
 impl ExportDialog {
@@ -142,9 +144,20 @@ impl ExportDialog {
                 for w in &report.warnings {
                     ui.colored_label(egui::Color32::from_rgb(170, 110, 0), format!("提醒：{w}"));
                 }
-                if ui.button("打开文件夹").clicked() {
-                    action = Some(DialogAction::OpenFolder(report.folder.clone()));
-                }
+                ui.horizontal(|ui| {
+                    if ui.button("打开文件夹").clicked() {
+                        action = Some(DialogAction::OpenFolder(report.folder.clone()));
+                    }
+                    let page = report.files.iter().find(|f| f.extension().is_some_and(|x| x == "html"));
+                    if let Some(page) = page
+                        && ui
+                            .button("打印…")
+                            .on_hover_text("在浏览器中打开网页版（A4 排版），按 Ctrl+P 打印或另存为 PDF")
+                            .clicked()
+                    {
+                        action = Some(DialogAction::Print(page.clone()));
+                    }
+                });
             }
             ui.separator();
             if ui.button("关闭").on_hover_text("也可按 Esc 关闭").clicked() {
