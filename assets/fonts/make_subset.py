@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Regenerates NotoSansSC-Casebook.otf: Noto Sans CJK SC (SIL OFL 1.1) cut down to what Casebook shows.
 
-Coverage: all of GB2312, CJK punctuation, full-width forms, every character of corpus/ and seeds/, and every
+Coverage: all of GBK (the 21,003 汉字 and the symbols of code page 936, which every Word and WPS file of an office
+can hold: names such as 费祎 are outside GB2312), CJK punctuation, full-width forms, every character of corpus/ and seeds/, and every
 character in the sources under src/ (the UI's strings). Needs Debian's fonts-noto-cjk and fonttools (pip).
 Run from the repository root:  python3 assets/fonts/make_subset.py
 """
@@ -26,6 +27,19 @@ def gb2312():
     return chars
 
 
+def gbk():
+    chars = set()
+    for hi in range(0x81, 0xFF):
+        for lo in range(0x40, 0xFF):
+            if lo == 0x7F:
+                continue
+            try:
+                chars.add(bytes([hi, lo]).decode("gbk"))
+            except UnicodeDecodeError:
+                pass
+    return chars
+
+
 def read_text(path):
     data = path.read_bytes()
     for enc in ("utf-8-sig", "gb18030"):
@@ -37,7 +51,7 @@ def read_text(path):
 
 
 def main():
-    chars = gb2312()
+    chars = gb2312() | gbk()
     chars.update(chr(c) for c in range(0x3000, 0x3040))  # CJK symbols and punctuation
     chars.update(chr(c) for c in range(0xFF00, 0xFFF0))  # full-width forms
     chars.update(chr(c) for c in range(0x2000, 0x2070))  # general punctuation (— … “ ”)

@@ -1,5 +1,5 @@
 //! Chinese fonts. The bundled font is a subset of Noto Sans CJK SC (SIL OFL, see `assets/fonts/OFL.txt`) covering
-//! GB2312 and every character of the sample library. On Windows the system's own Chinese font comes first
+//! all of GBK (the 21,003 汉字 a Word or WPS file in code page 936 can hold) and every character of the sample library. On Windows the system's own Chinese font comes first
 //! (Microsoft YaHei, else DengXian, else SimSun, read once at start-up from `%WINDIR%\Fonts`): it is the font users
 //! know and it covers all of GBK and more; the bundled font follows as the fallback, so the app never shows boxes
 //! when a system font is missing or damaged. Both are added after egui's own fonts, so Latin text keeps egui's

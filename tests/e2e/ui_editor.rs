@@ -343,3 +343,77 @@ fn a_picture_inserted_from_the_toolbar_is_saved_beside_the_record() {
     let check = lib.run(&["check"]);
     assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
 }
+
+/// The clerk's walk with the five real Word and WPS files (`CASEBOOK_REAL_DOCX`, the folder of shared/real-docx;
+/// never committed): imported together from the menu with no native dialog, each opened in the form with its
+/// guesses, confirmed (a district chosen, the one thing these files cannot tell) and saved with what was guessed.
+#[test]
+#[ignore = "needs the real Word and WPS files (CASEBOOK_REAL_DOCX); run by .ci/run"]
+fn real_files_imported_from_the_menu_and_saved_after_confirmation() {
+    let source = std::path::PathBuf::from(std::env::var("CASEBOOK_REAL_DOCX").expect("CASEBOOK_REAL_DOCX"));
+    let lib = corpus_copy();
+    let outside = tempfile::tempdir().unwrap();
+    let folder = outside.path().join("收到的材料");
+    std::fs::create_dir(&folder).unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(&source)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".docx"))
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 5, "{names:?}");
+    for n in &names {
+        std::fs::copy(source.join(n), folder.join(n)).unwrap();
+    }
+    let before = Library::load(lib.root()).unwrap().records.len();
+
+    let mut harness = app_harness(&lib);
+    wait_for(&mut harness, "the library", |app| app.library.is_some() && app.index_ready);
+    click(&mut harness, "文件");
+    click(&mut harness, "导入文件（Word、WPS、PDF、表格、扫描件）…");
+    wait_for(&mut harness, "the chooser", |app| app.file_chooser.listing.is_some());
+    harness.get_by_label("位置").click();
+    harness.run_steps(1);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.get_by_label("位置").type_text(folder.to_str().unwrap());
+    harness.run_steps(1);
+    click(&mut harness, "转到");
+    wait_for(&mut harness, "the folder", |app| app.file_chooser.dir == folder && app.file_chooser.listing.is_some());
+    for n in &names {
+        harness.get_by_label_contains(n.as_str()).click();
+        harness.run_steps(1);
+    }
+    click(&mut harness, "导入（5 个文件）");
+    let mut saved_titles = Vec::new();
+    for round in 0..names.len() {
+        wait_for(&mut harness, "an imported file in the form", |app| {
+            app.editor.session.as_ref().is_some_and(|s| s.import.is_some() && !s.saving)
+        });
+        let (title, doc_type, year) = match &harness.state().editor.session.as_ref().unwrap().meta {
+            Meta::Writeup(w) => (w.title.clone(), w.doc_type.clone(), w.year),
+            other => panic!("not a write-up: {other:?}"),
+        };
+        assert!(title.as_deref().is_some_and(|t| !t.trim().is_empty()), "file {round}: a title is guessed");
+        click(&mut harness, "选择区县");
+        click(&mut harness, "渝中区");
+        harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+        harness.run_steps(2);
+        wait_for(&mut harness, "the save", |app| {
+            app.library.as_ref().is_some_and(|l| l.records.len() > before + round)
+                && app.editor.session.as_ref().is_some_and(|s| !s.saving)
+        });
+        saved_titles.push((title, doc_type, year));
+    }
+    // Every file is in the library with what was guessed and confirmed.
+    let library = Library::load(lib.root()).unwrap();
+    assert_eq!(library.records.len(), before + names.len());
+    for (title, doc_type, year) in saved_titles {
+        let r = library.records.iter().find(|r| Some(r.title()) == title.as_deref()).expect("saved");
+        let Meta::Writeup(w) = &r.meta else { panic!("a write-up") };
+        assert_eq!(w.district.as_deref(), Some("渝中区"));
+        assert_eq!(w.doc_type, doc_type);
+        assert_eq!(w.year, year);
+        assert!(w.original.is_some(), "the .docx is kept as the original");
+    }
+}
