@@ -619,8 +619,9 @@ impl SearchView {
             ..Default::default()
         };
         markdown::append(&mut title, record.title(), &terms, format);
-        ui.horizontal(|ui| {
-            ui.label(title);
+        // The title wraps to the pane (a long one never widens it); the actions follow on their own line.
+        ui.add(egui::Label::new(title).wrap());
+        ui.horizontal_wrapped(|ui| {
             if ui.button("编辑").on_hover_text("在编辑器中修改这条记录").clicked() {
                 commands.push(Command::EditRecord(id.clone()));
             }
