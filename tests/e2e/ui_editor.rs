@@ -21,6 +21,17 @@ fn click(harness: &mut Harness<'static, CasebookApp>, label: &str) {
     harness.run_steps(3);
 }
 
+/// In the app's open file chooser: types `dir` into 位置, 转到, and waits for its listing.
+fn chooser_go_to(harness: &mut Harness<'static, CasebookApp>, dir: &std::path::Path) {
+    harness.get_by_label("位置").click();
+    harness.run_steps(1);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.get_by_label("位置").type_text(dir.to_str().unwrap());
+    harness.run_steps(1);
+    click(harness, "转到");
+    wait_for(harness, "the typed folder", |app| app.file_chooser.dir == dir && app.file_chooser.listing.is_some());
+}
+
 fn type_into(harness: &mut Harness<'static, CasebookApp>, label: &str, text: &str) {
     harness.get_by_label(label).click();
     harness.run_steps(2);
@@ -303,13 +314,7 @@ fn a_picture_inserted_from_the_toolbar_is_saved_beside_the_record() {
     click(&mut harness, "插入图片…");
     wait_for(&mut harness, "the chooser", |app| app.file_chooser.listing.is_some());
     harness.get_by_label("选择要插入的图片");
-    harness.get_by_label("位置").click();
-    harness.run_steps(1);
-    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
-    harness.get_by_label("位置").type_text(outside.path().to_str().unwrap());
-    harness.run_steps(1);
-    click(&mut harness, "转到");
-    wait_for(&mut harness, "the folder", |app| app.file_chooser.dir == outside.path());
+    chooser_go_to(&mut harness, outside.path());
     // A file named .png that is not a picture is refused with a message, nothing inserted.
     harness.get_by_label_contains("不是图片.png").click();
     harness.run_steps(2);
@@ -317,15 +322,7 @@ fn a_picture_inserted_from_the_toolbar_is_saved_beside_the_record() {
     wait_for(&mut harness, "the refusal", |app| app.status.as_ref().is_some_and(|(m, e)| *e && m.contains("不是 PNG")));
     click(&mut harness, "插入图片…");
     wait_for(&mut harness, "the chooser", |app| app.file_chooser.listing.is_some());
-    harness.get_by_label("位置").click();
-    harness.run_steps(1);
-    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
-    harness.get_by_label("位置").type_text(outside.path().to_str().unwrap());
-    harness.run_steps(1);
-    click(&mut harness, "转到");
-    wait_for(&mut harness, "the folder", |app| {
-        app.file_chooser.dir == outside.path() && app.file_chooser.listing.is_some()
-    });
+    chooser_go_to(&mut harness, outside.path());
     harness.get_by_label_contains("现场照片.png").click();
     harness.run_steps(2);
     click(&mut harness, "选择");
@@ -373,13 +370,7 @@ fn real_files_imported_from_the_menu_and_saved_after_confirmation() {
     click(&mut harness, "文件");
     click(&mut harness, "导入文件（Word、WPS、PDF、表格、扫描件）…");
     wait_for(&mut harness, "the chooser", |app| app.file_chooser.listing.is_some());
-    harness.get_by_label("位置").click();
-    harness.run_steps(1);
-    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
-    harness.get_by_label("位置").type_text(folder.to_str().unwrap());
-    harness.run_steps(1);
-    click(&mut harness, "转到");
-    wait_for(&mut harness, "the folder", |app| app.file_chooser.dir == folder && app.file_chooser.listing.is_some());
+    chooser_go_to(&mut harness, &folder);
     for n in &names {
         harness.get_by_label_contains(n.as_str()).click();
         harness.run_steps(1);

@@ -410,7 +410,7 @@ impl SearchView {
                 });
             }
             ui.separator();
-            let can_save = ctx.library.is_some() && !self.current("-").is_empty();
+            let can_save = ctx.library.is_some() && !(self.query.trim().is_empty() && self.filters.is_empty());
             if ui
                 .add_enabled(can_save, egui::Button::new("保存当前检索…"))
                 .on_hover_text(
