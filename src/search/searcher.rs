@@ -277,7 +277,10 @@ impl SearchIndex {
             .filter(|(score, _)| *score > 0.0)
             .map(|(score, addr)| Lexical { key: *addr, exact: *score >= STRICT_BONUS })
             .collect();
-        Ok(fuse(&lexical, &semantic_order)
+        // One word typed is a lookup of that word: its exact matches keep the order of how much they say about
+        // it. A phrase, a description or a question is asked by meaning, and meaning orders its exact matches too.
+        let by_meaning = plan.units.len() > 1;
+        Ok(fuse(&lexical, &semantic_order, by_meaning)
             .into_iter()
             .skip(offset)
             .take(limit)
