@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use casebook::library::Library;
 use casebook::library::saved::{self, SavedSearch};
-use casebook::search::{Filters, Hit, SearchIndex, SearchRequest, SyncReport, Tier};
+use casebook::search::{Facet, Filters, Hit, SearchIndex, SearchRequest, SyncReport, Tier};
 use casebook::semantic::Semantic;
 use casebook::store::WriteLock;
 use casebook::store::config_file::change_saved;
@@ -256,10 +256,11 @@ pub fn search(root: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
     if results.total > 0 {
         say!("分类统计（按全部 {} 条结果计数）：", results.total);
     }
-    for (label, map) in [("区县", &f.district), ("主题", &f.theme), ("文种", &f.doc_type), ("年份", &f.year)] {
+    for facet in Facet::ALL {
+        let map = f.counts(facet);
         if !map.is_empty() {
             let parts: Vec<String> = map.iter().map(|(k, v)| format!("{k} {v}")).collect();
-            say!("{label}：{}", parts.join("，"));
+            say!("{}：{}", facet.label(), parts.join("，"));
         }
     }
     Ok(ExitCode::SUCCESS)

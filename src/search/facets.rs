@@ -13,8 +13,95 @@ use tantivy::columnar::StrColumn;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::schema::FACET_FIELDS;
-use super::searcher::Facets;
+use serde::Serialize;
+
+use super::query::Filters;
+
+/// One facet: the key every list of facets is addressed by, so that no code depends on their order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Facet {
+    District,
+    Theme,
+    DocType,
+    Year,
+}
+
+impl Facet {
+    /// Every facet, in the order the search page shows them.
+    pub const ALL: [Facet; 4] = [Facet::District, Facet::Theme, Facet::DocType, Facet::Year];
+
+    /// The schema field (a fast field) that holds the facet's values.
+    pub fn field_name(self) -> &'static str {
+        match self {
+            Facet::District => "district",
+            Facet::Theme => "theme",
+            Facet::DocType => "doc_type",
+            Facet::Year => "year",
+        }
+    }
+
+    /// What the facet is called on the search page and in the command line's counts.
+    pub fn label(self) -> &'static str {
+        match self {
+            Facet::District => "区县",
+            Facet::Theme => "主题",
+            Facet::DocType => "文种",
+            Facet::Year => "年份",
+        }
+    }
+
+    /// The query's filter on this facet.
+    pub fn filter_mut(self, f: &mut Filters) -> &mut Vec<String> {
+        match self {
+            Facet::District => &mut f.district,
+            Facet::Theme => &mut f.theme,
+            Facet::DocType => &mut f.doc_type,
+            Facet::Year => &mut f.year,
+        }
+    }
+}
+
+/// Counts per facet value over every record that matches the query.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Facets {
+    pub district: BTreeMap<String, u64>,
+    pub theme: BTreeMap<String, u64>,
+    #[serde(rename = "type")]
+    pub doc_type: BTreeMap<String, u64>,
+    pub year: BTreeMap<String, u64>,
+}
+
+impl Facets {
+    /// The counts of one facet.
+    pub fn counts(&self, facet: Facet) -> &BTreeMap<String, u64> {
+        match facet {
+            Facet::District => &self.district,
+            Facet::Theme => &self.theme,
+            Facet::DocType => &self.doc_type,
+            Facet::Year => &self.year,
+        }
+    }
+
+    /// The counts of one facet, to fill or replace.
+    pub fn counts_mut(&mut self, facet: Facet) -> &mut BTreeMap<String, u64> {
+        match facet {
+            Facet::District => &mut self.district,
+            Facet::Theme => &mut self.theme,
+            Facet::DocType => &mut self.doc_type,
+            Facet::Year => &mut self.year,
+        }
+    }
+
+    /// Adds another segment's counts to these.
+    fn add(&mut self, other: Facets) {
+        for facet in Facet::ALL {
+            let into = self.counts_mut(facet);
+            for (k, v) in other.counts(facet) {
+                *into.entry(k.clone()).or_default() += v;
+            }
+        }
+    }
+}
 
 /// Marks a document without a value in a single-valued facet.
 const NONE: u32 = u32::MAX;
@@ -29,19 +116,17 @@ enum FacetOrds {
     Multi { offsets: Vec<u32>, ords: Vec<u32> },
 }
 
-/// Every facet's ordinals for one segment, and the columns to turn ordinals back into names.
+/// Every facet's ordinals for one segment, with the column that turns ordinals back into names.
 pub(crate) struct SegmentFacetOrds {
-    facets: Vec<FacetOrds>,
-    columns: Vec<Option<StrColumn>>,
+    facets: Vec<(Facet, FacetOrds, Option<StrColumn>)>,
 }
 
 impl SegmentFacetOrds {
     fn read(segment: &SegmentReader) -> tantivy::Result<Self> {
         let max_doc = segment.max_doc();
         let mut facets = Vec::new();
-        let mut columns = Vec::new();
-        for name in FACET_FIELDS {
-            let column = segment.fast_fields().str(name)?;
+        for facet in Facet::ALL {
+            let column = segment.fast_fields().str(facet.field_name())?;
             let ords = match &column {
                 None => FacetOrds::Absent,
                 Some(col) => {
@@ -64,10 +149,9 @@ impl SegmentFacetOrds {
                     if is_multi { FacetOrds::Multi { offsets, ords: multi } } else { FacetOrds::Single(single) }
                 }
             };
-            facets.push(ords);
-            columns.push(column);
+            facets.push((facet, ords, column));
         }
-        Ok(SegmentFacetOrds { facets, columns })
+        Ok(SegmentFacetOrds { facets })
     }
 }
 
@@ -113,7 +197,8 @@ impl Collector for FacetCollector<'_> {
 
     fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentFacets> {
         let ords = self.cache.get(segment)?;
-        let counts = ords.columns.iter().map(|c| vec![0; c.as_ref().map(|c| c.num_terms()).unwrap_or(0)]).collect();
+        let counts =
+            ords.facets.iter().map(|(_, _, c)| vec![0; c.as_ref().map(|c| c.num_terms()).unwrap_or(0)]).collect();
         Ok(SegmentFacets { ords, counts })
     }
 
@@ -124,16 +209,7 @@ impl Collector for FacetCollector<'_> {
     fn merge_fruits(&self, fruits: Vec<Facets>) -> tantivy::Result<Facets> {
         let mut out = Facets::default();
         for f in fruits {
-            for (into, from) in [
-                (&mut out.district, f.district),
-                (&mut out.theme, f.theme),
-                (&mut out.doc_type, f.doc_type),
-                (&mut out.year, f.year),
-            ] {
-                for (k, v) in from {
-                    *into.entry(k).or_default() += v;
-                }
-            }
+            out.add(f);
         }
         Ok(out)
     }
@@ -144,7 +220,7 @@ impl SegmentCollector for SegmentFacets {
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         let doc = doc as usize;
-        for (facet, counts) in self.ords.facets.iter().zip(&mut self.counts) {
+        for ((_, facet, _), counts) in self.ords.facets.iter().zip(&mut self.counts) {
             match facet {
                 FacetOrds::Absent => {}
                 FacetOrds::Single(ords) => {
@@ -167,25 +243,17 @@ impl SegmentCollector for SegmentFacets {
     }
 
     fn harvest(self) -> Facets {
-        let mut maps: Vec<BTreeMap<String, u64>> = Vec::new();
-        for (col, counts) in self.ords.columns.iter().zip(self.counts) {
-            let mut map = BTreeMap::new();
-            if let Some(col) = col {
-                for (ord, n) in counts.into_iter().enumerate() {
-                    let mut name = String::new();
-                    if n > 0 && col.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
-                        map.insert(name, n);
-                    }
+        let mut out = Facets::default();
+        for ((facet, _, col), counts) in self.ords.facets.iter().zip(self.counts) {
+            let Some(col) = col else { continue };
+            let map = out.counts_mut(*facet);
+            for (ord, n) in counts.into_iter().enumerate() {
+                let mut name = String::new();
+                if n > 0 && col.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
+                    map.insert(name, n);
                 }
             }
-            maps.push(map);
         }
-        let mut it = maps.into_iter();
-        Facets {
-            district: it.next().unwrap_or_default(),
-            theme: it.next().unwrap_or_default(),
-            doc_type: it.next().unwrap_or_default(),
-            year: it.next().unwrap_or_default(),
-        }
+        out
     }
 }

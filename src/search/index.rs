@@ -1,5 +1,6 @@
-//! The derived index under `<library>/.casebook/`: opening it, keeping it in step with the files, and rebuilding
-//! it when it is missing, stale or corrupt. The index is a cache: deleting it loses nothing.
+//! The derived index under `<library>/.casebook/`: opening it and rebuilding it when it is missing, stale or
+//! corrupt (keeping it in step with the files is [`super::sync`]; the folder layout and manifest,
+//! [`super::manifest`]). The index is a cache: deleting it loses nothing.
 //!
 //! `casebook-manifest.json` beside the tantivy files records, per file, the size and modification time last
 //! indexed and, per project, what write-ups inherit from it. Opening compares the folder against it and reindexes
@@ -13,112 +14,30 @@
 //! moved on since it opened the index reopens the new one before writing. A library that cannot be written
 //! (read-only folder) is indexed in memory.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-use tantivy::collector::DocSetCollector;
-use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
+use serde::Serialize;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, ReloadPolicy};
 
 use super::SearchError;
-use super::document::{ProjectInfo, ProjectTable, index_doc, project_info};
 use super::facets::FacetCache;
+use super::manifest::{
+    Manifest, ManifestFile, cache_dir, current_path, ensure_gitignore, manifest_path, new_folder_name, read_current,
+    remove_stale,
+};
 use super::schema::{self, Fields, SCHEMA_VERSION};
 use super::segmenter::{Segmenter, shared_segmenter};
+use super::sync::{ProgressFn, SyncReport, no_progress};
 use super::tokenizer::{BIGRAM, BigramTokenizer, JIEBA, JiebaTokenizer};
 use super::vocabulary::Vocabulary;
-use crate::library::{
-    Config, FileStamp, MAX_FILE_BYTES, Problem, Record, decode, is_record_path, parallel_map, read_record, scan_files,
-    split_front_matter,
-};
+use crate::library::Config;
 use crate::store::lock::is_read_only;
 use crate::store::{LibraryLock, LockName, Wait, write_atomic};
 
 /// At most this many threads search one query (one per segment).
 const SEARCH_THREADS: usize = 4;
-
-/// Folder (inside the library) that holds everything derived.
-pub const CACHE_DIR: &str = ".casebook";
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Manifest {
-    schema_version: u32,
-    analysis: u64,
-    files: BTreeMap<String, (u64, u128)>,
-    projects: ProjectTable,
-}
-
-/// The manifest in memory, and whether the file on disk lags behind it.
-///
-/// A sync that reindexes only a few records (an edit) does not rewrite the file at once: on a library of 100k
-/// write-ups it is 13 MB of JSON, most of the time between an edit and its being searchable. It is written by the
-/// next larger sync or when the index is dropped. Should the process die first, the file is merely stale, and
-/// the next open reindexes those few files again: the index can never hold less than the manifest claims.
-struct ManifestFile {
-    manifest: Manifest,
-    /// `None` for an index in memory, which has nothing to save.
-    path: Option<PathBuf>,
-    unsaved: bool,
-}
-
-impl ManifestFile {
-    fn save(&mut self) -> Result<(), SearchError> {
-        if let Some(path) = &self.path {
-            let bytes = serde_json::to_vec(&self.manifest).map_err(|e| SearchError::Corrupt(e.to_string()))?;
-            write_atomic(path, &bytes).map_err(|e| SearchError::io(path, e))?;
-        }
-        self.unsaved = false;
-        Ok(())
-    }
-
-    /// Drops the manifest without saving it (the index it describes is being rebuilt).
-    fn discard(mut self) {
-        self.unsaved = false;
-    }
-}
-
-impl Drop for ManifestFile {
-    fn drop(&mut self) {
-        if self.unsaved {
-            let _ = self.save();
-        }
-    }
-}
-
-impl std::ops::Deref for ManifestFile {
-    type Target = Manifest;
-    fn deref(&self) -> &Manifest {
-        &self.manifest
-    }
-}
-
-impl std::ops::DerefMut for ManifestFile {
-    fn deref_mut(&mut self) -> &mut Manifest {
-        &mut self.manifest
-    }
-}
-
-/// How long a sync waits for another process's index write before using the index as it is.
-const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
-/// The file naming the index folder in use, and the manifest's name inside that folder.
-const CURRENT_FILE: &str = "current";
-const MANIFEST_FILE: &str = "casebook-manifest.json";
-
-/// Records read, parsed and handed to the index writer at a time.
-const INDEX_BATCH: usize = 2048;
-/// A sync reindexing at most this many records defers writing the manifest (see [`ManifestFile`]).
-const DEFER_MANIFEST_MAX: usize = 100;
-/// The index writer's memory per indexing thread for a large sync (a build). Measured on a 100k build on 2
-/// cores (BENCHMARKS.md): peak anonymous memory 550 MB with 48 MB per thread against 728 MB with 128 MB, and
-/// no slower (smaller segments, merged in the background while indexing goes on).
-const LARGE_SYNC_BUDGET_PER_THREAD: usize = 48 * 1024 * 1024;
-/// A sync reindexing fewer records than this uses a small single-threaded writer: a large memory budget makes
-/// tantivy allocate large tables up front, which costs more than indexing one edited file.
-const SMALL_SYNC: usize = 1000;
 
 /// Why an index was built from scratch: told to the user once, and tested on by kind rather than by wording.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,59 +100,6 @@ impl std::fmt::Display for RebuildReason {
         f.write_str(&self.label())
     }
 }
-
-/// What opening or syncing did, for progress lines and messages.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct SyncReport {
-    /// Why the index was rebuilt from scratch, if it was.
-    pub rebuilt: Option<RebuildReason>,
-    pub added: usize,
-    pub updated: usize,
-    pub removed: usize,
-    /// Files that could not be read (they are not searchable until fixed).
-    pub problems: Vec<Problem>,
-    /// Bytes of record files read and indexed.
-    pub bytes: u64,
-    /// Set when another process holds the index for writing and the existing index was used as it was.
-    pub stale: Option<String>,
-    /// Set when the library cannot be written and the index was built in memory (it is built again next time).
-    pub in_memory: Option<String>,
-}
-
-/// How far opening or syncing has got, for a progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Progress {
-    pub phase: Phase,
-    pub done: usize,
-    pub total: usize,
-}
-
-/// The steps of bringing an index up to date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    Scanning,
-    Reading,
-    Indexing,
-    Committing,
-}
-
-impl Phase {
-    /// The word shown next to the progress bar.
-    pub fn label(self) -> &'static str {
-        match self {
-            Phase::Scanning => "扫描文件",
-            Phase::Reading => "读取记录",
-            Phase::Indexing => "建立索引",
-            Phase::Committing => "写入索引",
-        }
-    }
-}
-
-/// A progress callback; called from the thread doing the work.
-pub type ProgressFn<'a> = &'a (dyn Fn(Progress) + Sync);
-
-fn no_progress(_: Progress) {}
-
 /// A library's search index.
 pub struct SearchIndex {
     pub(crate) root: PathBuf,
@@ -247,52 +113,10 @@ pub struct SearchIndex {
     pub(crate) fields: Fields,
     /// Facet ordinals per segment, read once (see [`super::facets`]).
     pub(crate) facet_cache: FacetCache,
-    manifest: ManifestFile,
+    pub(super) manifest: ManifestFile,
     /// The folder under `.casebook/` holding this index; `None` when it lives in memory.
-    folder: Option<String>,
+    pub(super) folder: Option<String>,
 }
-
-fn cache_dir(root: &Path) -> PathBuf {
-    root.join(CACHE_DIR)
-}
-
-fn current_path(root: &Path) -> PathBuf {
-    cache_dir(root).join(CURRENT_FILE)
-}
-
-fn manifest_path(root: &Path, folder: &str) -> PathBuf {
-    cache_dir(root).join(folder).join(MANIFEST_FILE)
-}
-
-/// The index folder `current` names, if it names a plausible one.
-fn read_current(root: &Path) -> Option<String> {
-    let name = std::fs::read_to_string(current_path(root)).ok()?;
-    let name = name.trim();
-    let plausible = name.starts_with("index-") && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    plausible.then(|| name.to_string())
-}
-
-/// A folder name no other build uses: time and process id.
-fn new_folder_name() -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    format!("index-{nanos:x}-{:x}", std::process::id())
-}
-
-/// Removes index folders other than `keep` (left by a superseded or interrupted build) and the files of the
-/// earlier single-folder layout. Called with the index lock held. A folder another process still has open may
-/// refuse (Windows); it is tried again next time.
-fn remove_stale(root: &Path, keep: Option<&str>) {
-    let Ok(entries) = std::fs::read_dir(cache_dir(root)) else { return };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let is_index = name == "index" || name.starts_with("index-");
-        if is_index && Some(name.as_str()) != keep && entry.file_type().is_ok_and(|t| t.is_dir()) {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
-    let _ = std::fs::remove_file(cache_dir(root).join("manifest.json"));
-}
-
 impl SearchIndex {
     /// Opens the index of the library at `root`, creating or rebuilding it as needed, then brings it up to date
     /// with the files.
@@ -438,7 +262,7 @@ impl SearchIndex {
     }
 
     /// Switches to the index another process built after this one was opened.
-    fn reopen(&mut self) -> Result<(), SearchError> {
+    pub(super) fn reopen(&mut self) -> Result<(), SearchError> {
         let (index, fields, manifest, folder) =
             Self::load_existing(&self.root, &self.config).map_err(|r| SearchError::Corrupt(r.label()))?;
         let fresh = Self::assemble(
@@ -550,301 +374,14 @@ impl SearchIndex {
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
     }
-
-    /// Brings the index up to date with the folder: reindexes added, changed and removed files only.
-    pub fn sync(&mut self) -> Result<SyncReport, SearchError> {
-        self.sync_with_progress(&no_progress)
-    }
-
-    /// Like [`SearchIndex::sync`], reporting progress.
-    pub fn sync_with_progress(&mut self, progress: ProgressFn) -> Result<SyncReport, SearchError> {
-        let (changed, removed) = self.scan_changes(progress)?;
-        self.apply(changed, removed, progress)
-    }
-
-    /// [`SearchIndex::sync_with_progress`] for a caller already holding the index lock (or an index in memory).
-    fn sync_locked(&mut self, progress: ProgressFn) -> Result<SyncReport, SearchError> {
-        let (changed, removed) = self.scan_changes(progress)?;
-        self.apply_locked(changed, removed, progress)
-    }
-
-    /// Scans the folder and compares it with the manifest (see [`SearchIndex::diff`]).
-    fn scan_changes(&self, progress: ProgressFn) -> Result<(Vec<FileStamp>, Vec<String>), SearchError> {
-        progress(Progress { phase: Phase::Scanning, done: 0, total: 0 });
-        let stamps = scan_files(&self.root).map_err(|e| SearchError::io(&self.root, e))?;
-        Ok(self.diff(stamps))
-    }
-
-    /// Brings the index up to date for some files only, e.g. those a file watcher reported, without scanning the
-    /// whole folder (on a library of 100k write-ups the scan alone takes most of a second). Paths start with the
-    /// library's root (as a watcher reports them) or are relative to it; paths outside the library, hidden ones
-    /// and non-records are ignored. A folder, or a vanished path under which records were indexed, falls back to a full
-    /// [`SearchIndex::sync`].
-    pub fn sync_paths(&mut self, paths: &[PathBuf]) -> Result<SyncReport, SearchError> {
-        let mut changed: Vec<FileStamp> = Vec::new();
-        let mut removed: Vec<String> = Vec::new();
-        for path in paths {
-            let rel = match path.strip_prefix(&self.root) {
-                Ok(rel) => rel,
-                Err(_) if path.is_absolute() => continue,
-                Err(_) => path.as_path(),
-            };
-            let rel_path = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-            if rel_path.is_empty() {
-                return self.sync();
-            }
-            match std::fs::symlink_metadata(self.root.join(rel)) {
-                Ok(md) if md.is_dir() => return self.sync(),
-                Ok(md) if md.is_file() => {
-                    if !is_record_path(&rel_path) {
-                        continue;
-                    }
-                    let mtime_ns = md
-                        .modified()
-                        .ok()
-                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                        .map(|d| d.as_nanos())
-                        .unwrap_or(0);
-                    if self.manifest.files.get(&rel_path) != Some(&(md.len(), mtime_ns)) {
-                        changed.push(FileStamp { rel_path, size: md.len(), mtime_ns });
-                    }
-                }
-                // Gone (or no longer a plain file, which a scan would not list either).
-                _ => {
-                    if self.manifest.files.contains_key(&rel_path) {
-                        removed.push(rel_path);
-                    } else {
-                        let folder = format!("{rel_path}/");
-                        if self
-                            .manifest
-                            .files
-                            .range(folder.clone()..)
-                            .next()
-                            .is_some_and(|(p, _)| p.starts_with(&folder))
-                        {
-                            return self.sync();
-                        }
-                    }
-                }
-            }
-        }
-        changed.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
-        changed.dedup_by(|a, b| a.rel_path == b.rel_path);
-        removed.sort();
-        removed.dedup();
-        self.apply(changed, removed, &no_progress)
-    }
-
-    /// Files added or changed since the manifest, and indexed files no longer present. Both lists are sorted by
-    /// path, as `stamps` is, so one pass over both does it (no per-file look-ups).
-    fn diff(&self, stamps: Vec<FileStamp>) -> (Vec<FileStamp>, Vec<String>) {
-        let mut changed = Vec::new();
-        let mut removed = Vec::new();
-        let mut known = self.manifest.files.iter().peekable();
-        for stamp in stamps {
-            while let Some((path, _)) = known.next_if(|(path, _)| path[..] < stamp.rel_path[..]) {
-                removed.push(path.clone());
-            }
-            match known.next_if(|(path, _)| **path == stamp.rel_path) {
-                Some((_, &(size, mtime))) if (size, mtime) == (stamp.size, stamp.mtime_ns) => {}
-                _ => changed.push(stamp),
-            }
-        }
-        removed.extend(known.map(|(path, _)| path.clone()));
-        (changed, removed)
-    }
-
-    /// Takes the index lock and applies the changes; when another process has rebuilt the index since this one
-    /// opened it, switches to that index first and compares it with the folder afresh. `Busy` when another
-    /// process keeps the lock longer than [`LOCK_WAIT`].
-    fn apply(
-        &mut self,
-        changed: Vec<FileStamp>,
-        removed: Vec<String>,
-        progress: ProgressFn,
-    ) -> Result<SyncReport, SearchError> {
-        if changed.is_empty() && removed.is_empty() {
-            return Ok(SyncReport::default());
-        }
-        let Some(folder) = self.folder.clone() else { return self.apply_locked(changed, removed, progress) };
-        let _lock = match LibraryLock::acquire(&self.root, LockName::Index, Wait::UpTo(LOCK_WAIT)) {
-            Ok(Some(lock)) => lock,
-            Ok(None) => return Err(SearchError::Busy),
-            Err(e) => return Err(SearchError::io(&crate::store::lock::lock_path(&self.root, LockName::Index), e)),
-        };
-        if read_current(&self.root).as_deref() != Some(folder.as_str()) {
-            self.reopen()?;
-            return self.sync_locked(progress);
-        }
-        // Folders of builds that were interrupted or superseded.
-        remove_stale(&self.root, Some(&folder));
-        self.apply_locked(changed, removed, progress)
-    }
-
-    /// Reindexes `changed` files (and the records that inherit from a changed project) and removes `removed` ones.
-    fn apply_locked(
-        &mut self,
-        changed: Vec<FileStamp>,
-        removed: Vec<String>,
-        progress: ProgressFn,
-    ) -> Result<SyncReport, SearchError> {
-        let mut report = SyncReport::default();
-        if changed.is_empty() && removed.is_empty() {
-            return Ok(report);
-        }
-        for s in &changed {
-            if self.manifest.files.contains_key(&s.rel_path) {
-                report.updated += 1;
-            } else {
-                report.added += 1;
-            }
-            report.bytes += s.size;
-        }
-        report.removed = removed.len();
-
-        let root = self.root.clone();
-        progress(Progress { phase: Phase::Reading, done: 0, total: changed.len() });
-        // Projects first: write-ups inherit their district and themes, so the project table must be complete
-        // before anything is indexed. Only files declaring a `kind` can be projects.
-        let kinds: Vec<bool> = parallel_map(&changed, |s| declares_kind(&root, &s.rel_path));
-        let candidates: Vec<&FileStamp> = changed.iter().zip(&kinds).filter(|(_, k)| **k).map(|(s, _)| s).collect();
-        let projects: Vec<(String, Option<ProjectInfo>)> = parallel_map(&candidates, |s| {
-            let info = read_record(&root, &s.rel_path).ok().and_then(|r| project_info(&r, &self.config));
-            (s.rel_path.clone(), info)
-        });
-
-        // Update the project table and note which projects' inherited facts changed. Only the entries of changed
-        // and removed files can differ.
-        let touched: Vec<&String> = removed.iter().chain(changed.iter().map(|s| &s.rel_path)).collect();
-        let mut old_projects: HashMap<&str, ProjectInfo> = HashMap::new();
-        for path in &touched {
-            if let Some(old) = self.manifest.projects.by_path.remove(*path) {
-                old_projects.insert(&path[..], old);
-            }
-        }
-        for (path, info) in projects {
-            if let Some(info) = info {
-                self.manifest.projects.by_path.insert(path, info);
-            }
-        }
-        let mut affected: HashSet<String> = HashSet::new();
-        for path in &touched {
-            let old = old_projects.get(&path[..]);
-            let new = self.manifest.projects.by_path.get(*path);
-            if old != new {
-                for info in old.into_iter().chain(new) {
-                    affected.insert(info.id.clone());
-                    affected.insert(info.name.clone());
-                }
-            }
-        }
-        let already: HashSet<&str> = changed.iter().map(|s| s.rel_path.as_str()).collect();
-        let gone: HashSet<&str> = removed.iter().map(String::as_str).collect();
-        let dependents: Vec<String> = self
-            .paths_referencing(&affected)?
-            .into_iter()
-            .filter(|p| {
-                !already.contains(p.as_str()) && !gone.contains(p.as_str()) && self.manifest.files.contains_key(p)
-            })
-            .collect();
-
-        let work: Vec<&str> =
-            changed.iter().map(|s| s.rel_path.as_str()).chain(dependents.iter().map(String::as_str)).collect();
-        let total = work.len();
-        let (threads, budget) = if total < SMALL_SYNC {
-            (1, 20 * 1024 * 1024)
-        } else {
-            let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4);
-            (threads, threads * LARGE_SYNC_BUDGET_PER_THREAD)
-        };
-        let mut writer: IndexWriter<TantivyDocument> = match self.index.writer_with_num_threads(threads, budget) {
-            Ok(w) => w,
-            Err(tantivy::TantivyError::LockFailure(..)) => return Err(SearchError::Busy),
-            Err(e) => return Err(e.into()),
-        };
-        let f = self.fields;
-        for path in removed.iter().map(String::as_str).chain(work.iter().copied()) {
-            writer.delete_term(Term::from_field_text(f.path, path));
-        }
-        // Read, parse and index batch by batch, so memory holds one batch of parsed records, not the library.
-        let lookup = self.manifest.projects.lookup();
-        for (b, batch) in work.chunks(INDEX_BATCH).enumerate() {
-            progress(Progress { phase: Phase::Indexing, done: b * INDEX_BATCH, total });
-            let parsed: Vec<Result<Record, Problem>> = parallel_map(batch, |p| read_record(&root, p));
-            for result in parsed {
-                match result {
-                    Ok(record) => {
-                        let doc = index_doc(&record, &self.config, &lookup);
-                        writer.add_document(doc.to_tantivy(&f))?;
-                    }
-                    Err(problem) => report.problems.push(problem),
-                }
-            }
-        }
-        progress(Progress { phase: Phase::Committing, done: total, total });
-        writer.commit()?;
-        writer.wait_merging_threads()?;
-        self.reader.reload()?;
-
-        for p in &removed {
-            self.manifest.files.remove(p);
-        }
-        for s in &changed {
-            self.manifest.files.insert(s.rel_path.clone(), (s.size, s.mtime_ns));
-        }
-        self.manifest.unsaved = true;
-        if total + removed.len() > DEFER_MANIFEST_MAX {
-            self.manifest.save()?;
-        }
-        Ok(report)
-    }
-
-    /// Paths of indexed records that reference any of these project ids or names.
-    fn paths_referencing(&self, projects: &HashSet<String>) -> Result<Vec<String>, SearchError> {
-        if projects.is_empty() {
-            return Ok(Vec::new());
-        }
-        let searcher = self.reader.searcher();
-        let mut out = Vec::new();
-        for p in projects {
-            let q = TermQuery::new(Term::from_field_text(self.fields.project, p), IndexRecordOption::Basic);
-            for addr in searcher.search(&q, &DocSetCollector)? {
-                let doc: TantivyDocument = searcher.doc(addr)?;
-                if let Some(path) = doc.get_first(self.fields.path).and_then(|v| v.as_str()) {
-                    out.push(path.to_string());
-                }
-            }
-        }
-        out.sort();
-        out.dedup();
-        Ok(out)
-    }
-}
-
-/// Whether a record file declares a top-level `kind` (project, site or collection), found without parsing its
-/// YAML (the same test [`Record::parse`] applies). Only such files can be projects, whose facts write-ups
-/// inherit, so a sync reads them first and can then index everything else batch by batch instead of holding
-/// every parsed record at once. A file that cannot be read or has no front matter counts as declaring one: its
-/// full read will report the problem.
-fn declares_kind(root: &Path, rel_path: &str) -> bool {
-    let Ok(bytes) = crate::library::read_bounded(&root.join(rel_path), MAX_FILE_BYTES) else { return true };
-    let Ok((text, _)) = decode(&bytes) else { return true };
-    let Some((yaml, _, _)) = split_front_matter(&text) else { return true };
-    yaml.lines().any(|l| l.strip_prefix("kind").is_some_and(|r| r.trim_start().starts_with(':')))
-}
-
-/// Keeps the derived folder out of version control and shared-folder sync tools that honour `.gitignore`.
-fn ensure_gitignore(root: &Path) {
-    let path = cache_dir(root).join(".gitignore");
-    if !path.exists() {
-        let _ = std::fs::write(path, "*\n");
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::library::{read_record, scan_files};
     use crate::search::SearchRequest;
+    use crate::search::sync::declares_kind;
 
     fn writeup(id: &str, body: &str) -> String {
         format!("---\nid: {id}\ntitle: 标题{id}\ndistrict: 渝中区\ntype: 经验材料\n---\n{body}\n")

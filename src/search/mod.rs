@@ -11,21 +11,26 @@ mod document;
 mod facets;
 pub mod fusion;
 pub mod index;
+mod manifest;
 pub mod query;
 mod schema;
 pub mod searcher;
 pub mod segmenter;
 mod similar;
 pub mod snippet;
+pub mod sync;
 pub mod tokenizer;
 pub mod vocabulary;
 
 use std::path::{Path, PathBuf};
 
 pub use document::{IndexDoc, ProjectInfo};
-pub use index::{CACHE_DIR, Phase, Progress, ProgressFn, RebuildReason, SearchIndex, SyncReport};
+pub use facets::{Facet, Facets};
+pub use index::{RebuildReason, SearchIndex};
+pub use manifest::CACHE_DIR;
 pub use query::{Filters, ParsedQuery, parse};
-pub use searcher::{Facets, Hit, SearchRequest, SearchResults, Tier};
+pub use searcher::{Hit, SearchRequest, SearchResults, Tier};
+pub use sync::{Phase, Progress, ProgressFn, SyncReport};
 
 use crate::library::ConfigError;
 

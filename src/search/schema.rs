@@ -3,6 +3,7 @@
 
 use tantivy::schema::{FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions};
 
+use super::facets::Facet;
 use super::tokenizer::{BIGRAM, JIEBA};
 
 /// Bump when the schema or the analysers change.
@@ -31,9 +32,6 @@ pub struct Fields {
     pub project_name: Field,
 }
 
-/// Fast-field names used for facet counting (same names as the schema fields).
-pub const FACET_FIELDS: [&str; 4] = ["district", "theme", "doc_type", "year"];
-
 /// Builds the schema and returns it with its field handles.
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
@@ -54,10 +52,10 @@ pub fn build() -> (Schema, Fields) {
         title_jieba: b.add_text_field("title_jieba", jieba.clone()),
         text_bigram: b.add_text_field("text_bigram", bigram),
         text_jieba: b.add_text_field("text_jieba", jieba),
-        district: b.add_text_field("district", facet.clone()),
-        theme: b.add_text_field("theme", facet.clone()),
-        doc_type: b.add_text_field("doc_type", facet.clone()),
-        year: b.add_text_field("year", facet),
+        district: b.add_text_field(Facet::District.field_name(), facet.clone()),
+        theme: b.add_text_field(Facet::Theme.field_name(), facet.clone()),
+        doc_type: b.add_text_field(Facet::DocType.field_name(), facet.clone()),
+        year: b.add_text_field(Facet::Year.field_name(), facet),
         project: b.add_text_field("project", STRING | STORED),
         project_name: b.add_text_field("project_name", STORED),
     };

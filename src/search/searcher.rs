@@ -6,7 +6,7 @@
 //! the vocabulary widens them to, ranked by BM25 with title, proximity and partial-overlap boosts. Exact hits
 //! come first; both are ranked by the same best-match score.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -21,7 +21,7 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDo
 
 use super::SearchError;
 use super::analyze::{Unit, WordStats, minimum_should_match, word_units};
-use super::facets::FacetCollector;
+use super::facets::{Facet, FacetCollector, Facets};
 use super::fusion::{FUSE_DEPTH, Lexical, SEMANTIC_ONLY_DEPTH, fuse};
 use super::index::SearchIndex;
 use super::query::{Filters, ParsedQuery, Term as QTerm, parse};
@@ -114,16 +114,6 @@ impl Tier {
     }
 }
 
-/// Counts per facet value over every record that matches the query.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Facets {
-    pub district: BTreeMap<String, u64>,
-    pub theme: BTreeMap<String, u64>,
-    #[serde(rename = "type")]
-    pub doc_type: BTreeMap<String, u64>,
-    pub year: BTreeMap<String, u64>,
-}
-
 /// The answer to a [`SearchRequest`].
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {
@@ -210,15 +200,15 @@ impl SearchIndex {
         let relaxed = !plan.relaxable;
         // Multi-select facets: a field's counts ignore that field's own filter, so choosing 渝中区 still shows
         // how many hits 合川区 would add.
-        for field in [FacetField::District, FacetField::Theme, FacetField::DocType, FacetField::Year] {
+        for facet in Facet::ALL {
             let mut without = parsed.clone();
-            let list = field.filter_mut(&mut without.filters);
+            let list = facet.filter_mut(&mut without.filters);
             if list.is_empty() {
                 continue;
             }
             list.clear();
             let mut others = self.run(&searcher, &plan_for(&without, relaxed), facet_counts())?;
-            *field.counts_mut(&mut facets) = std::mem::take(field.counts_mut(&mut others));
+            *facets.counts_mut(facet) = std::mem::take(others.counts_mut(facet));
         }
         if fused {
             top_docs = self.fuse_page(&searcher, &plan, &semantic, top_docs, offset, limit)?;
@@ -997,35 +987,6 @@ pub(crate) fn literal_query(field: Field, folded: &str) -> Option<Box<dyn Query>
             Some(Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)))
         }
         _ => Some(Box::new(PhraseQuery::new_with_offset(terms))),
-    }
-}
-
-/// The facet fields, to address a filter list and a count map together.
-#[derive(Clone, Copy)]
-enum FacetField {
-    District,
-    Theme,
-    DocType,
-    Year,
-}
-
-impl FacetField {
-    fn filter_mut(self, f: &mut Filters) -> &mut Vec<String> {
-        match self {
-            FacetField::District => &mut f.district,
-            FacetField::Theme => &mut f.theme,
-            FacetField::DocType => &mut f.doc_type,
-            FacetField::Year => &mut f.year,
-        }
-    }
-
-    fn counts_mut(self, f: &mut Facets) -> &mut BTreeMap<String, u64> {
-        match self {
-            FacetField::District => &mut f.district,
-            FacetField::Theme => &mut f.theme,
-            FacetField::DocType => &mut f.doc_type,
-            FacetField::Year => &mut f.year,
-        }
     }
 }
 

@@ -55,3 +55,31 @@ fn the_core_knows_nothing_of_the_ui_or_the_command_line() {
     }
     assert!(found.is_empty(), "core modules that reach the UI or the command line:\n{}", found.join("\n"));
 }
+
+#[test]
+fn the_code_map_names_every_module() {
+    let map = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/ARCHITECTURE.md"))
+        .unwrap_or_default();
+    let named = |stem: &str| {
+        [format!("`{stem}`"), format!("`{stem}/"), format!("/{stem}/"), format!("/{stem}.rs`"), format!("`{stem} (")]
+            .iter()
+            .any(|form| map.contains(form.as_str()))
+    };
+    let mut missing: Vec<String> = Vec::new();
+    for path in sources(&src()) {
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        if ["mod", "lib", "main"].contains(&stem.as_str()) {
+            continue;
+        }
+        if !named(&stem) {
+            missing.push(path.display().to_string());
+        }
+    }
+    for dir in walkdir::WalkDir::new(src()).min_depth(1).into_iter().filter_map(Result::ok) {
+        let name = dir.file_name().to_string_lossy().into_owned();
+        if dir.file_type().is_dir() && !named(&name) {
+            missing.push(dir.path().display().to_string());
+        }
+    }
+    assert!(missing.is_empty(), "modules docs/ARCHITECTURE.md's code map does not name: {missing:?}");
+}

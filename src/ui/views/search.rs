@@ -8,7 +8,7 @@ use egui::{Align, Layout, RichText, TextFormat};
 use crate::library::original::OriginalState;
 use crate::library::saved::{self, SavedSearch};
 use crate::library::{Meta, Record};
-use crate::search::{Facets, Filters, Hit, SearchRequest, SearchResults, Tier};
+use crate::search::{Facet, Facets, Filters, Hit, SearchRequest, SearchResults, Tier};
 use crate::ui::app::{Command, Ctx};
 use crate::ui::widgets::{chip, markdown};
 use crate::ui::worker::{Job, Worker};
@@ -520,12 +520,18 @@ impl SearchView {
         if let Some(r) = self.results.as_ref().filter(|r| r.exact < r.total) {
             ui.weak(format!("以下计数含相关结果（共 {} 条）", r.total));
         }
-        changed |= facet_section(ui, "区县", &facets.district, None, &mut self.filters.district);
-        for (group, themes) in &groups {
-            changed |= facet_section(ui, group, &facets.theme, Some(themes), &mut self.filters.theme);
+        for facet in Facet::ALL {
+            let counts = facets.counts(facet);
+            let filter = facet.filter_mut(&mut self.filters);
+            if facet == Facet::Theme {
+                // Themes are shown in their groups (五元共治, 五险联控, 五治并举).
+                for (group, themes) in &groups {
+                    changed |= facet_section(ui, group, counts, Some(themes), filter);
+                }
+            } else {
+                changed |= facet_section(ui, facet.label(), counts, None, filter);
+            }
         }
-        changed |= facet_section(ui, "文种", &facets.doc_type, None, &mut self.filters.doc_type);
-        changed |= facet_section(ui, "年份", &facets.year, None, &mut self.filters.year);
         if changed {
             self.search_now(worker);
         }
