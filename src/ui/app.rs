@@ -45,7 +45,7 @@ pub enum Tab {
 }
 
 /// What a view asks the shell to do after drawing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 #[must_use]
 pub enum Command {
     /// Show a record in the search view's detail pane.
@@ -98,6 +98,9 @@ pub enum Command {
     ChangeSaved(crate::library::saved::Change),
     /// 插入图片: choose a picture for the record being edited.
     PickImage,
+    /// Work for the background thread (a search, a page of results, similar write-ups, a save). Views never
+    /// hold the worker: only the app sends it jobs.
+    Work(Job),
 }
 
 /// Read-only data every view may use.
@@ -239,7 +242,8 @@ impl CasebookApp {
                     self.semantic = Some((coverage, running));
                     if finished {
                         // The records embedded meanwhile can now be found by meaning.
-                        self.search.rerun(&self.worker);
+                        let work = self.search.rerun();
+                        self.apply_all(work);
                     }
                 }
                 Event::IndexReady { report, docs } => {
@@ -247,7 +251,8 @@ impl CasebookApp {
                     self.progress = None;
                     self.docs = docs;
                     self.status = Some((sync_message(&report, docs), false));
-                    self.search.rerun(&self.worker);
+                    let work = self.search.rerun();
+                    self.apply_all(work);
                 }
                 Event::Results { seq, results } => self.search.on_results(seq, results),
                 Event::Page { seq, offset, hits } => self.search.on_page(seq, offset, hits),
@@ -372,11 +377,11 @@ impl CasebookApp {
             let ctx =
                 Ctx { library: self.library.as_ref(), index_ready: self.index_ready, history: &self.state.history };
             match self.tab.clone() {
-                Tab::Search => commands.extend(self.search.ui(ui, &ctx, &self.worker)),
+                Tab::Search => commands.extend(self.search.ui(ui, &ctx)),
                 Tab::Overview => commands.extend(self.overview.ui(ui, &ctx)),
                 Tab::Archive => commands.extend(self.archive.ui(ui, &ctx)),
                 Tab::Cross => commands.extend(self.cross.ui(ui, &ctx)),
-                Tab::Editor => commands.extend(self.editor.ui(ui, &ctx, &self.worker)),
+                Tab::Editor => commands.extend(self.editor.ui(ui, &ctx)),
                 Tab::Bundle => match self.bundle.ui(ui) {
                     Some(BundleAction::Apply) => {
                         if let (Some((_, plan)), Some(library)) = (&self.bundle.plan, &self.library) {
@@ -434,17 +439,27 @@ impl CasebookApp {
     /// Goes to a place of the navigation trail without adding to it.
     fn go_to(&mut self, place: Place) {
         if let Some(id) = &place.record {
-            self.search.select(id.clone(), &self.worker);
+            let work = self.search.open(id.clone());
+            self.apply_all(work);
         }
         self.tab = place.tab;
+    }
+
+    /// Carries out commands in order.
+    fn apply_all(&mut self, commands: Vec<Command>) {
+        for c in commands {
+            self.apply(c);
+        }
     }
 
     /// Carries out a command (views return them; tests may send them directly).
     pub fn apply(&mut self, command: Command) {
         match command {
+            Command::Work(job) => self.worker.send(job),
             Command::OpenRecord(id) => {
                 self.tab = Tab::Search;
-                self.search.select(id, &self.worker);
+                let work = self.search.open(id);
+                self.apply_all(work);
             }
             Command::OpenProject(id) => self.tab = Tab::Project(id),
             Command::EditRecord(id) => {
@@ -456,8 +471,10 @@ impl CasebookApp {
             }
             Command::NewRecord(kind) => self.start_editing(Session::create(kind)),
             Command::SaveEdit => {
-                if let Some(lib) = &self.library {
-                    self.editor.save(lib, &self.worker);
+                if let Some(lib) = self.library.clone()
+                    && let Some(work) = self.editor.save(&lib)
+                {
+                    self.apply(work);
                 }
             }
             Command::CloseEditor => {

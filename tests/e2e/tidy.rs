@@ -58,8 +58,8 @@ fn the_core_knows_nothing_of_the_ui_or_the_command_line() {
 
 #[test]
 fn the_code_map_names_every_module() {
-    let map = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/ARCHITECTURE.md"))
-        .unwrap_or_default();
+    let map =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/ARCHITECTURE.md")).unwrap_or_default();
     let named = |stem: &str| {
         [format!("`{stem}`"), format!("`{stem}/"), format!("/{stem}/"), format!("/{stem}.rs`"), format!("`{stem} (")]
             .iter()

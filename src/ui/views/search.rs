@@ -11,7 +11,7 @@ use crate::library::{Meta, Record};
 use crate::search::{Facet, Facets, Filters, Hit, SearchRequest, SearchResults, Tier};
 use crate::ui::app::{Command, Ctx};
 use crate::ui::widgets::{chip, markdown};
-use crate::ui::worker::{Job, Worker};
+use crate::ui::worker::Job;
 
 /// Time after the last keystroke before searching (search as you type without a query per keystroke).
 pub const DEBOUNCE_SECS: f64 = 0.2;
@@ -85,8 +85,10 @@ impl SearchView {
     }
 
     /// Searches again (after the index changed).
-    pub fn rerun(&mut self, worker: &Worker) {
-        self.search_now(worker);
+    pub fn rerun(&mut self) -> Vec<Command> {
+        let mut out = Vec::new();
+        self.search_now(&mut out);
+        out
     }
 
     /// The search on screen, as it would be saved (已存检索).
@@ -104,16 +106,16 @@ impl SearchView {
     }
 
     /// Runs a saved search: its words in the field, its filters beside them.
-    pub fn run_saved(&mut self, saved: &SavedSearch, worker: &Worker) {
+    fn run_saved(&mut self, saved: &SavedSearch, out: &mut Vec<Command>) {
         self.query = saved.query.clone();
         self.filters = Filters::of_saved(saved);
         self.last_edit = f64::NEG_INFINITY;
-        self.search_now(worker);
+        self.search_now(out);
     }
 
     /// 在结果中检索: the words that found the results on screen become a restriction, and the field is cleared
     /// for the words that narrow them.
-    fn narrow(&mut self, worker: &Worker) {
+    fn narrow(&mut self, out: &mut Vec<Command>) {
         let query = self.query.trim().to_string();
         if query.is_empty() {
             return;
@@ -121,14 +123,14 @@ impl SearchView {
         self.filters.within.push(query);
         self.query.clear();
         self.focus = true;
-        self.search_now(worker);
+        self.search_now(out);
     }
 
     fn request(&self, offset: usize, limit: usize) -> SearchRequest {
         SearchRequest { query: self.query.clone(), filters: self.filters.clone(), limit, offset, semantic: Vec::new() }
     }
 
-    fn search_now(&mut self, worker: &Worker) {
+    fn search_now(&mut self, out: &mut Vec<Command>) {
         self.seq += 1;
         self.edited_at = None;
         let asked = Some((self.query.clone(), self.filters.clone()));
@@ -138,7 +140,7 @@ impl SearchView {
             self.similar = None;
         }
         self.searched = asked;
-        worker.send(Job::Search { seq: self.seq, req: self.request(0, PAGE) });
+        out.push(Command::Work(Job::Search { seq: self.seq, req: self.request(0, PAGE) }));
     }
 
     pub fn on_results(&mut self, seq: u64, r: SearchResults) {
@@ -217,7 +219,7 @@ impl SearchView {
     }
 
     /// Moves the selection `step` rows down (or up) among the loaded results and brings that row into view.
-    fn step_selection(&mut self, step: i64, worker: &Worker) {
+    fn step_selection(&mut self, step: i64, out: &mut Vec<Command>) {
         let Some(results) = &self.results else { return };
         let ids: Vec<&str> = results.rows.iter().map_while(|r| r.as_ref().map(|h| h.id.as_str())).collect();
         if ids.is_empty() {
@@ -231,21 +233,30 @@ impl SearchView {
         };
         let id = ids[next].to_string();
         self.scroll_to = Some(next);
-        self.select(id, worker);
+        self.select(id, out);
     }
 
     /// Shows a record in the detail pane and asks for similar write-ups.
-    pub fn select(&mut self, id: String, worker: &Worker) {
+    pub fn open(&mut self, id: String) -> Vec<Command> {
+        let mut out = Vec::new();
+        self.select(id, &mut out);
+        out
+    }
+
+    fn select(&mut self, id: String, out: &mut Vec<Command>) {
         if self.selected.as_deref() != Some(id.as_str()) {
             self.similar = None;
-            worker.send(Job::Similar { id: id.clone() });
+            out.push(Command::Work(Job::Similar { id: id.clone() }));
             self.selected = Some(id);
         }
     }
 
     /// Draws the view.
-    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &Ctx, worker: &Worker) -> Vec<Command> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &Ctx) -> Vec<Command> {
         let mut commands = Vec::new();
+        // The work the view asks of the worker (searches, pages, similar write-ups), sent by the app.
+        let mut work = Vec::new();
+        let out = &mut work;
         // Ctrl+↑/↓ walk the results from anywhere in the view (before the search field sees the keys).
         let step = ui.input_mut(|i| {
             let mut step = 0;
@@ -257,23 +268,23 @@ impl SearchView {
             step
         });
         if step != 0 {
-            self.step_selection(step, worker);
+            self.step_selection(step, out);
         }
-        commands.extend(self.search_bar(ui, ctx, worker));
-        self.chips(ui, worker);
+        commands.extend(self.search_bar(ui, ctx, out));
+        self.chips(ui, out);
         let now = ui.input(|i| i.time);
         if let Some(t) = self.edited_at {
             let wait = DEBOUNCE_SECS - (now - t);
             if wait <= 0.0 {
                 if ctx.index_ready {
-                    self.search_now(worker);
+                    self.search_now(out);
                 }
             } else {
                 ui.ctx().request_repaint_after(std::time::Duration::from_secs_f64(wait));
             }
         }
         if ctx.index_ready && self.searched.is_none() && self.edited_at.is_none() {
-            self.search_now(worker);
+            self.search_now(out);
         }
         commands.extend(self.settled_query(now, ui.ctx()));
         ui.separator();
@@ -281,7 +292,7 @@ impl SearchView {
             egui::ScrollArea::vertical()
                 .id_salt("facet-scroll")
                 .auto_shrink([false, false])
-                .show(ui, |ui| self.facets(ui, ctx, worker));
+                .show(ui, |ui| self.facets(ui, ctx, out));
         });
         let detail_width = (ui.available_width() * 0.45).max(320.0);
         egui::Panel::right("detail").resizable(true).default_size(detail_width).min_size(260.0).show(ui, |ui| {
@@ -291,11 +302,12 @@ impl SearchView {
                 commands.extend(self.detail(ui, ctx));
             });
         });
-        egui::CentralPanel::default().show(ui, |ui| self.results_list(ui, worker));
+        egui::CentralPanel::default().show(ui, |ui| self.results_list(ui, out));
+        commands.extend(work);
         commands
     }
 
-    fn search_bar(&mut self, ui: &mut egui::Ui, ctx: &Ctx, worker: &Worker) -> Option<Command> {
+    fn search_bar(&mut self, ui: &mut egui::Ui, ctx: &Ctx, out: &mut Vec<Command>) -> Option<Command> {
         let mut history_cleared = false;
         let mut command = None;
         ui.horizontal(|ui| {
@@ -317,14 +329,14 @@ impl SearchView {
             }
             if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) && ctx.index_ready {
                 self.last_edit = f64::NEG_INFINITY;
-                self.search_now(worker);
+                self.search_now(out);
             }
             // ↑/↓ from the search field walk the results, showing each in the detail pane.
             if response.has_focus() {
                 let step =
                     ui.input(|i| i.key_pressed(egui::Key::ArrowDown) as i64 - i.key_pressed(egui::Key::ArrowUp) as i64);
                 if step != 0 {
-                    self.step_selection(step, worker);
+                    self.step_selection(step, out);
                 }
             }
             ui.menu_button("历史", |ui| {
@@ -336,7 +348,7 @@ impl SearchView {
                     if ui.button(&q).clicked() {
                         self.query = q;
                         self.last_edit = f64::NEG_INFINITY;
-                        self.search_now(worker);
+                        self.search_now(out);
                         ui.close();
                     }
                 }
@@ -348,7 +360,7 @@ impl SearchView {
                     }
                 }
             });
-            if let Some(c) = self.saved_menu(ui, ctx, worker) {
+            if let Some(c) = self.saved_menu(ui, ctx, out) {
                 command = Some(c);
             }
             let can_narrow = !self.query.trim().is_empty() && self.results.as_ref().is_some_and(|r| r.total > 0);
@@ -357,7 +369,7 @@ impl SearchView {
                 .on_hover_text("保留当前结果，再输入词语在其中缩小范围（可多次）")
                 .clicked()
             {
-                self.narrow(worker);
+                self.narrow(out);
             }
             if let Some(r) = &self.results {
                 let counts = match (r.exact, r.total - r.exact) {
@@ -388,7 +400,7 @@ impl SearchView {
     }
 
     /// 已存检索: the library's saved searches (shared through its casebook.yaml), and saving the one on screen.
-    fn saved_menu(&mut self, ui: &mut egui::Ui, ctx: &Ctx, worker: &Worker) -> Option<Command> {
+    fn saved_menu(&mut self, ui: &mut egui::Ui, ctx: &Ctx, out: &mut Vec<Command>) -> Option<Command> {
         let saved: Vec<SavedSearch> = ctx.library.map(|l| l.config.saved_searches.clone()).unwrap_or_default();
         let mut command = None;
         ui.menu_button("已存检索", |ui| {
@@ -399,7 +411,7 @@ impl SearchView {
             for s in &saved {
                 ui.horizontal(|ui| {
                     if ui.button(&s.name).on_hover_text(s.describe()).clicked() {
-                        self.run_saved(s, worker);
+                        self.run_saved(s, out);
                         ui.close();
                     }
                     if ui.small_button("删除").on_hover_text(format!("从资料库中删除已存检索“{}”", s.name)).clicked()
@@ -468,7 +480,7 @@ impl SearchView {
         390.0 + self.results.as_ref().map(extra).unwrap_or(0.0)
     }
 
-    fn chips(&mut self, ui: &mut egui::Ui, worker: &Worker) {
+    fn chips(&mut self, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         let f = &mut self.filters;
         if f.is_empty() {
             return;
@@ -506,11 +518,11 @@ impl SearchView {
             }
         });
         if changed {
-            self.search_now(worker);
+            self.search_now(out);
         }
     }
 
-    fn facets(&mut self, ui: &mut egui::Ui, ctx: &Ctx, worker: &Worker) {
+    fn facets(&mut self, ui: &mut egui::Ui, ctx: &Ctx, out: &mut Vec<Command>) {
         let facets = self.results.as_ref().map(|r| r.facets.clone()).unwrap_or_default();
         let mut changed = false;
         let groups: Vec<(String, Vec<String>)> = ctx
@@ -533,11 +545,11 @@ impl SearchView {
             }
         }
         if changed {
-            self.search_now(worker);
+            self.search_now(out);
         }
     }
 
-    fn results_list(&mut self, ui: &mut egui::Ui, worker: &Worker) {
+    fn results_list(&mut self, ui: &mut egui::Ui, out: &mut Vec<Command>) {
         let Some(results) = self.results.as_mut() else {
             ui.label("输入关键词开始检索。");
             return;
@@ -591,11 +603,11 @@ impl SearchView {
                     offset: page,
                     semantic: Vec::new(),
                 };
-                worker.send(Job::Page { seq: results.seq, req });
+                out.push(Command::Work(Job::Page { seq: results.seq, req }));
             }
         }
         if let Some(id) = clicked {
-            self.select(id, worker);
+            self.select(id, out);
         }
     }
 

@@ -14,7 +14,7 @@ use crate::import::ImportDraft;
 use crate::library::{Collection, Kind, Library, Meta, Problem, Project, Record, Severity, Site, Writeup};
 use crate::store::{self, Draft, Version};
 use crate::ui::app::{Command, Ctx};
-use crate::ui::worker::{Job, Worker};
+use crate::ui::worker::Job;
 
 /// Save with Ctrl+S (⌘S on a Mac).
 pub const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
@@ -312,16 +312,17 @@ impl EditorView {
         self.session.as_ref().is_some_and(Session::dirty)
     }
 
-    /// Starts the save: renders the record and hands it to the worker, which checks it and writes it.
-    pub fn save(&mut self, lib: &std::sync::Arc<Library>, worker: &Worker) {
-        let Some(s) = self.session.as_mut() else { return };
+    /// Starts the save: renders the record and asks for the worker to check it and write it (`None` when the
+    /// form is not valid yet: its problems are shown instead).
+    pub fn save(&mut self, lib: &std::sync::Arc<Library>) -> Option<Command> {
+        let s = self.session.as_mut()?;
         let invalid = s.invalid_fields();
         if !invalid.is_empty() {
             s.problems = invalid
                 .into_iter()
                 .map(|m| Problem { path: s.key.clone(), line: 0, code: "field", message: m, severity: Severity::Error })
                 .collect();
-            return;
+            return None;
         }
         if let Some(draft) = &s.import {
             let mut draft = draft.clone();
@@ -331,8 +332,8 @@ impl EditorView {
             draft.body = s.body.clone();
             s.saving = true;
             s.sent = Some((s.meta.clone(), s.body.clone()));
-            worker.send(Job::SaveImport { library: lib.clone(), draft: Box::new(draft), draft_key: s.key.clone() });
-            return;
+            let job = Job::SaveImport { library: lib.clone(), draft: Box::new(draft), draft_key: s.key.clone() };
+            return Some(Command::Work(job));
         }
         let rel = s.target(lib);
         let (body, attachments) = s.with_images(&rel);
@@ -341,11 +342,13 @@ impl EditorView {
             Ok(text) => {
                 s.saving = true;
                 s.sent = Some((s.meta.clone(), s.body.clone()));
-                worker.send(Job::SaveRecord { library: lib.clone(), rel, text, attachments, draft_key: s.key.clone() });
+                let job = Job::SaveRecord { library: lib.clone(), rel, text, attachments, draft_key: s.key.clone() };
+                Some(Command::Work(job))
             }
             Err(message) => {
                 s.problems =
-                    vec![Problem { path: s.key.clone(), line: 0, code: "render", message, severity: Severity::Error }]
+                    vec![Problem { path: s.key.clone(), line: 0, code: "render", message, severity: Severity::Error }];
+                None
             }
         }
     }
@@ -389,14 +392,14 @@ impl EditorView {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &Ctx, worker: &Worker) -> Vec<Command> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &Ctx) -> Vec<Command> {
         let mut commands = Vec::new();
         let Some(lib) = ctx.library else {
             ui.spinner();
             return commands;
         };
         if ui.input_mut(|i| i.consume_shortcut(&SAVE)) {
-            self.save(lib, worker);
+            commands.extend(self.save(lib));
         }
         let hide_preview = &mut self.hide_preview;
         let Some(s) = self.session.as_mut() else {
@@ -410,7 +413,7 @@ impl EditorView {
         if s.dirty() && !s.saving {
             if s.draft_saved.is_none_or(|t| t.elapsed() >= DRAFT_EVERY) {
                 if let Ok(text) = s.render(lib) {
-                    worker.send(Job::SaveDraft { key: s.key.clone(), rel: s.rel.clone(), text });
+                    commands.push(Command::Work(Job::SaveDraft { key: s.key.clone(), rel: s.rel.clone(), text }));
                 }
                 s.draft_saved = Some(Instant::now());
             }
@@ -430,7 +433,7 @@ impl EditorView {
                 if let Some(rel) = s.rel.clone()
                     && ui.button("历史版本").clicked()
                 {
-                    worker.send(Job::Versions { rel });
+                    commands.push(Command::Work(Job::Versions { rel }));
                 }
                 if ui.button("关闭").clicked() {
                     commands.push(Command::CloseEditor);
@@ -455,7 +458,7 @@ impl EditorView {
                 import_notes(ui, draft);
             }
             if let Some(versions) = s.versions.clone() {
-                commands.extend(versions_ui(ui, s, lib, &versions, worker));
+                commands.extend(versions_ui(ui, s, lib, &versions));
             }
         });
         egui::Panel::left("editor-form").default_size(470.0).resizable(true).show(ui, |ui| {
@@ -603,7 +606,6 @@ fn versions_ui(
     s: &mut Session,
     lib: &std::sync::Arc<Library>,
     versions: &[Version],
-    worker: &Worker,
 ) -> Vec<Command> {
     ui.separator();
     ui.horizontal(|ui| {
@@ -616,13 +618,15 @@ fn versions_ui(
         ui.weak("还没有历史版本（每次保存前的内容都会留存）。");
     }
     let Some(rel) = s.rel.clone() else { return Vec::new() };
+    let mut commands = Vec::new();
     egui::ScrollArea::vertical().id_salt("versions").max_height(140.0).show(ui, |ui| {
         for v in versions {
             ui.horizontal(|ui| {
                 ui.label(format!("{}　{} 字节", v.label(), v.bytes));
                 if ui.small_button("恢复此版本").on_hover_text("当前内容也会先留存为历史版本").clicked()
                 {
-                    worker.send(Job::Restore { library: lib.clone(), rel: rel.clone(), version: v.clone() });
+                    let version = v.clone();
+                    commands.push(Command::Work(Job::Restore { library: lib.clone(), rel: rel.clone(), version }));
                     s.versions = None;
                     // The restored version replaces what is shown once the library reloads.
                     s.mark_saved();
@@ -630,7 +634,7 @@ fn versions_ui(
             });
         }
     });
-    Vec::new()
+    commands
 }
 
 #[cfg(test)]
