@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::import::docx::dom::{self, Element, Node};
 use crate::import::docx::package::{Limits, Package};
+use crate::import::docx::styles::{RunProps, Styles, exact_line, flag};
 
 /// Twips in one millimetre.
 const TWIPS_PER_MM: f64 = 1440.0 / 25.4;
@@ -92,7 +93,8 @@ pub fn check_docx(path: &Path) -> Result<Vec<Finding>, String> {
             }
         }
     }
-    let even_and_odd = settings.as_ref().and_then(|s| s.child("evenAndOddHeaders")).is_some_and(|e| on(e.attr("val")));
+    let even_and_odd =
+        settings.as_ref().and_then(|s| s.child("evenAndOddHeaders")).and_then(|e| flag(Some(e))).unwrap_or(false);
     let paragraphs = paragraphs(body, &styles);
     let mut out = Vec::new();
     out.extend(page_rules(section));
@@ -102,11 +104,6 @@ pub fn check_docx(path: &Path) -> Result<Vec<Finding>, String> {
     out.extend(heading_rules(&paragraphs));
     out.extend(page_number_rules(section, &footers, even_and_odd, &styles));
     Ok(out)
-}
-
-/// A `w:val` that switches something on (absent means on).
-fn on(val: Option<&str>) -> bool {
-    !matches!(val, Some("0" | "false" | "off"))
 }
 
 fn mm(twips: f64) -> f64 {
@@ -160,129 +157,6 @@ fn page_rules(section: Option<&Element>) -> Vec<Finding> {
     out
 }
 
-/// Run properties that matter here: the East Asian font and the size in half-points.
-#[derive(Debug, Clone, Default, PartialEq)]
-struct RunProps {
-    font: Option<String>,
-    size: Option<u32>,
-    bold: Option<bool>,
-}
-
-impl RunProps {
-    fn read(rpr: Option<&Element>) -> RunProps {
-        let Some(rpr) = rpr else { return RunProps::default() };
-        let fonts = rpr.child("rFonts");
-        let font = fonts
-            .and_then(|f| f.attr("eastAsia").or_else(|| f.attr("ascii")).map(str::to_string))
-            .or_else(|| fonts.and_then(|f| f.attr("eastAsiaTheme")).map(|t| format!("主题字体（{t}）")));
-        let size = rpr.child_val("sz").and_then(|v| v.parse().ok());
-        let bold = rpr.child("b").map(|b| on(b.attr("val")));
-        RunProps { font, size, bold }
-    }
-
-    /// These properties, with what `under` sets filling the gaps.
-    fn over(self, under: &RunProps) -> RunProps {
-        RunProps {
-            font: self.font.or_else(|| under.font.clone()),
-            size: self.size.or(under.size),
-            bold: self.bold.or(under.bold),
-        }
-    }
-}
-
-/// One style: what it is based on, its run properties and alignment.
-#[derive(Debug, Clone, Default)]
-struct Style {
-    name: String,
-    based_on: Option<String>,
-    run: RunProps,
-    jc: Option<String>,
-    /// An exact line spacing, in twips.
-    exact_line: Option<f64>,
-}
-
-/// The document's styles and defaults.
-#[derive(Debug, Clone, Default)]
-struct Styles {
-    defaults: RunProps,
-    by_id: HashMap<String, Style>,
-    default_paragraph: Option<String>,
-}
-
-impl Styles {
-    fn read(root: &Element) -> Styles {
-        let defaults =
-            RunProps::read(root.child("docDefaults").and_then(|d| d.child("rPrDefault")).and_then(|r| r.child("rPr")));
-        let mut by_id = HashMap::new();
-        let mut default_paragraph = None;
-        for s in root.elements().filter(|e| e.name == "style") {
-            let Some(id) = s.attr("styleId") else { continue };
-            if s.attr("type") == Some("paragraph") && on(s.attr("default")) && s.attr("default").is_some() {
-                default_paragraph = Some(id.to_string());
-            }
-            by_id.insert(
-                id.to_string(),
-                Style {
-                    name: s.child_val("name").unwrap_or("").to_string(),
-                    based_on: s.child_val("basedOn").map(str::to_string),
-                    run: RunProps::read(s.child("rPr")),
-                    jc: s.child("pPr").and_then(|p| p.child_val("jc")).map(str::to_string),
-                    exact_line: exact_line(s.child("pPr")),
-                },
-            );
-        }
-        Styles { defaults, by_id, default_paragraph }
-    }
-
-    /// A style's run properties with its ancestors' and the defaults beneath.
-    fn run_of(&self, id: Option<&str>) -> RunProps {
-        let mut props = RunProps::default();
-        let mut next = self.known(id);
-        for _ in 0..16 {
-            let Some(style) = next.as_deref().and_then(|i| self.by_id.get(i)) else { break };
-            props = props.over(&style.run);
-            next = style.based_on.clone();
-        }
-        props.over(&self.defaults)
-    }
-
-    fn exact_line_of(&self, id: Option<&str>) -> Option<f64> {
-        let mut next = self.known(id);
-        for _ in 0..16 {
-            let style = next.as_deref().and_then(|i| self.by_id.get(i))?;
-            if style.exact_line.is_some() {
-                return style.exact_line;
-            }
-            next = style.based_on.clone();
-        }
-        None
-    }
-
-    /// A style id the document defines, else its default paragraph style (as Word falls back for a style
-    /// `styles.xml` does not define).
-    fn known(&self, id: Option<&str>) -> Option<String> {
-        id.filter(|i| self.by_id.contains_key(*i)).map(str::to_string).or_else(|| self.default_paragraph.clone())
-    }
-
-    fn jc_of(&self, id: Option<&str>) -> Option<String> {
-        let mut next = self.known(id);
-        for _ in 0..16 {
-            let style = next.as_deref().and_then(|i| self.by_id.get(i))?;
-            if let Some(jc) = &style.jc {
-                return Some(jc.clone());
-            }
-            next = style.based_on.clone();
-        }
-        None
-    }
-}
-
-/// An exact line spacing (`w:spacing w:line=… w:lineRule="exact"`) in a paragraph's properties.
-fn exact_line(ppr: Option<&Element>) -> Option<f64> {
-    let spacing = ppr?.child("spacing")?;
-    (spacing.attr("lineRule") == Some("exact")).then(|| twips(Some(spacing), "line")).flatten()
-}
-
 /// A paragraph as measured: its text, alignment, style and each run's effective properties with its length.
 #[derive(Debug, Clone)]
 struct Para {
@@ -314,8 +188,8 @@ fn paragraphs(body: &Element, styles: &Styles) -> Vec<Para> {
     for p in body.elements().filter(|e| e.name == "p") {
         let ppr = p.child("pPr");
         let style_id = ppr.and_then(|x| x.child_val("pStyle")).map(str::to_string);
-        let style_run = styles.run_of(style_id.as_deref());
-        let jc = ppr.and_then(|x| x.child_val("jc")).map(str::to_string).or_else(|| styles.jc_of(style_id.as_deref()));
+        let style_run = styles.run(style_id.as_deref());
+        let jc = ppr.and_then(|x| x.child_val("jc")).map(str::to_string).or_else(|| styles.jc(style_id.as_deref()));
         let mut runs = Vec::new();
         let mut text = String::new();
         let mut all_runs = Vec::new();
@@ -328,21 +202,20 @@ fn paragraphs(body: &Element, styles: &Styles) -> Vec<Para> {
             let rpr = r.child("rPr");
             let char_style = rpr.and_then(|x| x.child_val("rStyle"));
             let mut props = RunProps::read(rpr);
-            if let Some(cs) = char_style.and_then(|c| styles.by_id.get(c)) {
-                props = props.over(&cs.run);
+            if let Some(cs) = char_style.and_then(|c| styles.character(c)) {
+                props = props.over(cs);
             }
             runs.push((props.over(&style_run), t.chars().filter(|c| !c.is_whitespace()).count()));
             text.push_str(&t);
         }
-        let style_name =
-            style_id.as_deref().and_then(|i| styles.by_id.get(i)).map(|s| s.name.clone()).unwrap_or_default();
+        let style_name = styles.name(style_id.as_deref()).to_string();
         // Lines of a table of contents repeat the headings; they are set as the contents, not as headings.
         let contents = style_name.to_lowercase().starts_with("toc")
             || style_id.as_deref().is_some_and(|i| i.to_lowercase().starts_with("toc"));
         if contents {
             continue;
         }
-        let exact_line = exact_line(ppr).or_else(|| styles.exact_line_of(style_id.as_deref()));
+        let exact_line = exact_line(ppr).or_else(|| styles.exact_line(style_id.as_deref()));
         out.push(Para {
             text: text.trim().to_string(),
             centred: jc.as_deref() == Some("center"),
@@ -471,7 +344,7 @@ fn grid_rules(section: Option<&Element>, styles: &Styles, paras: &[Para]) -> Vec
     let chars = match (width, grid.and_then(|g| g.attr("charSpace")).and_then(|c| c.parse::<f64>().ok())) {
         (Some(w), Some(space)) if kind == "linesAndChars" || kind == "snapToChars" => {
             // Word counts the character pitch from the Normal style's size.
-            let base = f64::from(styles.run_of(None).size.unwrap_or(21)) / 2.0;
+            let base = f64::from(styles.run(None).size.unwrap_or(21)) / 2.0;
             let pitch = (base + space / 4096.0) * 20.0;
             let n = (w / pitch + 0.01).floor();
             finding("每行字数", "28 字", format!("{n:.0} 字（字距 {:.2} 磅）", pitch / 20.0), met(n as i64 == 28))
@@ -575,7 +448,7 @@ fn page_number_rules(
         let Some(f) = f else { return (None, 0.0, 0.0) };
         let ppr = f.find("pPr");
         let style = ppr.and_then(|p| p.child_val("pStyle"));
-        let jc = ppr.and_then(|p| p.child_val("jc")).map(str::to_string).or_else(|| styles.jc_of(style));
+        let jc = ppr.and_then(|p| p.child_val("jc")).map(str::to_string).or_else(|| styles.jc(style));
         let jc = box_align(f).or(jc);
         let ind = ppr.and_then(|p| p.child("ind"));
         let chars = |attr: &str| twips(ind, attr).map(|c| c / 100.0 * 280.0);
@@ -680,7 +553,7 @@ fn footer_run(footer: &Element, styles: &Styles) -> RunProps {
     let mut runs = Vec::new();
     footer.find_all("r", &mut runs);
     let style = footer.find("pStyle").and_then(|s| s.attr("val"));
-    let base = styles.run_of(style);
+    let base = styles.run(style);
     runs.iter()
         .find(|r| r.elements().any(|e| e.name == "t" || e.name == "instrText"))
         .map(|r| RunProps::read(r.child("rPr")).over(&base))

@@ -6,7 +6,7 @@
 mod body;
 pub mod dom;
 pub mod package;
-mod styles;
+pub(crate) mod styles;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -1,27 +1,63 @@
 //! What a paragraph's style and numbering mean: heading levels (Heading 1–6, 标题 1, 一级标题, outline levels),
-//! title styles, and the automatic numbers (一、 （一） 1.) Word and WPS draw from `numbering.xml` without
-//! putting them in the text.
+//! title styles, the automatic numbers (一、 （一） 1.) Word and WPS draw from `numbering.xml` without putting them
+//! in the text, and the run properties, alignment and line spacing a style passes down (`basedOn`) over the
+//! document defaults. Import reads what the paragraphs mean from it; `casebook docx-check` (GB/T 9704) measures
+//! what they look like.
 
 use std::collections::HashMap;
 
 use super::dom::Element;
 
-/// One paragraph style, as far as import cares.
+/// Run properties that a style or a run sets: the East Asian font, the size in half-points, bold. `None`: not
+/// set here (inherited).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunProps {
+    pub font: Option<String>,
+    pub size: Option<u32>,
+    pub bold: Option<bool>,
+}
+
+impl RunProps {
+    /// Reads a `w:rPr`. A theme font (no name in the file) is named as such rather than guessed.
+    pub fn read(rpr: Option<&Element>) -> RunProps {
+        let Some(rpr) = rpr else { return RunProps::default() };
+        let fonts = rpr.child("rFonts");
+        let font = fonts
+            .and_then(|f| f.attr("eastAsia").or_else(|| f.attr("ascii")).map(str::to_string))
+            .or_else(|| fonts.and_then(|f| f.attr("eastAsiaTheme")).map(|t| format!("主题字体（{t}）")));
+        let size = rpr.child_val("sz").and_then(|v| v.parse().ok());
+        RunProps { font, size, bold: flag(rpr.child("b")) }
+    }
+
+    /// These properties, with what `under` sets filling the gaps.
+    pub fn over(self, under: &RunProps) -> RunProps {
+        RunProps {
+            font: self.font.or_else(|| under.font.clone()),
+            size: self.size.or(under.size),
+            bold: self.bold.or(under.bold),
+        }
+    }
+}
+
+/// One style, as far as import and the format check care.
 #[derive(Debug, Clone, Default)]
 struct Style {
     name: String,
     based_on: Option<String>,
     outline_level: Option<u8>,
     num: Option<(String, u8)>,
-    centred: Option<bool>,
-    bold: Option<bool>,
+    jc: Option<String>,
+    run: RunProps,
+    /// An exact line spacing, in twips.
+    exact_line: Option<f64>,
 }
 
-/// The styles of a document, by style id.
-#[derive(Debug, Default)]
+/// The styles of a document, by style id, and its default run properties.
+#[derive(Debug, Clone, Default)]
 pub struct Styles {
     by_id: HashMap<String, Style>,
     default_paragraph: Option<String>,
+    defaults: RunProps,
 }
 
 /// `w:b`, `w:jc` … are on unless `w:val` says 0/false/off.
@@ -37,10 +73,18 @@ pub fn num_pr(ppr: &Element) -> Option<(String, u8)> {
     Some((id, level))
 }
 
+/// An exact line spacing (`w:spacing w:line=… w:lineRule="exact"`) in a paragraph's properties, in twips.
+pub fn exact_line(ppr: Option<&Element>) -> Option<f64> {
+    let spacing = ppr?.child("spacing")?;
+    (spacing.attr("lineRule") == Some("exact")).then(|| spacing.attr("line")?.trim().parse::<f64>().ok()).flatten()
+}
+
 impl Styles {
     /// Reads `word/styles.xml`.
     pub fn read(root: &Element) -> Styles {
-        let mut styles = Styles::default();
+        let defaults =
+            RunProps::read(root.child("docDefaults").and_then(|d| d.child("rPrDefault")).and_then(|r| r.child("rPr")));
+        let mut styles = Styles { defaults, ..Styles::default() };
         for s in root.elements().filter(|e| e.name == "style") {
             let Some(id) = s.attr("styleId") else { continue };
             let ppr = s.child("pPr");
@@ -49,8 +93,9 @@ impl Styles {
                 based_on: s.child_val("basedOn").map(str::to_string),
                 outline_level: ppr.and_then(|p| p.child_val("outlineLvl")).and_then(|v| v.parse().ok()),
                 num: ppr.and_then(num_pr),
-                centred: ppr.and_then(|p| p.child_val("jc")).map(|v| v == "center" || v == "centre"),
-                bold: s.child("rPr").and_then(|r| flag(r.child("b"))),
+                jc: ppr.and_then(|p| p.child_val("jc")).map(str::to_string),
+                run: RunProps::read(s.child("rPr")),
+                exact_line: exact_line(ppr),
             };
             if s.attr("type") == Some("paragraph") && s.attr("default").is_some_and(|v| v == "1" || v == "true") {
                 styles.default_paragraph = Some(id.to_string());
@@ -60,10 +105,11 @@ impl Styles {
         styles
     }
 
-    /// The style and those it is based on, nearest first (loops cut).
+    /// The style and those it is based on, nearest first (loops cut). A style the document does not define
+    /// falls back to its default paragraph style, as Word does.
     fn chain<'a>(&'a self, id: Option<&'a str>) -> Vec<(&'a str, &'a Style)> {
         let mut out: Vec<(&str, &Style)> = Vec::new();
-        let mut next = id.or(self.default_paragraph.as_deref());
+        let mut next = id.filter(|i| self.by_id.contains_key(*i)).or(self.default_paragraph.as_deref());
         while let Some(id) = next {
             if out.len() > 20 || out.iter().any(|(seen, _)| *seen == id) {
                 break;
@@ -102,19 +148,48 @@ impl Styles {
         named(id) || self.by_id.get(id).is_some_and(|s| named(&s.name))
     }
 
+    /// The style's name as the document gives it (empty when it defines no such style).
+    pub fn name(&self, id: Option<&str>) -> &str {
+        id.and_then(|i| self.by_id.get(i)).map(|s| s.name.as_str()).unwrap_or("")
+    }
+
     /// Numbering inherited from the style (numId, level).
     pub fn numbering(&self, id: Option<&str>) -> Option<(String, u8)> {
         self.chain(id).into_iter().find_map(|(_, s)| s.num.clone())
     }
 
+    /// The alignment (`w:jc`) the style gives its paragraphs.
+    pub fn jc(&self, id: Option<&str>) -> Option<String> {
+        self.chain(id).into_iter().find_map(|(_, s)| s.jc.clone())
+    }
+
     /// Whether the style centres its paragraphs.
     pub fn centred(&self, id: Option<&str>) -> bool {
-        self.chain(id).into_iter().find_map(|(_, s)| s.centred).unwrap_or(false)
+        self.jc(id).is_some_and(|v| v == "center" || v == "centre")
     }
 
     /// Whether the style's text is bold.
     pub fn bold(&self, id: Option<&str>) -> bool {
-        self.chain(id).into_iter().find_map(|(_, s)| s.bold).unwrap_or(false)
+        self.chain(id).into_iter().find_map(|(_, s)| s.run.bold).unwrap_or(false)
+    }
+
+    /// A paragraph style's run properties with its ancestors' and the document defaults beneath.
+    pub fn run(&self, id: Option<&str>) -> RunProps {
+        let mut props = RunProps::default();
+        for (_, style) in self.chain(id) {
+            props = props.over(&style.run);
+        }
+        props.over(&self.defaults)
+    }
+
+    /// The run properties a character style (`w:rStyle`) sets itself, if the document defines it.
+    pub fn character(&self, id: &str) -> Option<&RunProps> {
+        self.by_id.get(id).map(|s| &s.run)
+    }
+
+    /// The exact line spacing the style gives, in twips.
+    pub fn exact_line(&self, id: Option<&str>) -> Option<f64> {
+        self.chain(id).into_iter().find_map(|(_, s)| s.exact_line)
     }
 }
 

@@ -7,7 +7,7 @@ use egui::RichText;
 
 use crate::compare::{ProjectSummary, Trend, csv, format_change, format_number, project_summary, typical_cases};
 use crate::library::check::{MIN_EXPERIENCE_WRITEUPS, experience_counts};
-use crate::library::{Kind, Library, Meta, Project, Record};
+use crate::library::{Evaluation, Kind, Library, Meta, Project, Record};
 use crate::ui::app::{Command, Ctx};
 use crate::ui::widgets::badge;
 
@@ -133,18 +133,7 @@ impl ProjectView {
             if !p.evaluation.is_empty() {
                 ui.add_space(8.0);
                 ui.heading("群众评价");
-                egui::Grid::new("evaluation").striped(true).num_columns(3).show(ui, |ui| {
-                    for h in ["时间", "满意度", "样本量"] {
-                        ui.label(RichText::new(h).strong());
-                    }
-                    ui.end_row();
-                    for e in &p.evaluation {
-                        ui.label(e.period.clone().unwrap_or_default());
-                        ui.label(e.satisfaction.map(|s| format!("{}%", format_number(s))).unwrap_or("—".into()));
-                        ui.label(e.sample.map(|s| format!("{s} 人")).unwrap_or("—".into()));
-                        ui.end_row();
-                    }
-                });
+                evaluation_table(ui, "evaluation", &p.evaluation);
             }
 
             ui.add_space(8.0);
@@ -220,18 +209,7 @@ fn comparison(ui: &mut egui::Ui, lib: &Library, record: &Record, p: &Project) ->
         ui.heading("群众评价");
         ui.horizontal_top(|ui| {
             crate::ui::widgets::charts::satisfaction(ui, &p.evaluation, egui::vec2(360.0, 200.0));
-            egui::Grid::new("evaluation-samples").striped(true).num_columns(3).show(ui, |ui| {
-                for h in ["时间", "满意度", "样本量"] {
-                    ui.label(RichText::new(h).strong());
-                }
-                ui.end_row();
-                for e in &p.evaluation {
-                    ui.label(e.period.clone().unwrap_or_default());
-                    ui.label(e.satisfaction.map(|s| format!("{}%", format_number(s))).unwrap_or("—".into()));
-                    ui.label(e.sample.map(|s| format!("{s} 人")).unwrap_or("—".into()));
-                    ui.end_row();
-                }
-            });
+            evaluation_table(ui, "evaluation-samples", &p.evaluation);
         });
     }
 
@@ -284,4 +262,20 @@ fn indicator_charts(ui: &mut egui::Ui, summary: &ProjectSummary) {
         });
         ui.add_space(8.0);
     }
+}
+
+/// The 群众评价 rounds as a table: when, satisfaction, sample size.
+fn evaluation_table(ui: &mut egui::Ui, id: &str, evaluation: &[Evaluation]) {
+    egui::Grid::new(id).striped(true).num_columns(3).show(ui, |ui| {
+        for h in ["时间", "满意度", "样本量"] {
+            ui.label(RichText::new(h).strong());
+        }
+        ui.end_row();
+        for e in evaluation {
+            ui.label(e.period.clone().unwrap_or_default());
+            ui.label(e.satisfaction.map(|s| format!("{}%", format_number(s))).unwrap_or("—".into()));
+            ui.label(e.sample.map(|s| format!("{s} 人")).unwrap_or("—".into()));
+            ui.end_row();
+        }
+    });
 }
