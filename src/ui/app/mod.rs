@@ -125,41 +125,41 @@ pub struct CasebookApp {
     pub root: PathBuf,
     pub library: Option<Arc<Library>>,
     pub index_ready: bool,
-    pub docs: u64,
-    pub progress: Option<Progress>,
+    docs: u64,
+    progress: Option<Progress>,
     /// What a running import is doing (reading, OCR of page N), shown in the status bar until it ends.
-    pub import_progress: Option<String>,
+    import_progress: Option<String>,
     /// The background embedding's coverage, and whether it is still running (none without a model).
-    pub semantic: Option<(crate::semantic::Coverage, bool)>,
+    semantic: Option<(crate::semantic::Coverage, bool)>,
     /// The last message for the status bar, and whether it is an error.
     pub status: Option<(String, bool)>,
     pub tab: Tab,
     pub search: SearchView,
-    pub project: ProjectView,
-    pub overview: OverviewView,
+    project: ProjectView,
+    overview: OverviewView,
     pub archive: ArchiveView,
-    pub cross: CrossView,
+    cross: CrossView,
     pub editor: EditorView,
     pub bundle: BundleView,
     pub export_dialog: ExportDialog,
     pub indicator_dialog: IndicatorDialog,
     /// The app's own file chooser (no native dialog, or it was cancelled).
     pub file_chooser: FileChooser,
-    pub bundle_export: BundleExportDialog,
+    bundle_export: BundleExportDialog,
     /// Imported files waiting for the editor (it edits one at a time).
-    pub pending_imports: Vec<ImportDraft>,
+    pending_imports: Vec<ImportDraft>,
     /// Drafts left by a session that did not end cleanly, offered back.
     pub offered_drafts: Vec<Draft>,
     /// The editor asked to close with unsaved edits: ask before discarding them.
-    pub confirm_close: bool,
+    confirm_close: bool,
     /// Whether to use the system's file dialogs (tests turn them off so a desktop session never pops one up).
     pub native_dialogs: bool,
     /// A file waiting for a destination typed by hand (no native save dialog, or it was cancelled).
-    pub save_prompt: Option<SavePrompt>,
+    save_prompt: Option<SavePrompt>,
     /// The path field shown when no native folder dialog is available (or it was cancelled).
-    pub path_prompt: Option<String>,
+    path_prompt: Option<String>,
     /// 返回/前进 through opened records and pages.
-    pub navigation: Navigation,
+    navigation: Navigation,
     /// The help page shown, if any.
     pub help: Option<HelpPage>,
     /// Set on the first frame; the worker uses it to wake the UI.
