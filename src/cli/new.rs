@@ -170,7 +170,9 @@ pub fn run(root: &Path, args: NewArgs) -> anyhow::Result<ExitCode> {
     }
     let rel = store::path_for_meta(&lib, &meta);
     let text = store::render_record(&meta, None, body)?;
-    let planned = match store::plan(&lib, vec![store::Write::record(&rel, text)]) {
+    // A new record never replaces a file that appeared in its place since the library was read.
+    let write = store::Write::record(&rel, text).expecting(store::Seen::Absent);
+    let planned = match store::plan(&lib, vec![write]) {
         Err(store::StoreError::Invalid(errors)) => {
             for p in &errors {
                 say_err!("错误 {rel}: [{}] {}", p.code, p.message);

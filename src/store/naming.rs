@@ -218,9 +218,15 @@ fn place(lib: &Library, kind: Kind, district: Option<&str>, id: &str, project_di
     unused_path(lib, candidate)
 }
 
-/// `a/b.md`, or `a/b-2.md`, `a/b-3.md` … when a file (or a loaded record) is already there.
+/// `a/b.md`, or `a/b-2.md`, `a/b-3.md` … when a record of the library, or a record file it could not read, is
+/// already there. Decided from the loaded library alone (no file system), so the app can show it while the user
+/// types; a file that appeared since the library was read is caught when the write is planned (a new record
+/// expects its place empty, [`crate::store::Seen::Absent`]).
 fn unused_path(lib: &Library, candidate: String) -> String {
-    let taken = |rel: &str| lib.root.join(rel).exists() || lib.records.iter().any(|r| r.path.eq_ignore_ascii_case(rel));
+    let taken = |rel: &str| {
+        lib.records.iter().any(|r| r.path.eq_ignore_ascii_case(rel))
+            || lib.load_problems.iter().any(|p| p.path.eq_ignore_ascii_case(rel))
+    };
     if !taken(&candidate) {
         return candidate;
     }
@@ -316,6 +322,28 @@ mod tests {
         assert_eq!(path_for(&lib, Kind::Site, Some("渝中区"), "yz-s5"), "yuzhong/sites/yz-s5.md");
         assert_eq!(path_for(&lib, Kind::Collection, None, "col-01"), "collections/col-01.md");
         assert_eq!(path_for(&lib, Kind::Writeup, Some("渝中区"), "yz-w01"), "yuzhong/yz-w01.md");
+    }
+
+    #[test]
+    fn a_file_the_library_could_not_read_is_never_a_new_records_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("yuzhong")).unwrap();
+        // Unreadable as a record (no front matter end): a load problem, not a record, and still a file to keep.
+        std::fs::write(root.join("yuzhong/yz-w01.md"), "---\nid: [\n").unwrap();
+        let lib = Library::load(root).unwrap();
+        assert!(lib.records.is_empty() && !lib.load_problems.is_empty());
+        assert_eq!(path_for(&lib, Kind::Writeup, Some("渝中区"), "yz-w01"), "yuzhong/yz-w01-2.md");
+
+        // A file that appears after the library was read: a new record's write expects its place empty.
+        let rel = path_for(&lib, Kind::Writeup, Some("渝中区"), "yz-w02");
+        std::fs::write(root.join(&rel), "别人的文件").unwrap();
+        let lock = crate::store::WriteLock::take(root).unwrap();
+        let text = "---\nid: yz-w02\ntitle: 新材料\ndistrict: 渝中区\ntype: 经验材料\nyear: 2022\n---\n正文\n";
+        let write = crate::store::Write::record(&rel, text).expecting(crate::store::Seen::Absent);
+        let committed = crate::store::plan(&lib, vec![write]).unwrap().commit(&lock).unwrap();
+        assert!(committed.written.is_empty() && committed.conflicts.len() == 1);
+        assert_eq!(std::fs::read_to_string(root.join(&rel)).unwrap(), "别人的文件");
     }
 
     #[test]

@@ -40,6 +40,8 @@ pub enum Job {
         /// Pictures added with 插入图片, by their path in the library.
         attachments: Vec<(String, Vec<u8>)>,
         draft_key: String,
+        /// A new record: its place must still be empty (never replace a file that appeared there).
+        new: bool,
     },
     /// Read a picture for 插入图片.
     ReadImage(PathBuf),
@@ -463,11 +465,12 @@ impl WorkerState {
                         Err(e) => send(Event::Error(format!("无法保存{what}到 {}：{e}", path.display()))),
                     }
                 }
-                Job::SaveRecord { library, rel, text, attachments, draft_key } => {
+                Job::SaveRecord { library, rel, text, attachments, draft_key, new } => {
                     // The same lock as the CLI's: a `casebook new` or import waits for this save, and this one
                     // for them.
                     let saved = store::WriteLock::take_current(&library).and_then(|(lock, library)| {
-                        let mut writes = vec![store::Write::record(&rel, text)];
+                        let record = store::Write::record(&rel, text);
+                        let mut writes = vec![if new { record.expecting(store::Seen::Absent) } else { record }];
                         writes
                             .extend(attachments.into_iter().map(|(path, bytes)| store::Write::attachment(path, bytes)));
                         let planned = store::plan(&library, writes)?;

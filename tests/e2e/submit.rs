@@ -486,3 +486,20 @@ fn new_records_of_every_kind() {
     assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(all_files(lib.root()), before);
 }
+
+#[test]
+fn a_new_record_never_takes_the_place_of_a_file_the_library_could_not_read() {
+    let lib = TempLibrary::new();
+    lib.file(
+        "yuzhong/yz-p01/project.md",
+        "---\nkind: project\nid: yz-p01\nname: 院落议事\ndistrict: 渝中区\nthemes: [自治强基]\n---\n简介。\n",
+    );
+    // A write-up whose front matter is broken: not a record the library holds, but someone's work.
+    let broken = "---\nid: yz-p01-1\ntitle: [未写完\n---\n正文写了一半。\n";
+    lib.file("yuzhong/yz-p01/yz-p01-1.md", broken);
+    let o =
+        lib.run(&["new", "writeup", "--id", "yz-p01-1", "--project", "yz-p01", "--title", "新材料", "--year", "2022"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("yuzhong/yz-p01/yz-p01-1-2.md"), "{}", o.stdout);
+    assert_eq!(std::fs::read_to_string(lib.root().join("yuzhong/yz-p01/yz-p01-1.md")).unwrap(), broken);
+}

@@ -342,7 +342,8 @@ impl EditorView {
             Ok(text) => {
                 s.saving = true;
                 s.sent = Some((s.meta.clone(), s.body.clone()));
-                let job = Job::SaveRecord { library: lib.clone(), rel, text, attachments, draft_key: s.key.clone() };
+                let (library, draft_key, new) = (lib.clone(), s.key.clone(), s.rel.is_none());
+                let job = Job::SaveRecord { library, rel, text, attachments, draft_key, new };
                 Some(Command::Work(job))
             }
             Err(message) => {
