@@ -39,6 +39,14 @@ use crate::store::{LibraryLock, LockName, Wait, write_atomic};
 /// At most this many threads search one query (one per segment).
 const SEARCH_THREADS: usize = 4;
 
+/// What the earlier queries of a 在结果中检索 found, and for which queries and which state of the index.
+pub(crate) struct WithinFound {
+    pub(crate) generation: u64,
+    pub(crate) segments: Vec<tantivy::index::SegmentId>,
+    pub(crate) earlier: Vec<String>,
+    pub(crate) found: Option<Arc<std::collections::HashSet<tantivy::DocAddress>>>,
+}
+
 /// Why an index was built from scratch: told to the user once, and tested on by kind rather than by wording.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RebuildReason {
@@ -113,6 +121,9 @@ pub struct SearchIndex {
     pub(crate) fields: Fields,
     /// Facet ordinals per segment, read once (see [`super::facets`]).
     pub(crate) facet_cache: FacetCache,
+    /// The records the earlier queries of the last 在结果中检索 found (see [`super::searcher`]): paging through
+    /// a narrowed result list asks for them again on every page.
+    pub(crate) within_cache: std::sync::Mutex<Option<WithinFound>>,
     pub(super) manifest: ManifestFile,
     /// The folder under `.casebook/` holding this index; `None` when it lives in memory.
     pub(super) folder: Option<String>,
@@ -351,6 +362,7 @@ impl SearchIndex {
             reader,
             fields,
             facet_cache: FacetCache::default(),
+            within_cache: std::sync::Mutex::new(None),
             manifest: ManifestFile {
                 manifest,
                 path: folder.as_deref().map(|f| manifest_path(root, f)),

@@ -23,7 +23,7 @@ use super::SearchError;
 use super::analyze::{Unit, WordStats, minimum_should_match, word_units};
 use super::facets::{Facet, FacetCollector, Facets};
 use super::fusion::{FUSE_DEPTH, Lexical, SEMANTIC_ONLY_DEPTH, fuse};
-use super::index::SearchIndex;
+use super::index::{SearchIndex, WithinFound};
 use super::query::{Filters, ParsedQuery, Term as QTerm, parse};
 use super::snippet::{Snippet, make_snippet};
 use super::tokenizer::bigram_tokens;
@@ -410,6 +410,20 @@ impl SearchIndex {
         searcher: &tantivy::Searcher,
         earlier: &[String],
     ) -> Result<Option<Arc<HashSet<DocAddress>>>, SearchError> {
+        if earlier.iter().all(|q| q.trim().is_empty()) {
+            return Ok(None);
+        }
+        let generation = searcher.generation().generation_id();
+        let segments: Vec<tantivy::index::SegmentId> =
+            searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
+        let mut cache = self.within_cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(c) = cache.as_ref()
+            && c.generation == generation
+            && c.segments == segments
+            && c.earlier == earlier
+        {
+            return Ok(c.found.clone());
+        }
         let mut found: Option<Arc<HashSet<DocAddress>>> = None;
         for query in earlier.iter().filter(|q| !q.trim().is_empty()) {
             let mut parsed = parse(query);
@@ -421,6 +435,7 @@ impl SearchIndex {
             }
             found = Some(Arc::new(self.run(searcher, &plan, DocSetCollector)?));
         }
+        *cache = Some(WithinFound { generation, segments, earlier: earlier.to_vec(), found: found.clone() });
         Ok(found)
     }
 }
@@ -1084,5 +1099,29 @@ mod tests {
         assert!(both.iter().all(|p| narrowed.contains(p)));
         let without = paths("调解", &["网格员 -信访"]);
         assert!(without.iter().all(|p| !paths("信访", &[]).contains(p)));
+    }
+
+    #[test]
+    fn a_narrowed_search_follows_the_index_when_it_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let writeup = |id: &str, body: &str| {
+            let text =
+                format!("---\nid: {id}\ntitle: {id}\ndistrict: 渝中区\ntype: 经验材料\nyear: 2022\n---\n{body}\n");
+            std::fs::write(root.join(format!("{id}.md")), text).unwrap();
+        };
+        writeup("a", "网格员上门调解邻里纠纷。");
+        writeup("b", "院落议事会调解停车矛盾。");
+        let (mut index, _) = SearchIndex::open(root).unwrap();
+        let narrowed = |index: &SearchIndex| {
+            let mut req = SearchRequest::new("调解");
+            req.filters.within = vec!["网格员".into()];
+            index.matching_paths(&req).unwrap()
+        };
+        assert_eq!(narrowed(&index), ["a.md"]);
+        assert_eq!(narrowed(&index), ["a.md"], "asked again (a next page): the same");
+        writeup("b", "院落议事会请网格员调解停车矛盾。");
+        index.sync().unwrap();
+        assert_eq!(narrowed(&index), ["a.md", "b.md"], "the earlier search is run again on the changed index");
     }
 }
