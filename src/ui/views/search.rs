@@ -678,7 +678,8 @@ impl SearchView {
                     ui.weak("暂无相似材料。");
                 }
                 for h in hits {
-                    ui.horizontal(|ui| {
+                    // Wrapped: a long title never widens the pane (and with it squeezes the result list).
+                    ui.horizontal_wrapped(|ui| {
                         if ui.link(&h.title).clicked() {
                             commands.push(Command::OpenRecord(h.id.clone()));
                         }
@@ -786,7 +787,7 @@ fn header(
         let row = |ui: &mut egui::Ui, k: &str, v: String| {
             if !v.is_empty() {
                 ui.weak(k);
-                ui.label(v);
+                ui.add(egui::Label::new(v).wrap());
                 ui.end_row();
             }
         };
