@@ -6,7 +6,7 @@
 mod catalog;
 mod cross;
 pub mod csv;
-mod naming;
+pub mod naming;
 
 use serde::Serialize;
 

@@ -22,6 +22,34 @@ pub fn indicator_key(config: &Config, name: &str) -> String {
     written_form(&canonical)
 }
 
+/// Pairs of indicator names that are kept apart but may be one indicator: the key of one (at least four
+/// characters) is inside the other's (民转刑案件 / 矛盾纠纷引发的民转刑案件数). They are compared as two indicators,
+/// so `casebook check` asks whether they are one; the answer is a synonym group in `casebook.yaml` or one name.
+/// Each pair once, shorter name first, in the order the names are given.
+pub fn near_names<'a>(config: &Config, names: &[&'a str]) -> Vec<(&'a str, &'a str)> {
+    let mut keys: Vec<(String, &'a str)> = Vec::new();
+    for name in names {
+        let key = indicator_key(config, name);
+        if !key.is_empty() && !keys.iter().any(|(k, _)| *k == key) {
+            keys.push((key, name));
+        }
+    }
+    let mut out = Vec::new();
+    for (i, (a, name_a)) in keys.iter().enumerate() {
+        for (b, name_b) in &keys[i + 1..] {
+            let (short, long, pair) = if a.chars().count() <= b.chars().count() {
+                (a, b, (*name_a, *name_b))
+            } else {
+                (b, a, (*name_b, *name_a))
+            };
+            if short.chars().count() >= 4 && long.contains(short.as_str()) {
+                out.push(pair);
+            }
+        }
+    }
+    out
+}
+
 /// The name without the differences of writing (see the module documentation).
 fn written_form(folded: &str) -> String {
     let mut s: String = folded
@@ -62,6 +90,26 @@ mod tests {
         assert_ne!(key("农村社区家长学校覆盖率"), key("城市社区家长学校覆盖率"));
         assert_ne!(key("命案发案数"), key("刑事案件立案数"));
         assert_ne!(key("数量"), key(""));
+    }
+
+    #[test]
+    fn names_inside_others_are_near_but_qualified_twins_are_not() {
+        let c = Config::default();
+        let names = [
+            "矛盾纠纷引发的民转刑案件数",
+            "民转刑案件",
+            "农村社区家长学校覆盖率",
+            "城市社区家长学校覆盖率",
+            "家长学校覆盖率（农村社区）",
+            "刑事案件",
+        ];
+        assert_eq!(near_names(&c, &names), [("民转刑案件", "矛盾纠纷引发的民转刑案件数")]);
+        // Three characters say too little to suggest a pair (案件数 is in many names).
+        assert!(near_names(&c, &["案件数", "刑事案件数"]).is_empty());
+        // A synonym group answers the question: merged, no longer near.
+        let mut grouped = Config::default();
+        grouped.synonyms = vec![vec!["民转刑案件".into(), "矛盾纠纷引发的民转刑案件数".into()]];
+        assert!(near_names(&grouped, &names[..2]).is_empty());
     }
 
     #[test]

@@ -81,6 +81,7 @@ fn check_with(lib: &Library, found: Vec<Problem>) -> Report {
     }
     let incomplete = c.completeness();
     c.site_counts();
+    c.indicator_names();
     let mut report = Report::default();
     for p in c.problems {
         match p.severity {
@@ -421,6 +422,35 @@ impl Checker<'_> {
             }
         }
         incomplete
+    }
+
+    /// Indicator names kept apart that may be one indicator ([`crate::compare::naming::near_names`]): the
+    /// cross-district comparison would list them twice. Said once per pair, on the first project using the
+    /// shorter name.
+    fn indicator_names(&mut self) {
+        let mut first_use: Vec<(&str, &Record)> = Vec::new();
+        for p in self.lib.of_kind(Kind::Project) {
+            let Meta::Project(project) = &p.meta else { continue };
+            for name in project.indicators.iter().filter_map(|i| i.name.as_deref()) {
+                if !first_use.iter().any(|(n, _)| *n == name) {
+                    first_use.push((name, p));
+                }
+            }
+        }
+        let names: Vec<&str> = first_use.iter().map(|(n, _)| *n).collect();
+        for (short, long) in crate::compare::naming::near_names(&self.lib.config, &names) {
+            let (Some((_, here)), Some((_, there))) =
+                (first_use.iter().find(|(n, _)| *n == short), first_use.iter().find(|(n, _)| *n == long))
+            else {
+                continue;
+            };
+            let message = format!(
+                "指标 “{short}” 与 “{long}”（{}）名称相近，横向对比时按两个指标计；若是同一指标，请统一名称，或在 casebook.yaml 的 synonyms 中列为一组",
+                there.id().unwrap_or(&there.path)
+            );
+            let line = here.line_of("indicators");
+            self.push(here, line, Severity::Warning, "indicator-name-near", message);
+        }
     }
 
     /// Seed rule: a district prepares 3–4 demonstration sites.

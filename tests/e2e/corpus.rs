@@ -15,7 +15,9 @@ fn corpus_passes_check_with_only_the_deliberate_warnings() {
     warnings.sort();
     assert_eq!(warnings.iter().filter(|w| w.0 == "project-incomplete").count(), 2, "{warnings:?}");
     assert_eq!(warnings.iter().filter(|w| w.0 == "encoding-gbk").count(), 1, "{warnings:?}");
-    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    // 民转刑案件 (黔江) and 矛盾纠纷引发的“民转刑”案件数 (沙坪坝): as offices name them, left for the user to decide.
+    assert!(warnings.contains(&("indicator-name-near", "qianjiang/qj-p03/project.md")), "{warnings:?}");
+    assert_eq!(warnings.len(), 4, "{warnings:?}");
     let mut incomplete = report.stats.incomplete_projects.clone();
     incomplete.sort();
     assert_eq!(incomplete, ["bn-p02", "yc-p02"]);
