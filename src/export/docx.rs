@@ -6,8 +6,10 @@
 //!   headings 一、黑体, （一）楷体_GB2312, 1. 仿宋. East Asian fonts are named in `w:eastAsia`; the font table gives
 //!   each an alternative name (仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体, 方正小标宋简体 → 宋体) for machines without it.
 //!   Fonts are named, never embedded (方正 fonts need a licence to embed).
-//! - A document grid of 22 lines × 28 characters (`linesAndChars`: line pitch 579 twips, character pitch
-//!   16 pt − 849/4096 pt, as in the Word template of the standard).
+//! - 22 lines × 28 characters: a line grid of 579 twips, and every character condensed by 0.25 pt (`w:spacing
+//!   w:val="-5"`), so 28 characters of 16 pt fill the 156 mm line in Word, WPS and LibreOffice alike. The Word
+//!   template of the standard uses a character grid instead (`linesAndChars`, 16 pt − 849/4096 pt); LibreOffice
+//!   gives each 16 pt character two cells of such a grid, 14 to the line, so it is not used.
 //! - Page numbers “— 1 —” in 4号 宋体 (a PAGE field between em dashes), odd pages at the right and even pages at
 //!   the left, one character in from the edge of the type area (`w:evenAndOddHeaders`, two footers); the cover and
 //!   the contents form their own section without a number, so the body starts at page 1.
@@ -246,8 +248,8 @@ fn footer(side: Side) -> String {
     )
 }
 
-/// Character pitch of the grid, in 1/4096 pt beyond the body size: 28 characters fill the 156 mm type area.
-const CHAR_SPACE: i32 = -849;
+/// Character spacing, in twentieths of a point: 16 pt − 0.25 pt puts 28 characters on the 156 mm line.
+pub const CHAR_SPACING: i32 = -5;
 
 /// Section properties: A4, the 9704 margins, the 22 × 28 grid; the body section carries the page-number footers
 /// (odd and even) and restarts numbering at 1.
@@ -262,7 +264,7 @@ fn sect_pr(body: bool) -> String {
         "<w:sectPr>{footer}<w:type w:val=\"nextPage\"/><w:pgSz w:w=\"{PAGE_WIDTH}\" w:h=\"{PAGE_HEIGHT}\"/>\
 <w:pgMar w:top=\"{MARGIN_TOP}\" w:right=\"{MARGIN_RIGHT}\" w:bottom=\"{MARGIN_BOTTOM}\" w:left=\"{MARGIN_LEFT}\" \
 w:header=\"851\" w:footer=\"1418\" w:gutter=\"0\"/>{numbering}<w:cols w:space=\"425\"/>\
-<w:docGrid w:type=\"linesAndChars\" w:linePitch=\"{LINE}\" w:charSpace=\"{CHAR_SPACE}\"/></w:sectPr>"
+<w:docGrid w:type=\"lines\" w:linePitch=\"{LINE}\"/></w:sectPr>"
     )
 }
 
@@ -283,9 +285,11 @@ fn styles() -> String {
     let centred = format!("<w:jc w:val=\"center\"/>{NO_INDENT}<w:snapToGrid w:val=\"0\"/>");
     let body_rpr = format!("{}{}", fonts(FANGSONG), size(32));
     let mut out = format!(
-        "{XML_HEAD}<w:styles xmlns:w=\"{W_NS}\"><w:docDefaults><w:rPrDefault><w:rPr>{body_rpr}<w:kern w:val=\"2\"/>\
-<w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\"/></w:rPr></w:rPrDefault>\
+        "{XML_HEAD}<w:styles xmlns:w=\"{W_NS}\"><w:docDefaults><w:rPrDefault><w:rPr>{}\
+<w:spacing w:val=\"{CHAR_SPACING}\"/><w:kern w:val=\"2\"/>{}<w:lang w:val=\"en-US\" w:eastAsia=\"zh-CN\" w:bidi=\"ar-SA\"/></w:rPr></w:rPrDefault>\
 <w:pPrDefault><w:pPr>{}<w:jc w:val=\"both\"/></w:pPr></w:pPrDefault></w:docDefaults>",
+        fonts(FANGSONG),
+        size(32),
         exact(LINE)
     );
     let styles = [

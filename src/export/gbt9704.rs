@@ -283,15 +283,20 @@ fn is_body(p: &Para) -> bool {
     p.text.chars().count() >= 20 && !p.centred && crate::text::markdown::heading_rank(&p.text).is_none()
 }
 
-fn body_font(paras: &[Para]) -> Finding {
+/// The run properties most characters of the body paragraphs have.
+fn body_run(paras: &[Para]) -> Option<RunProps> {
     let mut tally: HashMap<String, (RunProps, usize)> = HashMap::new();
     for p in paras.iter().filter(|p| is_body(p)) {
         for (props, n) in &p.runs {
             tally.entry(format!("{props:?}")).or_insert_with(|| (props.clone(), 0)).1 += n;
         }
     }
+    tally.into_values().max_by_key(|(_, n)| *n).map(|(props, _)| props)
+}
+
+fn body_font(paras: &[Para]) -> Finding {
     let expected = "3号（16 磅）仿宋";
-    let Some((props, _)) = tally.into_values().max_by_key(|(_, n)| *n) else {
+    let Some(props) = body_run(paras) else {
         return finding("正文字体字号", expected, "没有正文段落可量", Verdict::Unknown);
     };
     let verdict = match (&props.font, props.size) {
@@ -349,7 +354,23 @@ fn grid_rules(section: Option<&Element>, styles: &Styles, paras: &[Para]) -> Vec
             let n = (w / pitch + 0.01).floor();
             finding("每行字数", "28 字", format!("{n:.0} 字（字距 {:.2} 磅）", pitch / 20.0), met(n as i64 == 28))
         }
-        _ => finding("每行字数", "28 字", "未设置字符网格（每行字数随字号而定，3号字一般为 27 字）", Verdict::Broken),
+        // No character grid: the body's size and character spacing decide.
+        _ => match (width, body_run(paras).and_then(|r| r.size.map(|s| (s, r.spacing)))) {
+            (Some(w), Some((half_points, spacing))) => {
+                let spacing = spacing.unwrap_or(0.0);
+                let pitch = f64::from(half_points) * 10.0 + spacing;
+                let n = (w / pitch + 0.01).floor();
+                let how = if spacing == 0.0 {
+                    format!("{n:.0} 字（未设置字符网格，字号 {} 磅）", f64::from(half_points) / 2.0)
+                } else {
+                    format!("{n:.0} 字（字号 {} 磅，字距 {:+.2} 磅）", f64::from(half_points) / 2.0, spacing / 20.0)
+                };
+                finding("每行字数", "28 字", how, met(n as i64 == 28))
+            }
+            _ => {
+                finding("每行字数", "28 字", "未设置字符网格（每行字数随字号而定，3号字一般为 27 字）", Verdict::Broken)
+            }
+        },
     };
     vec![lines, chars]
 }

@@ -376,16 +376,21 @@ fn route_packet_in_every_format() {
     assert!(document.contains("<w:footerReference w:type=\"even\" r:id=\"rIdFooter2\"/>"));
     let settings = read_zip_part(&docx, "word/settings.xml");
     assert!(settings.contains("<w:evenAndOddHeaders/>") && settings.contains("<w:updateFields w:val=\"true\"/>"));
-    // The 22 × 28 grid: 28 characters of 16 pt − 849/4096 pt fill the 156 mm type area.
+    // 22 × 28: a line grid of 579 twips, and 16 pt characters condensed so that 28 fill the 156 mm type area
+    // (a character grid would give each character two cells in LibreOffice).
     let grid = body.elements.iter().filter(|(n, _)| n == "w:docGrid").collect::<Vec<_>>();
     assert!(!grid.is_empty());
     for (_, attrs) in grid {
         let get = |key: &str| attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
-        assert_eq!((get("w:type"), get("w:linePitch")), (Some("linesAndChars"), Some("579")));
-        let pitch_pt = 16.0 + get("w:charSpace").unwrap().parse::<f64>().unwrap() / 4096.0;
-        let text_width_pt = (11906.0 - 1587.0 - 1474.0) / 20.0;
-        assert!((text_width_pt / pitch_pt - 28.0).abs() < 0.01, "{} characters per line", text_width_pt / pitch_pt);
+        assert_eq!((get("w:type"), get("w:linePitch")), (Some("lines"), Some("579")));
     }
+    let styles_xml = read_zip_part(&docx, "word/styles.xml");
+    let defaults = &styles_xml[..styles_xml.find("</w:docDefaults>").unwrap()];
+    let spacing: f64 =
+        defaults.split("<w:spacing w:val=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    let pitch_pt = 16.0 + spacing / 20.0;
+    let text_width_pt = (11906.0 - 1587.0 - 1474.0) / 20.0;
+    assert_eq!((text_width_pt / pitch_pt).floor(), 28.0, "{} characters per line", text_width_pt / pitch_pt);
 
     // Markdown holds the same titles.
     let md = std::fs::read_to_string(file_with(&files, ".md")).unwrap();

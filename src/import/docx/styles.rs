@@ -8,13 +8,15 @@ use std::collections::HashMap;
 
 use super::dom::Element;
 
-/// Run properties that a style or a run sets: the East Asian font, the size in half-points, bold. `None`: not
-/// set here (inherited).
+/// Run properties that a style or a run sets: the East Asian font, the size in half-points, bold, and the
+/// spacing added to each character in twentieths of a point (`w:spacing`, negative to condense). `None`: not set
+/// here (inherited).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunProps {
     pub font: Option<String>,
     pub size: Option<u32>,
     pub bold: Option<bool>,
+    pub spacing: Option<f64>,
 }
 
 impl RunProps {
@@ -26,7 +28,8 @@ impl RunProps {
             .and_then(|f| f.attr("eastAsia").or_else(|| f.attr("ascii")).map(str::to_string))
             .or_else(|| fonts.and_then(|f| f.attr("eastAsiaTheme")).map(|t| format!("主题字体（{t}）")));
         let size = rpr.child_val("sz").and_then(|v| v.parse().ok());
-        RunProps { font, size, bold: flag(rpr.child("b")) }
+        let spacing = rpr.child_val("spacing").and_then(|v| v.trim().parse().ok());
+        RunProps { font, size, bold: flag(rpr.child("b")), spacing }
     }
 
     /// These properties, with what `under` sets filling the gaps.
@@ -35,6 +38,7 @@ impl RunProps {
             font: self.font.or_else(|| under.font.clone()),
             size: self.size.or(under.size),
             bold: self.bold.or(under.bold),
+            spacing: self.spacing.or(under.spacing),
         }
     }
 }
