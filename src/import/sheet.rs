@@ -84,6 +84,21 @@ fn read_checked(bytes: &[u8], ext: &str, format: Format) -> Result<Vec<Sheet>, S
     let damaged = |e: &dyn std::fmt::Display| format!("表格文件已损坏或格式不受支持（{e}）");
     let mut budget = Budget { cells: 0 };
     let mut sheets = Vec::new();
+    // .xlsx and .xlsb are read cell by cell, counted against the budget as they stream (their readers are two
+    // types with the same methods and no shared trait).
+    macro_rules! streamed {
+        ($book:ident) => {
+            for name in $book.sheet_names().into_iter().take(MAX_SHEETS) {
+                let mut sheet = Sheet { name: name.clone(), ..Sheet::default() };
+                let mut cells = $book.worksheet_cells_reader(&name).map_err(|e| damaged(&e))?;
+                while let Some(cell) = cells.next_cell().map_err(|e| damaged(&e))? {
+                    budget.add(&mut sheet, (0, 0), cell.get_position(), text_of_ref(cell.get_value()))?;
+                }
+                drop(cells);
+                sheets.push(sheet);
+            }
+        };
+    }
     match format {
         // A .xls sheet is at most 65,536 × 256 cells, and an .ods range is what the file holds: read as ranges.
         Format::Compound => {
@@ -96,27 +111,11 @@ fn read_checked(bytes: &[u8], ext: &str, format: Format) -> Result<Vec<Sheet>, S
         }
         Format::Zip if ext == "xlsb" => {
             let mut book = Xlsb::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;
-            for name in book.sheet_names().into_iter().take(MAX_SHEETS) {
-                let mut sheet = Sheet { name: name.clone(), ..Sheet::default() };
-                let mut cells = book.worksheet_cells_reader(&name).map_err(|e| damaged(&e))?;
-                while let Some(cell) = cells.next_cell().map_err(|e| damaged(&e))? {
-                    budget.add(&mut sheet, (0, 0), cell.get_position(), text_of_ref(cell.get_value()))?;
-                }
-                drop(cells);
-                sheets.push(sheet);
-            }
+            streamed!(book);
         }
         Format::Zip => {
             let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;
-            for name in book.sheet_names().into_iter().take(MAX_SHEETS) {
-                let mut sheet = Sheet { name: name.clone(), ..Sheet::default() };
-                let mut cells = book.worksheet_cells_reader(&name).map_err(|e| damaged(&e))?;
-                while let Some(cell) = cells.next_cell().map_err(|e| damaged(&e))? {
-                    budget.add(&mut sheet, (0, 0), cell.get_position(), text_of_ref(cell.get_value()))?;
-                }
-                drop(cells);
-                sheets.push(sheet);
-            }
+            streamed!(book);
         }
     }
     Ok(sheets)

@@ -169,6 +169,42 @@ fn searched_from_the_field(lib: &TempLibrary, query: &str, n: usize) -> (Harness
     (harness, ids)
 }
 
+/// At 1024 × 768 a record opened in the detail pane, with its long 相似经验 titles, leaves the result list its
+/// width (it once widened the pane to the longest similar title and squeezed the list to about 170 px).
+#[test]
+fn an_opened_record_leaves_the_result_list_its_width_on_a_small_screen() {
+    let lib = corpus_copy();
+    let mut app = CasebookApp::new(lib.root().to_path_buf(), PersistedState::default());
+    app.native_dialogs = false;
+    let mut harness = Harness::builder()
+        .with_size(Vec2::new(1024.0, 768.0))
+        .build_ui_state(|ui, app: &mut CasebookApp| app.show(ui), app);
+    wait_for(&mut harness, "the index", |app| app.index_ready);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    harness.run_steps(2);
+    harness.get_by_label("关键词").type_text("调解");
+    wait_for(&mut harness, "results", |app| results_for(app, "调解"));
+    let title_width = |harness: &Harness<'static, CasebookApp>| {
+        let title = harness.state().search.results.as_ref().unwrap().rows[1].as_ref().unwrap().title.clone();
+        let start: String = title.chars().take(6).collect();
+        harness.get_all_by_label_contains(&start).map(|n| n.rect().width()).fold(0.0, f32::max)
+    };
+    let before = title_width(&harness);
+    harness.key_press(egui::Key::ArrowDown);
+    wait_for(&mut harness, "similar write-ups", |app| {
+        app.search
+            .similar
+            .as_ref()
+            .is_some_and(|(id, hits)| Some(id) == app.search.selected.as_ref() && !hits.is_empty())
+    });
+    harness.run_steps(4);
+    let after = title_width(&harness);
+    assert!(
+        after >= 240.0 && after >= before * 0.8,
+        "a result title is {after:.0} px wide (before opening: {before:.0})"
+    );
+}
+
 #[test]
 fn results_are_walked_with_the_arrow_keys_and_opened_anywhere_on_the_row() {
     let lib = corpus_copy();

@@ -30,7 +30,7 @@ pub fn before_after(ui: &mut egui::Ui, c: &IndicatorChange, id: usize, size: egu
     let unit = c.unit.clone();
     let chart = BarChart::new(c.name.clone(), bars)
         .element_formatter(Box::new(move |bar, _| format!("{}：{} {}", bar.name, format_number(bar.value), unit)));
-    let axis_labels = labels.clone();
+    let axis_labels = labels.to_vec();
     let target = c.target;
     let (before, after) = (c.before, c.after);
     // Room above the tallest bar (or the target) for the figures.
@@ -48,14 +48,7 @@ pub fn before_after(ui: &mut egui::Ui, c: &IndicatorChange, id: usize, size: egu
         .include_y(top * 1.18)
         .include_x(-0.6)
         .include_x(1.6)
-        .x_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() < 1e-6 && (0.0..=1.0).contains(&i) {
-                axis_labels[i as usize].clone()
-            } else {
-                String::new()
-            }
-        })
+        .x_axis_formatter(category_axis(axis_labels))
         .y_axis_formatter(|mark, _| format_number(mark.value))
         .show(ui, |plot| {
             plot.bar_chart(chart);
@@ -159,14 +152,7 @@ pub fn cross_ranking(ui: &mut egui::Ui, table: &CrossTable, height: f32) {
         .include_x(-0.6)
         .include_x(n as f64 - 0.4)
         .y_axis_label(axis)
-        .x_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < names.len() {
-                names[i as usize].clone()
-            } else {
-                String::new()
-            }
-        })
+        .x_axis_formatter(category_axis(names))
         .y_axis_formatter(|mark, _| format_number(mark.value))
         .show(ui, |plot| {
             plot.bar_chart(chart);
@@ -181,4 +167,16 @@ pub fn cross_ranking(ui: &mut egui::Ui, table: &CrossTable, height: f32) {
 /// A bar's figure, large enough to read at a glance.
 fn label_text(text: &str) -> egui::RichText {
     egui::RichText::new(text).size(13.0).strong()
+}
+
+/// An x axis of categories at 0, 1, 2 …: each whole mark is named, the marks between are blank.
+fn category_axis(names: Vec<String>) -> impl Fn(egui_plot::GridMark, &std::ops::RangeInclusive<f64>) -> String {
+    move |mark, _| {
+        let i = mark.value.round();
+        if (mark.value - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < names.len() {
+            names[i as usize].clone()
+        } else {
+            String::new()
+        }
+    }
 }
