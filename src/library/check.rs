@@ -428,20 +428,21 @@ impl Checker<'_> {
     /// cross-district comparison would list them twice. Said once per pair, on the first project using the
     /// shorter name.
     fn indicator_names(&mut self) {
-        let mut first_use: Vec<(&str, &Record)> = Vec::new();
+        // Each name once, with the first project that uses it (a save checks the whole library: no quadratic
+        // look-ups over every project's indicators).
+        let mut first_use: HashMap<&str, &Record> = HashMap::new();
+        let mut names: Vec<&str> = Vec::new();
         for p in self.lib.of_kind(Kind::Project) {
             let Meta::Project(project) = &p.meta else { continue };
             for name in project.indicators.iter().filter_map(|i| i.name.as_deref()) {
-                if !first_use.iter().any(|(n, _)| *n == name) {
-                    first_use.push((name, p));
+                if let std::collections::hash_map::Entry::Vacant(e) = first_use.entry(name) {
+                    e.insert(p);
+                    names.push(name);
                 }
             }
         }
-        let names: Vec<&str> = first_use.iter().map(|(n, _)| *n).collect();
         for (short, long) in crate::compare::naming::near_names(&self.lib.config, &names) {
-            let (Some((_, here)), Some((_, there))) =
-                (first_use.iter().find(|(n, _)| *n == short), first_use.iter().find(|(n, _)| *n == long))
-            else {
+            let (Some(here), Some(there)) = (first_use.get(short).copied(), first_use.get(long).copied()) else {
                 continue;
             };
             let message = format!(
