@@ -9,7 +9,7 @@ use jieba_rs::Jieba;
 
 use super::segmenter::Segmenter;
 use super::tokenizer::{minimal_search_words, query_word_set};
-use super::vocabulary::Vocabulary;
+use super::vocabulary::{EQUIVALENT_WEIGHT, Vocabulary};
 use crate::text::{fold, is_cjk};
 
 /// Characters that, written right after a number, belong to it (98.6%, 7564个, 2019年, 3.5万元).
@@ -186,6 +186,8 @@ pub trait WordStats {
     fn docs(&self) -> u64;
     /// Records that contain the word (as the segmenter indexed it).
     fn doc_freq(&self, word: &str) -> u64;
+    /// Records that contain these two characters side by side, wherever the segmenter put its boundaries.
+    fn pair_freq(&self, pair: &str) -> u64;
 }
 
 /// A word in more than this share of the records is [`Unit::common`] (in libraries of at least
@@ -283,6 +285,11 @@ pub fn word_units(text: &str, segmenter: &Segmenter, vocab: &Vocabulary, stats: 
         seen.push(u.text.clone());
         new
     });
+    for u in units.iter_mut().filter(|u| !u.literal_only) {
+        if let Some(turned) = turned_pair(&u.text, stats) {
+            u.expansions.insert(0, (turned, EQUIVALENT_WEIGHT));
+        }
+    }
     let docs = stats.docs();
     if docs >= COMMON_MIN_DOCS {
         for u in units.iter_mut().filter(|u| u.counts && !u.literal_only) {
@@ -290,6 +297,18 @@ pub fn word_units(text: &str, segmenter: &Segmenter, vocab: &Vocabulary, stats: 
         }
     }
     units
+}
+
+/// A two-character word no record has, whose two characters the records do write the other way round: the
+/// same pair of partners named in either order (银警 and 警银 联动, 校警 and 警校 共建), as abbreviations of two
+/// bodies often are. The turned form is searched as an interchangeable word.
+fn turned_pair(word: &str, stats: &dyn WordStats) -> Option<String> {
+    let chars: Vec<char> = word.chars().collect();
+    if chars.len() != 2 || !chars.iter().all(|c| is_cjk(*c)) || chars[0] == chars[1] {
+        return None;
+    }
+    let turned: String = [chars[1], chars[0]].iter().collect();
+    (stats.pair_freq(word) == 0 && stats.pair_freq(&turned) > 0).then_some(turned)
 }
 
 /// How many of `n` counting units a related record must share with the query: all of one or two words, then a
@@ -330,6 +349,9 @@ mod tests {
         }
         fn doc_freq(&self, word: &str) -> u64 {
             u64::from((self.0)(word))
+        }
+        fn pair_freq(&self, pair: &str) -> u64 {
+            u64::from((self.0)(pair))
         }
     }
 
@@ -377,6 +399,23 @@ mod tests {
         assert_eq!(analyse("经验"), ["经验"]);
         assert_eq!(analyse("诈"), ["诈"]);
         assert_eq!(analyse("枫桥经验"), ["枫桥经验"]);
+    }
+
+    #[test]
+    fn a_pair_written_the_other_way_round_is_an_equivalent() {
+        let config = Config::default();
+        let segmenter = shared_segmenter(&config.dictionary, config.analysis_fingerprint());
+        let vocab = Vocabulary::new(&config);
+        let units = |known: &dyn Fn(&str) -> bool| word_units("银警联动", &segmenter, &vocab, &Known(known));
+        // The library writes 警银 only: 银警 is widened to it, as an interchangeable word.
+        let turned = units(&|w| w != "银警");
+        let first = turned.iter().find(|u| u.text == "银警").expect("银警 is a unit");
+        assert_eq!(first.expansions.first(), Some(&("警银".to_string(), EQUIVALENT_WEIGHT)));
+        // A library that writes 银警 itself, or neither, is searched as typed.
+        for known in [&(|_: &str| true) as &dyn Fn(&str) -> bool, &|w: &str| w != "银警" && w != "警银"] {
+            let u = units(known);
+            assert!(u.iter().all(|u| u.expansions.iter().all(|(e, _)| e != "警银")), "{u:?}");
+        }
     }
 
     #[test]

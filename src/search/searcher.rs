@@ -581,7 +581,11 @@ impl SearchIndex {
     /// asks for any one shared unit, for when the usual share finds nothing.
     /// `admit`: record ids the semantic tier found, which match (at score 0) whatever words they share.
     fn plan(&self, q: &ParsedQuery, relaxed: bool, admit: &[&str]) -> Plan {
-        let known = IndexStats { searcher: self.reader.searcher(), field: self.fields.text_jieba };
+        let known = IndexStats {
+            searcher: self.reader.searcher(),
+            field: self.fields.text_jieba,
+            pairs: self.fields.text_bigram,
+        };
         let mut highlight = Vec::new();
         let mut strict_clauses: Vec<Box<dyn Query>> = Vec::new();
         let mut units: Vec<Unit> = Vec::new();
@@ -780,12 +784,23 @@ impl SearchIndex {
             if let Some(q) = self.all_words(&u.fine) {
                 alts.push(q);
             }
+            alts.extend(self.district_query(u));
         }
         match alts.len() {
             0 => None,
             1 => alts.pop(),
             _ => Some(should(alts)),
         }
+    }
+
+    /// A unit that names a district (渝北, 永川区) also matches the records of that district, as their facts say,
+    /// and weighs there as a title match: a district typed with a topic asks for that district's records first.
+    fn district_query(&self, u: &Unit) -> Option<Box<dyn Query>> {
+        if u.literal_only {
+            return None;
+        }
+        let name = self.config.resolve_district(&u.text)?;
+        Some(Box::new(TermQuery::new(Term::from_field_text(self.fields.district, name), IndexRecordOption::Basic)))
     }
 
     /// Every one of the words on the jieba field, in any order.
@@ -932,6 +947,9 @@ impl SearchIndex {
         if let Some(q) = self.all_words(&u.fine) {
             text.push(Box::new(BoostQuery::new(q, u.weight * FINE_WEIGHT)));
         }
+        if let Some(q) = self.district_query(u) {
+            title.push(Box::new(BoostQuery::new(q, u.weight * TITLE_WEIGHT)));
+        }
         let best = |alts: Vec<Box<dyn Query>>| -> Option<Box<dyn Query>> {
             match alts.len() {
                 0 => None,
@@ -952,6 +970,8 @@ impl SearchIndex {
 struct IndexStats {
     searcher: tantivy::Searcher,
     field: Field,
+    /// The bigram field, where every two adjacent characters are a term.
+    pairs: Field,
 }
 
 impl WordStats for IndexStats {
@@ -961,6 +981,10 @@ impl WordStats for IndexStats {
 
     fn doc_freq(&self, word: &str) -> u64 {
         self.searcher.doc_freq(&Term::from_field_text(self.field, word)).unwrap_or(0)
+    }
+
+    fn pair_freq(&self, pair: &str) -> u64 {
+        self.searcher.doc_freq(&Term::from_field_text(self.pairs, pair)).unwrap_or(0)
     }
 }
 
@@ -1099,6 +1123,26 @@ mod tests {
         assert!(both.iter().all(|p| narrowed.contains(p)));
         let without = paths("调解", &["网格员 -信访"]);
         assert!(without.iter().all(|p| !paths("信访", &[]).contains(p)));
+    }
+
+    #[test]
+    fn a_district_in_the_query_brings_its_records_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let writeup = |id: &str, district: &str, body: &str| {
+            let text = format!(
+                "---\nid: {id}\ntitle: 校园反诈\ndistrict: {district}\ntype: 经验材料\nyear: 2022\n---\n{body}\n"
+            );
+            std::fs::write(root.join(format!("{id}.md")), text).unwrap();
+        };
+        // The 永川 record never names its district in the text; the other names 永川 once, in passing.
+        writeup("a", "永川区", "职教城成立校警联防队，开展大学生防诈骗宣传。");
+        writeup("b", "綦江区", "学习永川做法，大学生防诈骗，大学生防诈骗宣讲进校园，大学生防诈骗。");
+        let (index, _) = SearchIndex::open(root).unwrap();
+        let r = index.try_search(&SearchRequest::new("永川 大学生防诈骗")).unwrap();
+        let ids: Vec<&str> = r.hits.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"], "{:?}", r.hits);
+        assert_eq!(r.hits[0].tier, Tier::Exact, "the district's facts match its name");
     }
 
     #[test]
