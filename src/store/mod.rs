@@ -31,7 +31,7 @@ pub use draft::{Draft, discard_draft, drafts, drafts_to_offer, save_draft};
 pub use frontmatter::render_record;
 pub use history::{Version, versions};
 pub use lock::{LibraryLock, LockName, Wait};
-pub use naming::{path_for, path_for_meta, suggest_id};
+pub use naming::{free_place, path_for, path_for_meta, suggest_id};
 pub use plan::{Committed, Conflict, MAX_KEPT_BYTES, Plan, Seen, Write, WriteLock, Written, plan, sha256_hex};
 pub use template::body_template;
 

@@ -218,6 +218,13 @@ fn place(lib: &Library, kind: Kind, district: Option<&str>, id: &str, project_di
     unused_path(lib, candidate)
 }
 
+/// Where a new record planned at `rel` goes in the library as the folder holds it now: `rel`, or the next free
+/// name beside it when a file appeared there since the place was shown (another program, another clerk). The
+/// file found there is never touched; the record is saved beside it.
+pub fn free_place(current: &Library, rel: &str) -> String {
+    unused_path(current, rel.to_string())
+}
+
 /// `a/b.md`, or `a/b-2.md`, `a/b-3.md` … when a record of the library, or a record file it could not read, is
 /// already there. Decided from the loaded library alone (no file system), so the app can show it while the user
 /// types; a file that appeared since the library was read is caught when the write is planned (a new record

@@ -469,17 +469,27 @@ impl WorkerState {
                     // The same lock as the CLI's: a `casebook new` or import waits for this save, and this one
                     // for them.
                     let saved = store::WriteLock::take_current(&library).and_then(|(lock, library)| {
-                        let record = store::Write::record(&rel, text);
+                        // A new record's place was shown from the library as last read: a file that appeared
+                        // there since stays as it is, and the record takes the next free name beside it.
+                        let place = if new { store::free_place(&library, &rel) } else { rel.clone() };
+                        let record = store::Write::record(&place, text);
                         let mut writes = vec![if new { record.expecting(store::Seen::Absent) } else { record }];
                         writes
                             .extend(attachments.into_iter().map(|(path, bytes)| store::Write::attachment(path, bytes)));
                         let planned = store::plan(&library, writes)?;
                         let warnings = planned.warnings.clone();
                         planned.commit(&lock)?.all_written()?;
-                        Ok(warnings)
+                        Ok((place, warnings))
                     });
                     match saved {
-                        Ok(warnings) => self.saved(&library.root, rel, warnings, &draft_key, send),
+                        Ok((place, warnings)) => {
+                            let notice = (place != rel)
+                                .then(|| format!("已保存为 {place}：原定的 {rel} 处后来出现了别的文件，未覆盖它"));
+                            self.saved(&library.root, place, warnings, &draft_key, send);
+                            if let Some(notice) = notice {
+                                send(Event::Notice(notice));
+                            }
+                        }
                         Err(store::StoreError::Invalid(problems)) => send(Event::SaveRejected { problems }),
                         Err(e) => send(Event::SaveRejected { problems: vec![write_problem(&rel, e.to_string())] }),
                     }
@@ -494,7 +504,7 @@ impl WorkerState {
                             Ok(done)
                         });
                     match result {
-                        Ok((rel, warnings)) => self.saved(&library.root, rel, warnings, &draft_key, send),
+                        Ok((place, warnings)) => self.saved(&library.root, place, warnings, &draft_key, send),
                         Err(crate::import::ImportError::Invalid { problems, .. }) => {
                             send(Event::SaveRejected { problems })
                         }

@@ -103,6 +103,43 @@ fn new_writeup_is_validated_saved_and_searchable() {
     assert!(hits.hits.iter().any(|h| Some(h.id.as_str()) == w.id.as_deref()));
 }
 
+/// A new record's place is shown while it is typed; a file that appears there before the save (another clerk,
+/// another program) is kept as it is, and the record is saved beside it, with the status saying so.
+#[test]
+fn a_file_that_took_a_new_records_place_is_kept_and_the_record_saved_beside_it() {
+    use egui_kittest::kittest::NodeT;
+    let lib = corpus_copy();
+    let mut harness = app_harness(&lib);
+    wait_for(&mut harness, "the index", |app| app.index_ready && app.library.is_some());
+    click(&mut harness, "文件");
+    click(&mut harness, "新建");
+    click(&mut harness, "写作材料");
+    type_into(&mut harness, "标题", "大坪街道“邻里守望”互助经验");
+    click(&mut harness, "选择区县");
+    click(&mut harness, "渝中区");
+    harness.get_by_label("社会协同").click();
+    harness.run_steps(2);
+    type_into(&mut harness, "正文", "楼栋长每周走访独居老人。");
+    let shown = harness.get_by_label_contains("将保存为 ").accesskit_node().value().unwrap().to_string();
+    let planned = shown.trim_start_matches("将保存为 ").trim().to_string();
+    assert!(planned.ends_with(".md"), "{shown}");
+
+    // Someone else's file appears at that place after the app read the library.
+    let theirs = "---\nid: someone-else\ntitle: 别人的材料\ndistrict: 渝中区\ntype: 经验材料\n---\n别人写的正文。\n";
+    std::fs::write(lib.root().join(&planned), theirs).unwrap();
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    wait_for(&mut harness, "the save", saved);
+    assert_eq!(std::fs::read_to_string(lib.root().join(&planned)).unwrap(), theirs, "their file is untouched");
+    let rel = harness.state().editor.session.as_ref().unwrap().rel.clone().unwrap();
+    assert_ne!(rel, planned);
+    let loaded = Library::load(lib.root()).unwrap();
+    let mine = loaded.records.iter().find(|r| r.path == rel).expect("the new record is saved");
+    assert_eq!(mine.title(), "大坪街道“邻里守望”互助经验");
+    let status = harness.state().status.clone().map(|(s, _)| s).unwrap_or_default();
+    assert!(status.contains(&rel) && status.contains(&planned), "{status}");
+}
+
 #[test]
 fn edit_keeps_unknown_keys_and_restores_history() {
     let lib = corpus_copy();
