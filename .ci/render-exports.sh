@@ -68,5 +68,7 @@ docx_page=$(page_with "$out/展示材料-渝中区路线.pdf" "· 经验材料")
 mkdir -p docs/screenshots
 convert "$(pick html-page "$html_page")" -strip -colors 128 PNG8:docs/screenshots/export-html.png
 convert "$(pick docx-page "$docx_page")" -strip -colors 128 PNG8:docs/screenshots/export-docx.png
+# The cover, with its 版头 (the issuing organ in red over a red rule).
+convert "$(pick docx-page 1)" -strip -colors 128 PNG8:docs/screenshots/export-cover.png
 ls -l docs/screenshots/export-*.png
 echo "all pages: $out"

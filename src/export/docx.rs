@@ -211,6 +211,14 @@ fn fonts(east: &str) -> String {
     )
 }
 
+/// 发文机关标志: red, its top 35 mm below the top of the type area (in twips), at most 小初 (36 pt), smaller when
+/// the organ's name would not fit on one line of the 156 mm type area.
+const RED: &str = "FF0000";
+const ISSUER_TOP: u32 = 1984;
+const ISSUER_MAX_POINTS: u32 = 36;
+/// The red rule sits 4 mm under the 版头 (in twips).
+const RULE_GAP: u32 = 227;
+
 fn size(half_points: u32) -> String {
     format!("<w:sz w:val=\"{half_points}\"/><w:szCs w:val=\"{half_points}\"/>")
 }
@@ -369,6 +377,33 @@ fn styles() -> String {
             Some("Normal"),
             &format!("<w:spacing w:before=\"2316\" w:after=\"600\" w:line=\"{LINE}\" w:lineRule=\"exact\"/>{centred}"),
             &format!("{}{}<w:color w:val=\"9B1C1C\"/>", fonts(KAITI), size(32)),
+            "",
+        ),
+        style(
+            "CoverIssuer",
+            "发文机关标志",
+            Some("Normal"),
+            &format!("<w:spacing w:before=\"{ISSUER_TOP}\" w:after=\"0\"/>{centred}"),
+            &format!("{}{}<w:color w:val=\"{RED}\"/>", fonts(XIAOBIAOSONG), size(ISSUER_MAX_POINTS * 2)),
+            "",
+        ),
+        style(
+            "CoverRule",
+            "版头分隔线",
+            Some("Normal"),
+            &format!(
+                "<w:pBdr><w:bottom w:val=\"single\" w:sz=\"12\" w:space=\"0\" w:color=\"{RED}\"/></w:pBdr><w:spacing w:before=\"{RULE_GAP}\" w:after=\"{}\" w:line=\"20\" w:lineRule=\"exact\"/>",
+                2 * LINE
+            ),
+            &size(2),
+            "",
+        ),
+        style(
+            "CoverSubtitle",
+            "封面副题",
+            Some("Normal"),
+            &format!("<w:spacing w:before=\"0\" w:after=\"{LINE}\" w:line=\"{LINE}\" w:lineRule=\"exact\"/>{centred}"),
+            &format!("{}{}", fonts(KAITI), size(32)),
             "",
         ),
         style(
@@ -561,8 +596,28 @@ impl Body {
     }
 
     fn cover(&mut self, doc: &Document) {
-        self.out.push_str(&para_xml("CoverKicker", "", &run(&doc.subtitle, "")));
-        self.out.push_str(&para_xml("CoverTitle", "", &run(&doc.title, "")));
+        match &doc.issuer {
+            Some(issuer) => {
+                // 版头 (GB/T 9704 §7.2.4, §7.2.7, §7.3.1): the organ in red 小标宋, 35 mm below the top of the
+                // type area, sized to fit one line; a red rule the width of the type area 4 mm under it; the
+                // title two lines below the rule, and the subtitle under the title.
+                // The type area is 156 mm = 442 pt wide.
+                let points = super::model::fitted_points(issuer, 442, ISSUER_MAX_POINTS);
+                let line = points * 20 + 120;
+                self.out.push_str(&para_xml(
+                    "CoverIssuer",
+                    &format!("<w:spacing w:line=\"{line}\" w:lineRule=\"exact\"/>"),
+                    &run(issuer, &size(points * 2)),
+                ));
+                self.out.push_str(&para_xml("CoverRule", "", ""));
+                self.out.push_str(&para_xml("CoverTitle", "<w:spacing w:after=\"0\"/>", &run(&doc.title, "")));
+                self.out.push_str(&para_xml("CoverSubtitle", "", &run(&doc.subtitle, "")));
+            }
+            None => {
+                self.out.push_str(&para_xml("CoverKicker", "", &run(&doc.subtitle, "")));
+                self.out.push_str(&para_xml("CoverTitle", "", &run(&doc.title, "")));
+            }
+        }
         for (k, v) in &doc.cover {
             self.out.push_str(&para_xml("CoverField", "", &run(&format!("{k}：{v}"), "")));
         }
@@ -908,6 +963,32 @@ mod tests {
                 assert!(xml.contains("Target=\"https://a.cn/?x=1&amp;y=2\" TargetMode=\"External\""));
             }
         }
+    }
+
+    #[test]
+    fn an_issued_cover_has_the_9704_head() {
+        let document_xml = |issuer: Option<&str>| {
+            let doc = Document {
+                title: "渝中区调研路线展示材料".into(),
+                subtitle: "调研点展示材料".into(),
+                issuer: issuer.map(String::from),
+                ..Document::default()
+            };
+            let mut zip = zip::ZipArchive::new(Cursor::new(render(&doc).unwrap())).unwrap();
+            let mut xml = String::new();
+            std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+            xml
+        };
+        let xml = document_xml(Some("渝中区委政法委"));
+        let issuer = xml.find("渝中区委政法委").expect("the issuer is printed");
+        let rule = xml.find("CoverRule").expect("a red rule follows it");
+        let title = xml.find("渝中区调研路线展示材料").unwrap();
+        assert!(issuer < rule && rule < title && title < xml.find("调研点展示材料").unwrap());
+        assert!(xml.contains("<w:sz w:val=\"72\"/>"), "seven characters fit at 小初 (36 pt)");
+        let long = document_xml(Some("中共重庆市渝中区委员会政法委员会办公室"));
+        assert!(long.contains("<w:sz w:val=\"46\"/>"), "19 characters fit at 23 pt on the 156 mm line");
+        let plain = document_xml(None);
+        assert!(!plain.contains("CoverRule") && plain.contains("CoverKicker"));
     }
 
     #[test]

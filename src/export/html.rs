@@ -31,6 +31,11 @@ h1, h2, h3, h4, th, caption, figcaption, .toc, .fields dt, .flag {{ font-family:
   border-top: 8px solid #9b1c1c; break-after: page; page-break-after: always; }}
 .cover-kicker {{ font-family: {KAI}; font-size: 16pt; color: #9b1c1c; letter-spacing: 0.1em; margin: 0 0 8mm; text-indent: 0; text-align: center; }}
 .cover-title {{ font-family: {TITLE}; font-size: 26pt; line-height: 1.5; margin: 0 0 14mm; font-weight: 700; }}
+.cover.issued {{ justify-content: flex-start; border-top: none; }}
+.cover-issuer {{ font-family: {TITLE}; line-height: 1.3; color: #e60000; letter-spacing: 0.05em; margin: 20mm 0 0; text-indent: 0; text-align: center; white-space: nowrap; }}
+.cover-rule {{ border: none; border-top: 1.5pt solid #e60000; width: 100%; margin: 4mm 0 18mm; }}
+.cover.issued .cover-title {{ margin: 0 0 4mm; }}
+.cover-subtitle {{ font-family: {KAI}; font-size: 16pt; margin: 0 0 30mm; text-indent: 0; text-align: center; }}
 .cover-fields {{ display: inline-block; text-align: left; margin: 0 auto 16mm; }}
 .cover .cover-date {{ font-size: 14pt; text-indent: 0; text-align: center; margin: 0; }}
 .cover .cover-source {{ color: #666666; font-size: 10pt; text-indent: 0; text-align: center; margin-top: 4mm; }}
@@ -113,9 +118,24 @@ pub fn render(doc: &Document) -> String {
 }
 
 fn cover(out: &mut String, doc: &Document) {
-    out.push_str("<header class=\"cover\">\n");
-    let _ = writeln!(out, "<p class=\"cover-kicker\">{}</p>", escape_xml(&doc.subtitle));
-    let _ = writeln!(out, "<h1 class=\"cover-title\">{}</h1>", escape_xml(&doc.title));
+    match &doc.issuer {
+        Some(issuer) => {
+            // The 版头 of a 公文: the organ in red above a red rule, the title under it, then the subtitle.
+            out.push_str("<header class=\"cover issued\">\n");
+            // The printed text column is 166 mm = 470 pt wide.
+            let points = super::model::fitted_points(issuer, 470, 30);
+            let _ =
+                writeln!(out, "<p class=\"cover-issuer\" style=\"font-size: {points}pt\">{}</p>", escape_xml(issuer));
+            out.push_str("<hr class=\"cover-rule\"/>\n");
+            let _ = writeln!(out, "<h1 class=\"cover-title\">{}</h1>", escape_xml(&doc.title));
+            let _ = writeln!(out, "<p class=\"cover-subtitle\">{}</p>", escape_xml(&doc.subtitle));
+        }
+        None => {
+            out.push_str("<header class=\"cover\">\n");
+            let _ = writeln!(out, "<p class=\"cover-kicker\">{}</p>", escape_xml(&doc.subtitle));
+            let _ = writeln!(out, "<h1 class=\"cover-title\">{}</h1>", escape_xml(&doc.title));
+        }
+    }
     if !doc.cover.is_empty() {
         fields(out, &doc.cover, "fields cover-fields");
     }

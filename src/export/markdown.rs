@@ -9,6 +9,9 @@ use super::model::{Block, Document, Span, Table};
 /// Renders the whole document.
 pub fn render(doc: &Document) -> String {
     let mut out = String::new();
+    if let Some(issuer) = &doc.issuer {
+        out.push_str(&format!("{}\n\n", escape(issuer)));
+    }
     out.push_str(&format!("# {}\n\n", escape(&doc.title)));
     out.push_str(&format!("{}\n\n", escape(&doc.subtitle)));
     for (k, v) in &doc.cover {

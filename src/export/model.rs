@@ -9,6 +9,9 @@ pub struct Document {
     pub title: String,
     /// The line under the title (展示材料, 学习材料 …).
     pub subtitle: String,
+    /// The issuing organ at the head of the cover (发文机关标志, from [`crate::library::Config::issuer_for`]),
+    /// printed in red above a red rule as a 公文's 版头 is; `None`: the cover starts with the subtitle.
+    pub issuer: Option<String>,
     /// Label–value lines on the cover.
     pub cover: Vec<(String, String)>,
     /// The date printed on the cover, e.g. 2024年5月20日.
@@ -302,6 +305,13 @@ pub fn escape_xml(text: &str) -> String {
         }
     }
     out
+}
+
+/// The largest size, in points and at most `max`, at which a line of full-width characters fits in `width`
+/// points (the issuing organ's name on a cover stays on one line, as a 发文机关标志 does).
+pub fn fitted_points(text: &str, width: u32, max: u32) -> u32 {
+    let chars = text.chars().count().max(1) as u32;
+    (width / chars).clamp(12, max)
 }
 
 #[cfg(test)]

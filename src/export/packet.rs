@@ -95,6 +95,7 @@ pub fn build(lib: &Library, scope: &Scope<'_>, stamp: &Stamp) -> Document {
     }
     let total_minutes: u32 = sites.iter().map(|s| s.site.total_minutes()).sum();
     let stops: usize = sites.iter().map(|s| s.site.stops.len()).sum();
+    g.doc.issuer = lib.config.issuer_for(Some(&district));
     g.doc.cover = vec![("区县".to_string(), district.clone())];
     if route {
         g.doc.cover.push(("调研点".into(), format!("{} 个，点位 {stops} 个", sites.len())));

@@ -14,6 +14,8 @@ use super::stamp::Stamp;
 pub fn build(lib: &Library, record: &Record, collection: &Collection, stamp: &Stamp) -> Document {
     let title = record.title().trim().to_string();
     let mut g = Gather::new(lib, title, "学习专辑".to_string(), stamp);
+    // A collection gathers several districts: an issuer that names the district is left out.
+    g.doc.issuer = lib.config.issuer_for(None);
     g.use_record(record);
     let items: Vec<(usize, Option<&Record>, &str, &str)> = collection
         .items

@@ -62,6 +62,12 @@ const DEFAULT_THEMES: &[(&str, &[&str])] = &[
     ("五治并举", &["政治引领", "法治保障", "德治教化", "自治强基", "智治支撑"]),
 ];
 
+/// The issuing organ printed on export covers unless `casebook.yaml` says otherwise: a district's packet is
+/// prepared by its 政法委 (the pilot's office in each district).
+pub const DEFAULT_ISSUER: &str = "{区县}委政法委";
+/// Where `issuer` names the export's district.
+pub const DISTRICT_PLACEHOLDER: &str = "{区县}";
+
 /// Document types (文种); the first is the default for a write-up without `type`.
 pub const DEFAULT_TYPES: &[&str] =
     &["经验材料", "典型案例", "工作简报", "会议纪要", "制度文件", "工作方案", "报表", "解说词", "政策文件"];
@@ -175,6 +181,9 @@ pub struct Config {
     pub archive_checklist: Vec<(String, usize)>,
     /// The office's saved searches (已存检索, [`super::saved`]), in the order written.
     pub saved_searches: Vec<super::saved::SavedSearch>,
+    /// The issuing organ printed at the head of an export's cover (发文机关标志, GB/T 9704 §7.2.4), where
+    /// `{区县}` stands for the export's district; empty: no such block. See [`Config::issuer_for`].
+    pub issuer: String,
     /// Folded spellings → canonical names, so look-ups do not fold the whole list each time.
     district_lookup: HashMap<String, usize>,
     theme_lookup: HashMap<String, String>,
@@ -217,6 +226,7 @@ struct RawConfig {
     /// 文种 → how many each claimed project's archive should hold.
     archive_checklist: Option<std::collections::BTreeMap<String, usize>>,
     saved_searches: Option<Vec<super::saved::SavedSearch>>,
+    issuer: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -317,6 +327,7 @@ impl Config {
         Config {
             archive_checklist,
             saved_searches: Vec::new(),
+            issuer: DEFAULT_ISSUER.to_string(),
             districts,
             theme_groups,
             types,
@@ -328,6 +339,21 @@ impl Config {
             theme_lookup,
             type_lookup,
         }
+    }
+
+    /// The issuing organ for an export's cover: the configured `issuer` with `{区县}` replaced by the export's
+    /// district. `None` when none is configured, or when it names the district and the export has none (a study
+    /// pack gathers several districts).
+    pub fn issuer_for(&self, district: Option<&str>) -> Option<String> {
+        let template = self.issuer.trim();
+        if template.is_empty() {
+            return None;
+        }
+        if !template.contains(DISTRICT_PLACEHOLDER) {
+            return Some(template.to_string());
+        }
+        let district = district.map(str::trim).filter(|d| !d.is_empty())?;
+        Some(template.replace(DISTRICT_PLACEHOLDER, self.district_name(district)))
     }
 
     /// Reads `casebook.yaml` from the library root, or returns the defaults when there is none.
@@ -397,6 +423,9 @@ impl Config {
             items.sort_by_key(|(t, _)| config.types.iter().position(|c| c == t).unwrap_or(usize::MAX));
             config.archive_checklist = items;
         }
+        if let Some(issuer) = raw.issuer {
+            config.issuer = issuer.trim().to_string();
+        }
         if let Some(list) = raw.saved_searches {
             super::saved::validate(&list)?;
             config.saved_searches = list;
@@ -459,6 +488,22 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_issuer_names_the_exports_district() {
+        let c = Config::default();
+        assert_eq!(
+            c.issuer_for(Some("渝中")).as_deref(),
+            Some("渝中区委政法委"),
+            "the district as the gazetteer names it"
+        );
+        assert_eq!(c.issuer_for(None), None, "a study pack of several districts has none");
+        let c = Config::parse("issuer: 重庆市委政法委\n").unwrap();
+        assert_eq!(c.issuer_for(Some("渝中区")).as_deref(), Some("重庆市委政法委"));
+        assert_eq!(c.issuer_for(None).as_deref(), Some("重庆市委政法委"));
+        let c = Config::parse("issuer: ''\n").unwrap();
+        assert_eq!(c.issuer_for(Some("渝中区")), None, "switched off");
+    }
 
     #[test]
     fn default_gazetteer_has_chongqing() {

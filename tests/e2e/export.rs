@@ -340,6 +340,10 @@ fn route_packet_in_every_format() {
     }
     let document = read_zip_part(&docx, "word/document.xml");
     let body = parse_xml(&document, "document.xml");
+    // The cover's 版头: the district's 政法委 (the default `issuer`) before the title, in every format.
+    let issuer = body.text.find("渝中区委政法委").expect("the issuing organ on the cover");
+    assert!(issuer < body.text.find("渝中区调研路线展示材料").unwrap());
+    assert!(html.contains("<p class=\"cover-issuer\" style=\"font-size: 30pt\">渝中区委政法委</p>"));
     for w in &writeups {
         assert!(body.text.contains(w.title()), "docx lacks {}", w.title());
     }
@@ -394,7 +398,7 @@ fn route_packet_in_every_format() {
 
     // Markdown holds the same titles.
     let md = std::fs::read_to_string(file_with(&files, ".md")).unwrap();
-    assert!(md.contains("渝中区调研路线展示材料"));
+    assert!(md.starts_with("渝中区委政法委\n\n# 渝中区调研路线展示材料"));
     assert!(md.contains("| 序号 | 点位 | 内容 | 讲解人 | 时长（分钟） |"));
 
     // manifest.json: the records used and every other file with its size and SHA-256.
