@@ -21,8 +21,10 @@ const KAI: &str = "\"楷体_GB2312\", \"楷体\", \"KaiTi\", \"STKaiti\", \"AR P
 fn css() -> String {
     format!(
         r#"
-@page {{ size: A4; margin: 22mm 20mm 24mm 24mm; @bottom-center {{ content: "— " counter(page) " —"; font-family: {SERIF}; font-size: 10.5pt; }} }}
-@page :first {{ @bottom-center {{ content: none; }} }}
+@page {{ size: A4; margin: 22mm 20mm 24mm 24mm; }}
+@page :right {{ @bottom-right {{ content: "— " counter(page) " —"; font-family: {SERIF}; font-size: 14pt; padding-right: 1em; }} }}
+@page :left {{ @bottom-left {{ content: "— " counter(page) " —"; font-family: {SERIF}; font-size: 14pt; padding-left: 1em; }} }}
+@page :first {{ @bottom-right {{ content: none; }} }}
 html {{ background: #e9e7e2; }}
 body {{ margin: 0 auto; max-width: 210mm; box-sizing: border-box; padding: 18mm 22mm 24mm; background: #ffffff; color: #1a1a1a;
   font-family: {SERIF}; font-size: 12pt; line-height: 1.8; }}
@@ -57,6 +59,8 @@ h1.part + h2.doc-title {{ break-before: auto; page-break-before: auto; }}
 .byline {{ font-family: {KAI}; text-align: center; color: #555555; text-indent: 0; margin: 0; }}
 .byline-last {{ margin-bottom: 1.2em; }}
 p {{ text-indent: 2em; margin: 0 0 0.4em; text-align: justify; orphans: 3; widows: 3; }}
+/* Chromium leaves the last line of a paragraph alone on a page before a forced page break, widows or not. */
+p:has(+ h1.part), p:has(+ h2.doc-title) {{ break-inside: avoid; page-break-inside: avoid; }}
 li p, td p, .note p, blockquote p {{ text-indent: 0; }}
 blockquote {{ margin: 0.6em 0 0.6em 1em; padding-left: 1em; border-left: 3px solid #cccccc; color: #333333; }}
 pre {{ background: #f5f5f5; padding: 0.6em; white-space: pre-wrap; font-size: 10pt; }}
