@@ -1,7 +1,8 @@
 """Checks an exported .docx as LibreOffice lays it out (GB/T 9704-2012, issue 18): the PDF LibreOffice renders is
 read back with poppler's `pdftotext -bbox-layout`, and the measurable rules are checked on the pages themselves:
-at most 22 lines in the type area, lines of 28 full-width characters and never more, and page numbers “— N —”
-at the right on odd pages and at the left on even ones. Usage: python3 check-rendered.py FILE.pdf"""
+at most 22 lines in the type area, lines of 28 full-width characters and never more, page numbers “— N —” at
+the right on odd pages and at the left on even ones, and no page with fewer than three lines.
+Usage: python3 check-rendered.py FILE.pdf"""
 import html
 import re
 import subprocess
@@ -52,6 +53,9 @@ def main(pdf):
                     full_lines.append(n)
                     if n < 27:
                         failures.append(f"第 {pages} 页：整行只有 {n} 字（标准 28 字）：{t[:30]}")
+        text_lines = [t for _, _, _, t, _ in lines if t.strip() and not re.fullmatch(r"\s*—\s*\d+\s*—\s*", t)]
+        if len(text_lines) < 3:
+            failures.append(f"第 {pages} 页只有 {len(text_lines)} 行文字：{' / '.join(text_lines)}")
         for x0, y0, x1, t, _ in lines:
             m = re.fullmatch(r"\s*—\s*(\d+)\s*—\s*", t)
             if m and y0 > BOTTOM:
