@@ -118,6 +118,17 @@ pub struct Ctx<'a> {
     pub history: &'a [String],
 }
 
+impl<'a> Ctx<'a> {
+    /// The library, or a spinner in its place while it is still being read: the views that show it have nothing
+    /// else to show until then.
+    pub fn library_or_spinner(&self, ui: &mut egui::Ui) -> Option<&'a Arc<Library>> {
+        if self.library.is_none() {
+            ui.spinner();
+        }
+        self.library
+    }
+}
+
 /// The app.
 pub struct CasebookApp {
     pub state: PersistedState,

@@ -49,10 +49,7 @@ impl ArchiveView {
 
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &Ctx) -> Vec<Command> {
         let mut commands = Vec::new();
-        let Some(lib) = ctx.library else {
-            ui.spinner();
-            return commands;
-        };
+        let Some(lib) = ctx.library_or_spinner(ui) else { return commands };
         self.refresh(lib);
         ui.heading("档案");
         let checklist: Vec<String> = lib.config.archive_checklist.iter().map(|(t, n)| format!("{t} {n} 件")).collect();

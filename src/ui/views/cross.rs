@@ -63,10 +63,7 @@ impl CrossView {
 
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &Ctx) -> Vec<Command> {
         let mut commands = Vec::new();
-        let Some(lib) = ctx.library else {
-            ui.spinner();
-            return commands;
-        };
+        let Some(lib) = ctx.library_or_spinner(ui) else { return commands };
         if self.indicator.is_none() {
             self.indicator = indicator_catalog(lib).first().map(|e| e.name.clone());
         }

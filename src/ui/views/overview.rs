@@ -71,10 +71,7 @@ impl OverviewView {
 
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &Ctx) -> Vec<Command> {
         let mut commands = Vec::new();
-        let Some(lib) = ctx.library else {
-            ui.spinner();
-            return commands;
-        };
+        let Some(lib) = ctx.library_or_spinner(ui) else { return commands };
         self.refresh(lib);
         ui.horizontal(|ui| {
             ui.heading("总览 · 迎验收");

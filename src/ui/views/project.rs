@@ -28,10 +28,7 @@ pub struct ProjectView {
 impl ProjectView {
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &Ctx, id: &str) -> Vec<Command> {
         let mut commands = Vec::new();
-        let Some(lib) = ctx.library else {
-            ui.spinner();
-            return commands;
-        };
+        let Some(lib) = ctx.library_or_spinner(ui) else { return commands };
         let Some(record) = lib.get(id).filter(|r| r.kind() == Kind::Project) else {
             ui.label(format!("没有 id 为 {id} 的项目。"));
             return commands;

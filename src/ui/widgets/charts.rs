@@ -35,13 +35,9 @@ pub fn before_after(ui: &mut egui::Ui, c: &IndicatorChange, id: usize, size: egu
     let (before, after) = (c.before, c.after);
     // Room above the tallest bar (or the target) for the figures.
     let top = [before, after, target].into_iter().flatten().fold(0.0_f64, f64::max);
-    Plot::new(("before-after", id))
+    still(Plot::new(("before-after", id)))
         .width(size.x)
         .height(size.y)
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
         .show_grid([false, true])
         .include_y(0.0)
@@ -78,19 +74,21 @@ pub fn before_after(ui: &mut egui::Ui, c: &IndicatorChange, id: usize, size: egu
         });
 }
 
+/// A chart that stays as drawn: a figure to read, not a plot to explore (no dragging, zooming or scrolling,
+/// which would also steal the page's scroll wheel).
+fn still(plot: Plot<'_>) -> Plot<'_> {
+    plot.allow_drag(false).allow_zoom(false).allow_scroll(false).allow_boxed_zoom(false)
+}
+
 /// The 群众评价 satisfaction series as a line with its points; the sample sizes are in the table beside it.
 pub fn satisfaction(ui: &mut egui::Ui, series: &[Evaluation], size: egui::Vec2) {
     let points: Vec<[f64; 2]> =
         series.iter().enumerate().filter_map(|(i, e)| e.satisfaction.map(|s| [i as f64, s])).collect();
     let periods: Vec<String> = series.iter().map(|e| e.period.clone().unwrap_or_default()).collect();
     let low = points.iter().map(|p| p[1]).fold(100.0_f64, f64::min);
-    Plot::new("satisfaction")
+    still(Plot::new("satisfaction"))
         .width(size.x)
         .height(size.y)
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
         .include_y((low - 5.0).max(0.0))
         .include_y(100.0)
         .include_x(-0.3)
@@ -140,12 +138,8 @@ pub fn cross_ranking(ui: &mut egui::Ui, table: &CrossTable, height: f32) {
     let pad = (high - low).max(1e-9) * 0.14;
     let chart = BarChart::new("改善幅度", bars).width(0.6).element_formatter(Box::new(|bar, _| bar.name.clone()));
     let axis = table.measure().map(|m| m.label(&table.unit)).unwrap_or_else(|| "改善幅度".into());
-    Plot::new(("cross", table.indicator.clone()))
+    still(Plot::new(("cross", table.indicator.clone())))
         .height(height)
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
         .include_y(0.0)
         .include_y(high + pad)
         .include_y(if low < 0.0 { low - pad } else { 0.0 })
