@@ -318,10 +318,12 @@ impl SearchIndex {
         let body = text(f.body);
         let Snippet { text: snippet, highlights } = make_snippet(&body, terms);
         let folded = fold(&format!("{}\n{}", text(f.title), body));
+        let district = text(f.district);
         let matched: Vec<String> = units
             .iter()
             .filter(|u| {
                 folded.contains(u.text.as_str())
+                    || (!u.literal_only && self.config.resolve_district(&u.text) == Some(district.as_str()))
                     || u.expansions.iter().any(|(e, _)| folded.contains(e.as_str()))
                     || (!u.fine.is_empty() && u.fine.iter().all(|w| folded.contains(w.as_str())))
             })
@@ -337,7 +339,7 @@ impl SearchIndex {
             kind: text(f.kind),
             title: text(f.title),
             doc_type: text(f.doc_type),
-            district: text(f.district),
+            district,
             project: text(f.project),
             project_name: text(f.project_name),
             themes: doc.get_all(f.theme).filter_map(|v| v.as_str().map(String::from)).collect(),
@@ -1143,6 +1145,7 @@ mod tests {
         let ids: Vec<&str> = r.hits.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["a", "b"], "{:?}", r.hits);
         assert_eq!(r.hits[0].tier, Tier::Exact, "the district's facts match its name");
+        assert!(r.hits[0].matched.contains(&"永川".to_string()), "{:?}", r.hits[0].matched);
     }
 
     #[test]
