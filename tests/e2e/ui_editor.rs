@@ -47,15 +47,20 @@ fn saved(app: &CasebookApp) -> bool {
     s.rel.is_some() && !s.dirty() && !s.saving
 }
 
-#[test]
-fn new_writeup_is_validated_saved_and_searchable() {
-    let lib = corpus_copy();
-    let mut harness = app_harness(&lib);
+/// The app on `lib`, once the index is ready, with 文件 → 新建 → 写作材料 open.
+fn new_writeup_form(lib: &crate::util::TempLibrary) -> Harness<'static, CasebookApp> {
+    let mut harness = app_harness(lib);
     wait_for(&mut harness, "the index", |app| app.index_ready && app.library.is_some());
-
     click(&mut harness, "文件");
     click(&mut harness, "新建");
     click(&mut harness, "写作材料");
+    harness
+}
+
+#[test]
+fn new_writeup_is_validated_saved_and_searchable() {
+    let lib = corpus_copy();
+    let mut harness = new_writeup_form(&lib);
     assert_eq!(harness.state().tab, Tab::Editor);
     harness.get_by_label("新建写作材料：新写作材料");
 
@@ -109,11 +114,7 @@ fn new_writeup_is_validated_saved_and_searchable() {
 fn a_file_that_took_a_new_records_place_is_kept_and_the_record_saved_beside_it() {
     use egui_kittest::kittest::NodeT;
     let lib = corpus_copy();
-    let mut harness = app_harness(&lib);
-    wait_for(&mut harness, "the index", |app| app.index_ready && app.library.is_some());
-    click(&mut harness, "文件");
-    click(&mut harness, "新建");
-    click(&mut harness, "写作材料");
+    let mut harness = new_writeup_form(&lib);
     type_into(&mut harness, "标题", "大坪街道“邻里守望”互助经验");
     click(&mut harness, "选择区县");
     click(&mut harness, "渝中区");

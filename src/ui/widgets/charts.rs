@@ -93,14 +93,7 @@ pub fn satisfaction(ui: &mut egui::Ui, series: &[Evaluation], size: egui::Vec2) 
         .include_y(100.0)
         .include_x(-0.3)
         .include_x(series.len() as f64 - 0.7)
-        .x_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < periods.len() {
-                periods[i as usize].clone()
-            } else {
-                String::new()
-            }
-        })
+        .x_axis_formatter(category_axis(periods))
         .y_axis_formatter(|mark, _| format!("{}%", format_number(mark.value)))
         .show(ui, |plot| {
             plot.line(Line::new("满意度", PlotPoints::from(points.clone())).color(AFTER).width(2.0));
