@@ -55,7 +55,7 @@ pub struct SearchArgs {
 /// The most hits one command prints; a larger `--limit` is capped (it would only allocate, never show more).
 const MAX_LIMIT: usize = 10_000;
 
-fn open_with_report(root: &Path) -> anyhow::Result<(SearchIndex, SyncReport)> {
+pub(super) fn open_with_report(root: &Path) -> anyhow::Result<(SearchIndex, SyncReport)> {
     let (index, report) =
         SearchIndex::open(root).with_context(|| format!("无法打开资料库 {} 的索引", root.display()))?;
     report_sync(&report);
@@ -91,6 +91,15 @@ pub fn index(root: &Path, rebuild: bool) -> anyhow::Result<ExitCode> {
         report_sync(&r);
         report = r;
         index = rebuilt;
+    } else {
+        // Opening trusted the folders whose time is unchanged; this command lists every one, so that it always
+        // brings the index up to date, even where a file system misreports folder times.
+        let r = index.sync_listing_all().context("更新索引失败")?;
+        report_sync(&r);
+        report.added += r.added;
+        report.updated += r.updated;
+        report.removed += r.removed;
+        report.bytes += r.bytes;
     }
     let secs = started.elapsed().as_secs_f64();
     let mb = report.bytes as f64 / 1048576.0;

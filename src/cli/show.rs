@@ -4,14 +4,17 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use casebook::library::{Library, Meta};
+use casebook::library::Meta;
 use serde_json::json;
 
 use super::output::print_json;
 
 pub fn show(root: &Path, id: &str, json: bool) -> anyhow::Result<ExitCode> {
-    let lib = Library::load(root).with_context(|| format!("无法打开资料库 {}", root.display()))?;
-    let Some(r) = lib.get(id) else {
+    // The index says which files hold the record and what it names: reading those alone is what keeps `show`
+    // instant on a large library.
+    let (index, _) = super::search::open_with_report(root)?;
+    let found = index.record_library(id).with_context(|| format!("无法读取资料库 {}", root.display()))?;
+    let Some((lib, r)) = found.as_ref().and_then(|lib| lib.get(id).map(|r| (lib, r))) else {
         say_err!("错误：没有 id 为 “{id}” 的记录");
         return Ok(ExitCode::from(1));
     };

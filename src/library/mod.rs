@@ -9,6 +9,7 @@ pub mod check;
 mod config;
 mod encoding;
 pub mod facts;
+mod folder_times;
 mod fresh;
 pub mod original;
 pub mod overview;
@@ -27,11 +28,14 @@ pub use check::{Problem, Severity, check_candidates};
 pub use config::{Config, ConfigError, DEFAULT_TYPES, District, ThemeGroup};
 pub use encoding::{DecodeError, TextEncoding, decode};
 pub use facts::{Facts, ProjectFacts, Projects};
+pub use folder_times::folder_times_reliable;
 pub use record::{
     Better, Collection, CollectionItem, Evaluation, Indicator, Kind, MAX_FRONT_MATTER_BYTES, Measurement, Meta,
     Original, Project, Reception, Record, Site, Stop, Writeup, field_label, split_front_matter, year_of_date,
 };
-pub use scan::{FileStamp, MAX_FILE_BYTES, is_record_path, read_record, scan_files};
+pub use scan::{
+    FileStamp, FolderStamps, MAX_FILE_BYTES, Scan, is_record_path, read_record, rescan_files, scan_files, scan_library,
+};
 pub(crate) use yaml::from_str as parse_yaml;
 
 /// The library opened when none is named: `corpus/` in the current folder, else `corpus/` beside the program (the

@@ -315,7 +315,17 @@ impl SearchIndex {
             return Err(RebuildReason::FilesMissing);
         }
         let bytes = std::fs::read(manifest_path(root, &folder)).map_err(|_| RebuildReason::ManifestMissing)?;
-        let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|_| RebuildReason::ManifestDamaged)?;
+        let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|_| {
+            // A manifest of an earlier version may not parse as this one: say so rather than call it damaged.
+            #[derive(serde::Deserialize)]
+            struct Version {
+                schema_version: u32,
+            }
+            match serde_json::from_slice::<Version>(&bytes) {
+                Ok(v) if v.schema_version != SCHEMA_VERSION => RebuildReason::FormatUpgraded,
+                _ => RebuildReason::ManifestDamaged,
+            }
+        })?;
         if manifest.schema_version != SCHEMA_VERSION {
             return Err(RebuildReason::FormatUpgraded);
         }

@@ -11,6 +11,7 @@ mod document;
 mod facets;
 pub mod fusion;
 pub mod index;
+mod lookup;
 mod manifest;
 pub mod query;
 mod schema;

@@ -7,7 +7,7 @@ use super::facets::Facet;
 use super::tokenizer::{BIGRAM, JIEBA};
 
 /// Bump when the schema or the analysers change.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Handles to every field.
 #[derive(Clone, Copy, Debug)]

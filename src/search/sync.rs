@@ -16,8 +16,8 @@ use super::document::{ProjectInfo, index_doc, project_info};
 use super::index::{RebuildReason, SearchIndex};
 use super::manifest::{read_current, remove_stale};
 use crate::library::{
-    FileStamp, MAX_FILE_BYTES, Problem, Record, decode, is_record_path, parallel_map, read_record, scan_files,
-    split_front_matter,
+    FileStamp, FolderStamps, MAX_FILE_BYTES, Problem, Record, Scan, decode, folder_times_reliable, is_record_path,
+    parallel_map, read_record, rescan_files, scan_library, split_front_matter,
 };
 use crate::store::{LibraryLock, LockName, Wait};
 
@@ -83,6 +83,13 @@ impl Phase {
     }
 }
 
+/// Whether a scan may skip listing folders whose time is unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Listing {
+    Trusting,
+    All,
+}
+
 /// A progress callback; called from the thread doing the work.
 pub type ProgressFn<'a> = &'a (dyn Fn(Progress) + Sync);
 
@@ -96,21 +103,63 @@ impl SearchIndex {
 
     /// Like [`SearchIndex::sync`], reporting progress.
     pub fn sync_with_progress(&mut self, progress: ProgressFn) -> Result<SyncReport, SearchError> {
-        let (changed, removed) = self.scan_changes(progress)?;
-        self.apply(changed, removed, progress)
+        let scan = self.scan(progress, Listing::Trusting)?;
+        let (changed, removed) = self.diff(scan.files);
+        let report = self.apply(changed, removed, progress)?;
+        self.keep_folder_stamps(scan.folders);
+        Ok(report)
+    }
+
+    /// Like [`SearchIndex::sync`], but lists every folder, trusting no folder's time: what `casebook index`
+    /// does, so that a library on a file system that misreports folder times can always be brought up to date.
+    pub fn sync_listing_all(&mut self) -> Result<SyncReport, SearchError> {
+        let scan = self.scan(&no_progress, Listing::All)?;
+        let (changed, removed) = self.diff(scan.files);
+        let report = self.apply(changed, removed, &no_progress)?;
+        self.keep_folder_stamps(scan.folders);
+        Ok(report)
     }
 
     /// [`SearchIndex::sync_with_progress`] for a caller already holding the index lock (or an index in memory).
     pub(super) fn sync_locked(&mut self, progress: ProgressFn) -> Result<SyncReport, SearchError> {
-        let (changed, removed) = self.scan_changes(progress)?;
-        self.apply_locked(changed, removed, progress)
+        let scan = self.scan(progress, Listing::Trusting)?;
+        let (changed, removed) = self.diff(scan.files);
+        let report = self.apply_locked(changed, removed, progress)?;
+        self.keep_folder_stamps(scan.folders);
+        Ok(report)
     }
 
-    /// Scans the folder and compares it with the manifest (see [`SearchIndex::diff`]).
-    fn scan_changes(&self, progress: ProgressFn) -> Result<(Vec<FileStamp>, Vec<String>), SearchError> {
+    /// Every record file of the folder, by listing every folder or by trusting the unchanged ones (see
+    /// [`rescan_files`]). A scan that finds no folder time it can trust records none.
+    fn scan(&self, progress: ProgressFn, listing: Listing) -> Result<Scan, SearchError> {
         progress(Progress { phase: Phase::Scanning, done: 0, total: 0 });
-        let stamps = scan_files(&self.root).map_err(|e| SearchError::io(&self.root, e))?;
-        Ok(self.diff(stamps))
+        let reliable = folder_times_reliable(&self.root);
+        let known = &self.manifest.folders;
+        let mut scan = if reliable && listing == Listing::Trusting && !known.is_empty() {
+            rescan_files(&self.root, known, self.manifest.files.keys().map(String::as_str))
+        } else {
+            scan_library(&self.root)
+        }
+        .map_err(|e| SearchError::io(&self.root, e))?;
+        if !reliable {
+            scan.folders.clear();
+        }
+        Ok(scan)
+    }
+
+    /// Keeps the folder stamps of the scan whose files were just applied, for the next scan to trust.
+    ///
+    /// Only after the files are applied: a stamp paired with an older file list would hide the files added
+    /// since. A stamp older than the file list is harmless (its folder is merely listed again), so an index
+    /// that switched to another process's build meanwhile may keep these. When the stamps differ (a folder
+    /// listed too soon after a change can now be trusted), the manifest is saved with the index, not at once.
+    fn keep_folder_stamps(&mut self, folders: FolderStamps) {
+        if self.manifest.folders != folders {
+            self.manifest.folders = folders;
+            if self.folder.is_some() {
+                self.manifest.unsaved = true;
+            }
+        }
     }
 
     /// Brings the index up to date for some files only, e.g. those a file watcher reported, without scanning the

@@ -39,23 +39,29 @@ impl Vocabulary {
             config.stop_words.iter().map(|w| fold(w.trim())).filter(|w| !w.is_empty()).collect();
         let longest_stop = stop.iter().map(|w| w.chars().count()).max().unwrap_or(0);
         let mut expansions: HashMap<String, Vec<(String, f32)>> = HashMap::new();
-        let mut add = |from: &str, to: &str, weight: f32| {
-            let (from, to) = (fold(from), fold(to));
+        let mut add = |from: &String, to: &String, weight: f32| {
             if from == to || from.is_empty() || to.is_empty() {
                 return;
             }
-            let list = expansions.entry(from).or_default();
-            match list.iter_mut().find(|(w, _)| *w == to) {
+            // Looked up before inserting: most words are already keys, and `entry` would take an owned copy.
+            let list = match expansions.get_mut(from) {
+                Some(list) => list,
+                None => expansions.entry(from.clone()).or_default(),
+            };
+            match list.iter_mut().find(|(w, _)| w == to) {
                 Some(existing) => existing.1 = existing.1.max(weight),
-                None => list.push((to, weight)),
+                None => list.push((to.clone(), weight)),
             }
         };
+        // Each word folded once per concept, not once per pair it takes part in (this runs at every start).
+        let folded = |words: &[String]| -> Vec<String> { words.iter().map(|w| fold(w)).collect() };
         for c in &config.concepts {
-            for a in &c.equivalents {
-                for b in &c.equivalents {
+            let (equivalents, narrower) = (folded(&c.equivalents), folded(&c.narrower));
+            for a in &equivalents {
+                for b in &equivalents {
                     add(a, b, EQUIVALENT_WEIGHT);
                 }
-                for n in &c.narrower {
+                for n in &narrower {
                     add(a, n, NARROWER_WEIGHT);
                     add(n, a, BROADER_WEIGHT);
                 }
