@@ -1,15 +1,22 @@
 //! Compiles jieba's dictionary (`assets/search/jieba/dict.txt`, word · frequency · tag per line) into an FST map
 //! from word to frequency, embedded in the program by `search::segmenter`. A process that only searches then
 //! builds a segmenter from the few dictionary words its query contains, instead of spending about 100 ms loading
-//! all 349,046 of them into jieba's trie.
+//! all 349,046 of them into jieba's trie. Also computes the search fold table (traditional → simplified, width,
+//! case) from fast2s, see `src/text/fold_table.rs`.
 
 use std::path::PathBuf;
+
+#[path = "src/text/fold_table.rs"]
+mod fold_table;
 
 const DICT: &str = "assets/search/jieba/dict.txt";
 
 fn main() {
     println!("cargo::rerun-if-changed={DICT}");
     println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed=src/text/fold_table.rs");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    std::fs::write(out.join("fold-table.bin"), fold_table::table_bytes(fast2s::convert)).expect("write the fold table");
     let text = std::fs::read_to_string(DICT).unwrap_or_else(|e| panic!("cannot read {DICT}: {e}"));
     let mut entries: Vec<(&str, u64)> = Vec::with_capacity(350_000);
     for (n, line) in text.lines().enumerate() {
@@ -29,7 +36,6 @@ fn main() {
         builder.insert(word, *freq).unwrap_or_else(|e| panic!("{DICT}: {word}: {e}"));
     }
     let bytes = builder.into_inner().unwrap_or_else(|e| panic!("{DICT}: {e}"));
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("jieba-dict.fst"), bytes).expect("write the dictionary FST");
     std::fs::write(
         out.join("jieba-dict-total.rs"),

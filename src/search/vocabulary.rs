@@ -24,13 +24,26 @@ pub const CONTAINING_FACTOR: f32 = 0.6;
 pub const MAX_EXPANSIONS: usize = 12;
 
 /// Folded look-ups built once per index from the [`Config`].
+///
+/// A word's thesaurus expansions are worked out when a query asks for them, from the concepts that name it:
+/// building every word's list up front (15,000 pairs) was most of the cost of opening an index.
 #[derive(Debug, Default)]
 pub struct Vocabulary {
     stop: HashSet<String>,
     /// Longest stop entry, in characters (multi-word stop phrases are matched up to this length).
     longest_stop: usize,
-    expansions: HashMap<String, Vec<(String, f32)>>,
+    /// Each concept's words, folded: equivalents, then narrower words.
+    concepts: Vec<FoldedConcept>,
+    /// The concepts each folded word belongs to, by index into `concepts`.
+    concepts_of: HashMap<String, Vec<usize>>,
     synonyms: HashMap<String, Vec<String>>,
+}
+
+/// One thesaurus concept, its words folded.
+#[derive(Debug, Default)]
+struct FoldedConcept {
+    equivalents: Vec<String>,
+    narrower: Vec<String>,
 }
 
 impl Vocabulary {
@@ -38,32 +51,22 @@ impl Vocabulary {
         let stop: HashSet<String> =
             config.stop_words.iter().map(|w| fold(w.trim())).filter(|w| !w.is_empty()).collect();
         let longest_stop = stop.iter().map(|w| w.chars().count()).max().unwrap_or(0);
-        let mut expansions: HashMap<String, Vec<(String, f32)>> = HashMap::new();
-        let mut add = |from: &String, to: &String, weight: f32| {
-            if from == to || from.is_empty() || to.is_empty() {
-                return;
-            }
-            // Looked up before inserting: most words are already keys, and `entry` would take an owned copy.
-            let list = match expansions.get_mut(from) {
-                Some(list) => list,
-                None => expansions.entry(from.clone()).or_default(),
-            };
-            match list.iter_mut().find(|(w, _)| w == to) {
-                Some(existing) => existing.1 = existing.1.max(weight),
-                None => list.push((to.clone(), weight)),
-            }
-        };
-        // Each word folded once per concept, not once per pair it takes part in (this runs at every start).
-        let folded = |words: &[String]| -> Vec<String> { words.iter().map(|w| fold(w)).collect() };
-        for c in &config.concepts {
-            let (equivalents, narrower) = (folded(&c.equivalents), folded(&c.narrower));
-            for a in &equivalents {
-                for b in &equivalents {
-                    add(a, b, EQUIVALENT_WEIGHT);
-                }
-                for n in &narrower {
-                    add(a, n, NARROWER_WEIGHT);
-                    add(n, a, BROADER_WEIGHT);
+        let folded =
+            |words: &[String]| -> Vec<String> { words.iter().map(|w| fold(w)).filter(|w| !w.is_empty()).collect() };
+        let concepts: Vec<FoldedConcept> = config
+            .concepts
+            .iter()
+            .map(|c| FoldedConcept { equivalents: folded(&c.equivalents), narrower: folded(&c.narrower) })
+            .collect();
+        let mut concepts_of: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in concepts.iter().enumerate() {
+            for w in c.equivalents.iter().chain(&c.narrower) {
+                let list = match concepts_of.get_mut(w) {
+                    Some(list) => list,
+                    None => concepts_of.entry(w.clone()).or_default(),
+                };
+                if list.last() != Some(&i) {
+                    list.push(i);
                 }
             }
         }
@@ -79,11 +82,36 @@ impl Vocabulary {
                 }
             }
         }
-        for list in expansions.values_mut() {
-            list.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            list.truncate(MAX_EXPANSIONS);
+        Vocabulary { stop, longest_stop, concepts, concepts_of, synonyms }
+    }
+
+    /// The thesaurus words a folded word widens to, heaviest first (then by word), at most [`MAX_EXPANSIONS`]:
+    /// the other equivalents of its concepts, their narrower words, and the equivalents of the concepts it is a
+    /// narrower word of. Each word once, at its heaviest relation.
+    fn thesaurus<'a>(&'a self, word: &str) -> Vec<(String, f32)> {
+        let mut list: Vec<(&'a str, f32)> = Vec::new();
+        let mut add = |to: &'a str, weight: f32| {
+            if to == word {
+                return;
+            }
+            match list.iter_mut().find(|(w, _)| *w == to) {
+                Some(existing) => existing.1 = existing.1.max(weight),
+                None => list.push((to, weight)),
+            }
+        };
+        for &i in self.concepts_of.get(word).into_iter().flatten() {
+            let c = &self.concepts[i];
+            if c.equivalents.iter().any(|w| w == word) {
+                c.equivalents.iter().for_each(|w| add(w, EQUIVALENT_WEIGHT));
+                c.narrower.iter().for_each(|w| add(w, NARROWER_WEIGHT));
+            }
+            if c.narrower.iter().any(|w| w == word) {
+                c.equivalents.iter().for_each(|w| add(w, BROADER_WEIGHT));
+            }
         }
-        Vocabulary { stop, longest_stop, expansions, synonyms }
+        list.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        list.truncate(MAX_EXPANSIONS);
+        list.into_iter().map(|(w, weight)| (w.to_string(), weight)).collect()
     }
 
     /// Whether a folded word is a stop word.
@@ -93,7 +121,7 @@ impl Vocabulary {
 
     /// Whether the vocabulary has something to widen a folded word to.
     pub fn knows(&self, folded: &str) -> bool {
-        self.expansions.contains_key(folded) || self.synonyms.contains_key(folded)
+        !self.thesaurus(folded).is_empty() || self.synonyms.contains_key(folded)
     }
 
     /// Longest stop entry in characters.
@@ -116,19 +144,24 @@ impl Vocabulary {
                 out.push((w.to_string(), weight));
             }
         };
-        match self.expansions.get(folded) {
-            Some(list) => list.iter().for_each(|(w, weight)| push(w, *weight)),
-            None if folded.chars().count() >= 2 => {
-                let mut containing: Vec<&String> = self.expansions.keys().filter(|k| k.contains(folded)).collect();
-                containing.sort_by_key(|k| (k.chars().count(), k.as_str()));
-                for k in containing.into_iter().take(3) {
-                    push(k, EQUIVALENT_WEIGHT);
-                    for (w, weight) in &self.expansions[k] {
-                        push(w, weight * CONTAINING_FACTOR);
-                    }
+        let own = self.thesaurus(folded);
+        if !own.is_empty() {
+            own.iter().for_each(|(w, weight)| push(w, *weight));
+        } else if folded.chars().count() >= 2 {
+            let mut containing: Vec<(&String, Vec<(String, f32)>)> = self
+                .concepts_of
+                .keys()
+                .filter(|k| k.contains(folded))
+                .map(|k| (k, self.thesaurus(k)))
+                .filter(|(_, list)| !list.is_empty())
+                .collect();
+            containing.sort_by_key(|(k, _)| (k.chars().count(), k.as_str()));
+            for (k, list) in containing.into_iter().take(3) {
+                push(k, EQUIVALENT_WEIGHT);
+                for (w, weight) in &list {
+                    push(w, weight * CONTAINING_FACTOR);
                 }
             }
-            None => {}
         }
         out.sort_by(|a, b| b.1.total_cmp(&a.1));
         out.truncate(MAX_EXPANSIONS);

@@ -4,23 +4,8 @@
 //! Folding is character-for-character: `fold(s).chars().count() == s.chars().count()` always holds, which lets
 //! snippets highlight the original text with offsets found in the folded one.
 
-/// Folds one character. The traditional → simplified step is done on whole strings by [`fold`] because the
-/// converter looks at neighbouring characters; this handles width and case only.
-pub fn fold_char(c: char) -> char {
-    let c = match c {
-        '\u{3000}' => ' ',
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        _ => c,
-    };
-    if c.is_ascii() {
-        return c.to_ascii_lowercase();
-    }
-    let mut lower = c.to_lowercase();
-    match (lower.next(), lower.next()) {
-        (Some(l), None) => l,
-        _ => c,
-    }
-}
+pub use super::fold_table::fold_char;
+use super::fold_table::{CONTEXTUAL, FIRST_3_BYTE, LAST_3_BYTE};
 
 /// Folds a string for indexing or querying. One output character per input character.
 ///
@@ -28,7 +13,6 @@ pub fn fold_char(c: char) -> char {
 /// character: fast2s costs two or three hash-map lookups per CJK character, and folding runs over every indexed
 /// text twice (once per analyser) and over every snippet's document.
 pub fn fold(text: &str) -> String {
-    let table = table();
     let mut out = String::with_capacity(text.len());
     let mut prev = None;
     let mut chars = text.chars().peekable();
@@ -37,7 +21,8 @@ pub fn fold(text: &str) -> String {
         let folded = if c.is_ascii() {
             c.to_ascii_lowercase()
         } else if (FIRST_3_BYTE..=LAST_3_BYTE).contains(&code) {
-            match table[(code - FIRST_3_BYTE) as usize] {
+            let i = 2 * (code - FIRST_3_BYTE) as usize;
+            match u16::from_le_bytes([TABLE[i], TABLE[i + 1]]) {
                 CONTEXTUAL => fold_contextual(prev, c, chars.peek().copied()),
                 v => char::from_u32(u32::from(v)).unwrap_or(c),
             }
@@ -52,40 +37,9 @@ pub fn fold(text: &str) -> String {
     out
 }
 
-/// The characters fast2s converts: those encoded in three UTF-8 bytes.
-const FIRST_3_BYTE: u32 = 0x800;
-const LAST_3_BYTE: u32 = 0xFFFF;
-/// Table entry of a character whose conversion depends on its neighbours.
-const CONTEXTUAL: u16 = 0;
-
-/// Characters fast2s 0.3 converts differently depending on the character before or after them (its
-/// `T2S_EXCLUDE` and `T2S_SPECIAL_CONVERT_TYPE` tables, e.g. 乾隆 stays, 乾 alone becomes 干). The unit tests
-/// check the table against fast2s on every character and on these in context.
-const NEIGHBOUR_DEPENDENT: &[char] =
-    &['兒', '覆', '夥', '藉', '瞭', '麽', '幺', '於', '乾', '著', '苧', '闔', '鍾', '讎', '畫'];
-
-/// What every three-byte character folds to, or [`CONTEXTUAL`]. Built once (a few milliseconds) by running
-/// fast2s over all of them, each between spaces so no neighbour applies.
-fn table() -> &'static [u16] {
-    static TABLE: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| {
-        let all: Vec<char> = (FIRST_3_BYTE..=LAST_3_BYTE).filter_map(char::from_u32).collect();
-        let mut spaced = String::with_capacity(all.len() * 4);
-        for &c in &all {
-            spaced.push(c);
-            spaced.push(' ');
-        }
-        let converted = fast2s::convert(&spaced);
-        let mut table = vec![CONTEXTUAL; (LAST_3_BYTE - FIRST_3_BYTE + 1) as usize];
-        for (&c, to) in all.iter().zip(converted.chars().step_by(2)) {
-            let folded = fold_char(to) as u32;
-            if !NEIGHBOUR_DEPENDENT.contains(&c) && folded != 0 && folded <= 0xFFFF {
-                table[(c as u32 - FIRST_3_BYTE) as usize] = folded as u16;
-            }
-        }
-        table
-    })
-}
+/// What every three-byte character folds to, or [`CONTEXTUAL`], as little-endian `u16`s, computed by `build.rs`
+/// from fast2s (see [`super::fold_table`]).
+static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/fold-table.bin"));
 
 /// Folds a neighbour-dependent character the way fast2s does inside the full text.
 fn fold_contextual(prev: Option<char>, c: char, next: Option<char>) -> char {

@@ -6,6 +6,7 @@
 
 pub mod compose;
 mod fold;
+mod fold_table;
 pub mod markdown;
 mod plain;
 
