@@ -122,6 +122,15 @@ def section(results, size):
         u = c["unsynced"]
         out(f"| cold start to first result, ms: new process, `open_unsynced` (compares afterwards) | "
             f"{num(u['first_result_ms'])} | | | | {ratio(u['first_result_ms'], fc.get('first_result_ms'), False)} | |")
+    cli = load(os.path.join(d, "cli.json"))
+    if cli:
+        n = len(cli["search"])
+        speedup = cli["rg_median_ms"] / cli["search_median_ms"]
+        tgt = f"≤ 30 and ≥ 8× rg: {verdict(cli['search_median_ms'] <= 30 and speedup >= 8)}" if not big else ""
+        out(f"| whole process `casebook search` (start to exit), ms, median of {n} queries × {cli['rounds']} | "
+            f"{num(cli['search_median_ms'])} | | {num(cli['rg_median_ms'])} (`rg -l -F`, same queries) | | "
+            f"{speedup:.1f}× ripgrep | {tgt} |")
+        out(f"| whole process `casebook show ID`, ms, median of {cli['rounds']} | {num(cli['show_ms'])} | | | | | |")
     if ui:
         tgt = f"≤ 1000: {verdict(ui['first_results_ms'] <= 1000)}" if big else ""
         loaded = f" / {num(ui['records_loaded_ms'], 0)}" if "records_loaded_ms" in ui else ""

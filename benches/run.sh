@@ -29,6 +29,7 @@ fi
 
 # --- build once (release profile), then run -------------------------------------------------------------------------
 cargo bench --bench search --bench ui --no-run >&2
+cargo build --release --bin casebook >&2
 
 python3 - "$DIR/results/machine.json" <<'EOF'
 import json, os, platform, subprocess, sys, sqlite3
@@ -59,6 +60,7 @@ for n in "${SIZES[@]}"; do
     cargo bench --bench search -- all "$lib" --out "$out/casebook.json"
     python3 benches/peers/fts5.py all "$lib" "$DIR/fts5-$name.db" benches/queries.txt --out "$out/fts5.json"
     cargo bench --bench ui -- "$lib" --out "$out/ui.json"
+    python3 benches/peers/cli.py "$lib" target/release/casebook --out "$out/cli.json"
 done
 
 python3 - "$DIR/results/machine.json" <<'EOF'
