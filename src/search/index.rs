@@ -420,6 +420,57 @@ mod tests {
         index.try_search(&req).unwrap().hits.into_iter().map(|h| h.id).collect()
     }
 
+    /// Sets the time of every folder of the library (not `.casebook/`) an hour back, as if long unchanged.
+    fn age_folders(root: &Path) {
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for entry in walkdir::WalkDir::new(root).into_iter().filter_entry(|e| e.file_name() != ".casebook") {
+            let entry = entry.unwrap();
+            if entry.file_type().is_dir() {
+                std::fs::File::open(entry.path()).unwrap().set_modified(old).unwrap();
+            }
+        }
+    }
+
+    /// The folder stamps reach the manifest on disk with the files they were taken with, and a later open that
+    /// trusts them still finds a file edited in place and one added to a nested folder.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_index_that_trusts_unchanged_folders_still_sees_every_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a/b")).unwrap();
+        std::fs::write(root.join("a/b/one.md"), writeup("one", "网格员走访")).unwrap();
+        std::fs::write(root.join("a/two.md"), writeup("two", "矛盾纠纷调解")).unwrap();
+        age_folders(root);
+        drop(SearchIndex::open(root).unwrap());
+        // Building the index made `.casebook/` in the root, so the root was listed too soon after a change to be
+        // trusted. Once its time is old, the next open trusts it, and saves the better stamps when it closes.
+        let saved: Manifest = serde_json::from_slice(&std::fs::read(manifest_of(root)).unwrap()).unwrap();
+        assert_eq!(saved.folders[""], 0);
+        age_folders(root);
+        drop(SearchIndex::open(root).unwrap());
+        let saved: Manifest = serde_json::from_slice(&std::fs::read(manifest_of(root)).unwrap()).unwrap();
+        assert_eq!(saved.folders.keys().collect::<Vec<_>>(), ["", "a", "a/b"]);
+        assert!(saved.folders.values().all(|&t| t != 0), "aged folders are trusted: {:?}", saved.folders);
+
+        // In place: the folder's time does not change, the file's does.
+        let mut text = std::fs::read_to_string(root.join("a/b/one.md")).unwrap();
+        text.push_str("新增一句：红橙黄分级管控。\n");
+        std::fs::write(root.join("a/b/one.md"), text).unwrap();
+        std::fs::create_dir(root.join("a/c")).unwrap();
+        std::fs::write(root.join("a/c/three.md"), writeup("three", "院坝议事会")).unwrap();
+        std::fs::remove_file(root.join("a/two.md")).unwrap();
+        let (index, report) = SearchIndex::open(root).unwrap();
+        assert_eq!((report.added, report.updated, report.removed), (1, 1, 1));
+        assert_eq!(hits(&index, "红橙黄分级管控"), ["one"]);
+        assert_eq!(hits(&index, "院坝议事会"), ["three"]);
+        assert!(hits(&index, "矛盾纠纷调解").is_empty());
+        // `a/b` was trusted, not listed: its edit was found by the file's own stamp. The folders just changed
+        // are listed again next time.
+        assert_ne!(index.manifest.folders["a/b"], 0);
+        assert_eq!((index.manifest.folders["a"], index.manifest.folders["a/c"]), (0, 0));
+    }
+
     #[test]
     fn sync_paths_reindexes_only_what_it_is_told() {
         let dir = tempfile::tempdir().unwrap();
