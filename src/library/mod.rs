@@ -33,6 +33,8 @@ pub use record::{
     Better, Collection, CollectionItem, Evaluation, Indicator, Kind, MAX_FRONT_MATTER_BYTES, Measurement, Meta,
     Original, Project, Reception, Record, Site, Stop, Writeup, field_label, split_front_matter, year_of_date,
 };
+#[cfg(all(test, unix))]
+pub(crate) use scan::age_folders;
 pub use scan::{
     FileStamp, FolderStamps, MAX_FILE_BYTES, Scan, is_record_path, read_record, rescan_files, scan_files, scan_library,
 };

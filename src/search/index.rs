@@ -420,15 +420,9 @@ mod tests {
         index.try_search(&req).unwrap().hits.into_iter().map(|h| h.id).collect()
     }
 
-    /// Sets the time of every folder of the library (not `.casebook/`) an hour back, as if long unchanged.
-    fn age_folders(root: &Path) {
-        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-        for entry in walkdir::WalkDir::new(root).into_iter().filter_entry(|e| e.file_name() != ".casebook") {
-            let entry = entry.unwrap();
-            if entry.file_type().is_dir() {
-                std::fs::File::open(entry.path()).unwrap().set_modified(old).unwrap();
-            }
-        }
+    /// The manifest as saved on disk.
+    fn saved_manifest(root: &Path) -> Manifest {
+        serde_json::from_slice(&std::fs::read(manifest_of(root)).unwrap()).unwrap()
     }
 
     /// The folder stamps reach the manifest on disk with the files they were taken with, and a later open that
@@ -436,6 +430,7 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn an_index_that_trusts_unchanged_folders_still_sees_every_change() {
+        use crate::library::age_folders;
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::create_dir_all(root.join("a/b")).unwrap();
@@ -445,11 +440,10 @@ mod tests {
         drop(SearchIndex::open(root).unwrap());
         // Building the index made `.casebook/` in the root, so the root was listed too soon after a change to be
         // trusted. Once its time is old, the next open trusts it, and saves the better stamps when it closes.
-        let saved: Manifest = serde_json::from_slice(&std::fs::read(manifest_of(root)).unwrap()).unwrap();
-        assert_eq!(saved.folders[""], 0);
+        assert_eq!(saved_manifest(root).folders[""], 0);
         age_folders(root);
         drop(SearchIndex::open(root).unwrap());
-        let saved: Manifest = serde_json::from_slice(&std::fs::read(manifest_of(root)).unwrap()).unwrap();
+        let saved = saved_manifest(root);
         assert_eq!(saved.folders.keys().collect::<Vec<_>>(), ["", "a", "a/b"]);
         assert!(saved.folders.values().all(|&t| t != 0), "aged folders are trusted: {:?}", saved.folders);
 

@@ -17,7 +17,7 @@ use super::index::{RebuildReason, SearchIndex};
 use super::manifest::{read_current, remove_stale};
 use crate::library::{
     FileStamp, FolderStamps, MAX_FILE_BYTES, Problem, Record, Scan, decode, folder_times_reliable, is_record_path,
-    parallel_map, read_record, rescan_files, scan_library, split_front_matter,
+    parallel_map, read_record, rescan_files, scan_files, scan_library, split_front_matter,
 };
 use crate::store::{LibraryLock, LockName, Wait};
 
@@ -90,6 +90,13 @@ enum Listing {
     All,
 }
 
+/// Whether applying changes takes the index lock or the caller already holds it.
+#[derive(Debug, Clone, Copy)]
+enum Lock {
+    Take,
+    Held,
+}
+
 /// A progress callback; called from the thread doing the work.
 pub type ProgressFn<'a> = &'a (dyn Fn(Progress) + Sync);
 
@@ -103,28 +110,28 @@ impl SearchIndex {
 
     /// Like [`SearchIndex::sync`], reporting progress.
     pub fn sync_with_progress(&mut self, progress: ProgressFn) -> Result<SyncReport, SearchError> {
-        let scan = self.scan(progress, Listing::Trusting)?;
-        let (changed, removed) = self.diff(scan.files);
-        let report = self.apply(changed, removed, progress)?;
-        self.keep_folder_stamps(scan.folders);
-        Ok(report)
+        self.sync_by(progress, Listing::Trusting, Lock::Take)
     }
 
     /// Like [`SearchIndex::sync`], but lists every folder, trusting no folder's time: what `casebook index`
     /// does, so that a library on a file system that misreports folder times can always be brought up to date.
     pub fn sync_listing_all(&mut self) -> Result<SyncReport, SearchError> {
-        let scan = self.scan(&no_progress, Listing::All)?;
-        let (changed, removed) = self.diff(scan.files);
-        let report = self.apply(changed, removed, &no_progress)?;
-        self.keep_folder_stamps(scan.folders);
-        Ok(report)
+        self.sync_by(&no_progress, Listing::All, Lock::Take)
     }
 
     /// [`SearchIndex::sync_with_progress`] for a caller already holding the index lock (or an index in memory).
     pub(super) fn sync_locked(&mut self, progress: ProgressFn) -> Result<SyncReport, SearchError> {
-        let scan = self.scan(progress, Listing::Trusting)?;
+        self.sync_by(progress, Listing::Trusting, Lock::Held)
+    }
+
+    /// Scans, compares with the manifest, applies the changes, then keeps the scan's folder stamps.
+    fn sync_by(&mut self, progress: ProgressFn, listing: Listing, lock: Lock) -> Result<SyncReport, SearchError> {
+        let scan = self.scan(progress, listing)?;
         let (changed, removed) = self.diff(scan.files);
-        let report = self.apply_locked(changed, removed, progress)?;
+        let report = match lock {
+            Lock::Take => self.apply(changed, removed, progress)?,
+            Lock::Held => self.apply_locked(changed, removed, progress)?,
+        };
         self.keep_folder_stamps(scan.folders);
         Ok(report)
     }
@@ -133,18 +140,15 @@ impl SearchIndex {
     /// [`rescan_files`]). A scan that finds no folder time it can trust records none.
     fn scan(&self, progress: ProgressFn, listing: Listing) -> Result<Scan, SearchError> {
         progress(Progress { phase: Phase::Scanning, done: 0, total: 0 });
-        let reliable = folder_times_reliable(&self.root);
         let known = &self.manifest.folders;
-        let mut scan = if reliable && listing == Listing::Trusting && !known.is_empty() {
+        let scan = if !folder_times_reliable(&self.root) {
+            scan_files(&self.root).map(|files| Scan { files, folders: FolderStamps::new() })
+        } else if listing == Listing::Trusting && !known.is_empty() {
             rescan_files(&self.root, known, self.manifest.files.keys().map(String::as_str))
         } else {
             scan_library(&self.root)
-        }
-        .map_err(|e| SearchError::io(&self.root, e))?;
-        if !reliable {
-            scan.folders.clear();
-        }
-        Ok(scan)
+        };
+        scan.map_err(|e| SearchError::io(&self.root, e))
     }
 
     /// Keeps the folder stamps of the scan whose files were just applied, for the next scan to trust.
